@@ -1,0 +1,40 @@
+"""Shared fixtures: a small county and persona users for every role (STYLE: Healthchecks).
+
+county 130682 ── town1 (130682100) ── village1 (…201) ── grid1a, grid1b
+             └─ town2 (130682101) ── village2 (…201) ── grid2a
+"""
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 is the configured hasher (tested in accounts); tests hash with MD5 for speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def county(db):
+    from shuangying.testing import build_small_county
+
+    return build_small_county()
+
+
+@pytest.fixture
+def personas(county):
+    from shuangying.testing import build_personas
+
+    return build_personas(county)
+
+
+@pytest.fixture
+def people(county):
+    from shuangying.testing import build_people
+
+    return build_people(county)
+
+
+def pytest_report_header(config):
+    return f"database: {settings.DATABASES['default']['ENGINE']}"

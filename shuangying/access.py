@@ -1,0 +1,56 @@
+"""Jurisdiction in one place (A4).
+
+Every list, search, count and export goes through ``Model.objects.restrict(user, action)``;
+fetching one object goes through ``get_restricted_or_404``. Outside the user's jurisdiction an
+object does not exist (404); visible but not changeable is 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+
+def division_q(paths: list[str], *, field: str) -> Q:
+    """Q matching rows whose division path (``field``) lies under any of ``paths``."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """Base for querysets of objects that live in a division. Subclasses name the path to the
+    division's ``path`` column in ``division_path_field`` and may widen ``jurisdiction_q``."""
+
+    division_path_field = "division__path"
+
+    def jurisdiction_q(self, user) -> Q:
+        paths = user.division_paths()
+        if paths is None:
+            return Q()
+        return division_q(paths, field=self.division_path_field)
+
+    def restrict(self, user, action: str = "view"):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        opts = self.model._meta
+        if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            return self.none()
+        return self.filter(self.jurisdiction_q(user))
+
+
+def get_restricted_or_404(queryset, user, action: str = "view", **lookup):
+    """One object within the user's jurisdiction: 404 when not visible, 403 when visible but
+    ``action`` is not allowed on it."""
+    if isinstance(queryset, type) and issubclass(queryset, models.Model):
+        queryset = queryset.objects.all()
+    try:
+        obj = queryset.restrict(user, "view").get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action != "view" and not queryset.restrict(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj

@@ -1,0 +1,103 @@
+"""Users, departments and the divisions a user holds (A4)."""
+
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    """A county department (卫健, 市场监管, 工信, 发改 …) or other unit."""
+
+    code = models.CharField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in. Roles are groups; jurisdiction is the divisions held."""
+
+    full_name = models.CharField(_("姓名"), max_length=30, blank=True)
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("所属部门"),
+    )
+    divisions = models.ManyToManyField(
+        "divisions.Division", blank=True, related_name="users", verbose_name=_("管辖区划")
+    )
+    # Changed whenever roles, divisions or the active flag change: it is part of the session
+    # hash, so live sessions of that user end at their next request.
+    security_stamp = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    totp_secret = models.CharField(max_length=200, blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        permissions = [("manage_roles", "Can assign roles and reset lockouts")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "shuangying.session", f"{self.password}|{self.security_stamp}", algorithm="sha256"
+        ).hexdigest()
+
+    def rotate_security_stamp(self) -> None:
+        self.security_stamp = secrets.token_hex(16)
+
+    def division_paths(self) -> list[str] | None:
+        """Paths of the divisions this user holds; None means the whole system (superuser)."""
+        if self.is_superuser:
+            return None
+        cached = getattr(self, "_division_paths", None)
+        if cached is None:
+            cached = sorted(self.divisions.values_list("path", flat=True))
+            self._division_paths = cached
+        return cached
+
+    def role_names(self) -> list[str]:
+        return sorted(self.groups.values_list("name", flat=True))
+
+    @property
+    def needs_two_factor(self) -> bool:
+        from django.conf import settings
+
+        if self.is_demo and settings.SHUANGYING_DEMO:
+            return False
+        return self.groups.filter(name__in=settings.TWO_FACTOR_REQUIRED_ROLES).exists()
+
+
+class ApiToken(models.Model):
+    """A bearer token for machine clients (`POST /api/auth/token`). Only its SHA-256 is stored;
+    the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"

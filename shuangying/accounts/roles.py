@@ -1,0 +1,133 @@
+"""Roles are data: groups holding permission codenames (A4). ``sync_roles`` makes the groups
+match this table after every migrate; the same codenames guard views, API and tests.
+
+System administrator, security administrator and auditor are separate (三权分立): the
+administrator manages accounts but cannot read the audit log; the security administrator
+assigns roles and lifts lockouts; the auditor reads the audit log and changes nothing.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+PERSON_READ = ["people.view_person", "people.view_household", "divisions.view_division"]
+PERSON_WRITE = [
+    "people.add_person",
+    "people.change_person",
+    "people.add_household",
+    "people.change_household",
+    "people.import_person",
+    "people.export_person",
+]
+
+ROLES: dict[str, tuple[str, list[str]]] = {
+    "county_commander": (
+        _("县指挥部"),
+        [
+            *PERSON_READ,
+            *PERSON_WRITE,
+            "people.reveal_person",
+            "people.view_staffsurvey",
+            "divisions.change_division",
+            "divisions.add_division",
+            "divisions.import_division",
+            "divisions.view_assignment",
+            "divisions.add_assignment",
+        ],
+    ),
+    "department_officer": (
+        _("部门工作人员"),
+        [
+            *PERSON_READ,
+            "people.export_person",
+            "people.view_staffsurvey",
+            "people.add_staffsurvey",
+            "people.change_staffsurvey",
+            "divisions.view_assignment",
+        ],
+    ),
+    "township_officer": (
+        _("乡镇(街道)工作人员"),
+        [
+            *PERSON_READ,
+            *PERSON_WRITE,
+            "people.reveal_person",
+            "divisions.view_assignment",
+            "divisions.add_division",
+            "divisions.change_division",
+        ],
+    ),
+    "village_officer": (
+        _("村(社区)工作人员"),
+        [
+            *PERSON_READ,
+            *PERSON_WRITE,
+            "people.reveal_person",
+            "divisions.view_assignment",
+        ],
+    ),
+    "grid_worker": (
+        _("网格员"),
+        [
+            *PERSON_READ,
+            "people.add_person",
+            "people.change_person",
+            "people.add_household",
+            "people.change_household",
+            "people.reveal_person",
+            "divisions.view_assignment",
+        ],
+    ),
+    "checkpoint_staff": (_("卡口值守人员"), ["divisions.view_division"]),
+    "enterprise_contact": (_("企业联络人"), []),
+    "auditor": (_("审计员"), ["audit.view_auditevent"]),
+    "system_admin": (
+        _("系统管理员"),
+        [
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "accounts.view_department",
+            "accounts.add_department",
+            "accounts.change_department",
+            "divisions.view_division",
+            "divisions.add_division",
+            "divisions.change_division",
+            "divisions.import_division",
+            "divisions.view_assignment",
+            "divisions.add_assignment",
+            "divisions.change_assignment",
+        ],
+    ),
+    "security_admin": (_("安全管理员"), ["accounts.view_user", "accounts.manage_roles"]),
+}
+
+
+def role_label(name: str) -> str:
+    return str(ROLES[name][0]) if name in ROLES else name
+
+
+def sync_roles() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
+    for name, (_label, codenames) in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        missing = [c for c in codenames if c not in perms]
+        if missing:
+            raise LookupError(f"role {name}: unknown permissions {missing}")
+        group.permissions.set([perms[c] for c in codenames])
+
+
+def sync_roles_after_migrate(sender, **kwargs):
+    from django.contrib.auth.models import Permission
+
+    # On a partial migrate (tests with --no-migrations) the people app may lag; only sync when
+    # every permission exists.
+    needed = {c for _l, codes in ROLES.values() for c in codes}
+    have = {
+        f"{a}.{c}" for a, c in Permission.objects.values_list("content_type__app_label", "codename")
+    }
+    if needed <= have:
+        sync_roles()

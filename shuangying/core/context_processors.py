@@ -1,0 +1,28 @@
+"""The navigation shell: which menu entries this user sees (by permission codename)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+NAV = [
+    ("core:home", _("首页"), None),
+    ("divisions:division_tree", _("行政区划"), "divisions.view_division"),
+    ("people:person_list", _("人员台账"), "people.view_person"),
+    ("people:household_list", _("一户一档"), "people.view_household"),
+    ("people:staff_survey_list", _("单位人员摸底"), "people.view_staffsurvey"),
+    ("imports:import_list", _("导入"), "people.import_person"),
+    ("audit:event_list", _("审计日志"), "audit.view_auditevent"),
+    ("accounts:user_list", _("用户管理"), "accounts.view_user"),
+]
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = []
+    for url_name, label, perm in NAV:
+        if perm is None or user.has_perm(perm):
+            url = reverse(url_name)
+            active = request.path == url if url == "/" else request.path.startswith(url)
+            items.append({"url": url, "label": label, "active": active})
+    return {"nav": items}

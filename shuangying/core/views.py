@@ -1,0 +1,25 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
+from django.views.generic import TemplateView
+
+from shuangying.people.models import Household, Person
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The landing page: the user's jurisdiction at a glance."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        persons = Person.objects.restrict(user)
+        ctx["person_count"] = persons.count()
+        ctx["household_count"] = Household.objects.restrict(user).count()
+        ctx["unverified_count"] = persons.filter(is_verified=False).count()
+        ctx["my_divisions"] = user.divisions.order_by("path")
+        return ctx
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})

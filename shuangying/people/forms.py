@@ -1,0 +1,55 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shuangying.divisions.models import Division
+
+from .choices import DocumentType, Relation, Sex
+from .models import Household, Tag
+
+
+class PersonForm(forms.Form):
+    """Add or edit a person. Document number and phone are validated by the services."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    document_type = forms.ChoiceField(label=_("证件类型"), choices=DocumentType.choices)
+    id_number = forms.CharField(label=_("证件号码"), max_length=24)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    sex = forms.ChoiceField(
+        label=_("性别"), choices=[("", "按证件号码"), *Sex.choices], required=False
+    )
+    division = forms.ModelChoiceField(label=_("所属网格"), queryset=Division.objects.none())
+    household = forms.ModelChoiceField(
+        label=_("户"), queryset=Household.objects.none(), required=False
+    )
+    relation_to_head = forms.ChoiceField(
+        label=_("与户主关系"), choices=[("", "—"), *Relation.choices], required=False
+    )
+    address = forms.CharField(label=_("现住址"), max_length=200, required=False)
+    workplace = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    tags = forms.ModelMultipleChoiceField(
+        label=_("标签"),
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        paths = user.division_paths()
+        divisions = Division.objects.filter(level__gte=3)
+        households = Household.objects.restrict(user)
+        if paths is not None:
+            from shuangying.access import division_q
+
+            divisions = divisions.filter(division_q(paths, field="path"))
+        self.fields["division"].queryset = divisions.order_by("path")
+        self.fields["household"].queryset = households.order_by("number")
+        if editing:
+            # The document identifies the person; it is not edited here.
+            del self.fields["document_type"]
+            del self.fields["id_number"]
+            self.fields["phone"].help_text = _("留空则不修改;显示为脱敏值")
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label=_("查看原因"), max_length=200, min_length=2)

@@ -1,0 +1,239 @@
+"""Writes on persons and households: one function per act, atomic, audited (STYLE: do_…)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from shuangying.audit.models import AuditAction
+from shuangying.audit.services import record_event
+from shuangying.core import crypto
+from shuangying.core.masking import mask_id_number, mask_phone
+
+from .choices import DocumentType, Sex
+from .identity import IdentityError, facts_from_resident_id, normalize_document, normalize_phone
+from .models import (
+    ID_CONTEXT,
+    PHONE_CONTEXT,
+    Household,
+    Person,
+    id_number_hash,
+    phone_hash,
+)
+
+
+def identity_fields(document_type: str, id_number: str) -> dict:
+    """Validated, encrypted and hashed document fields for a Person; raises IdentityError."""
+    normalized = normalize_document(document_type, id_number)
+    return {
+        "document_type": document_type,
+        "id_number_enc": crypto.encrypt(normalized, context=ID_CONTEXT),
+        "id_number_hash": id_number_hash(normalized),
+        "id_number_masked": mask_id_number(normalized),
+        "id_last4": normalized[-4:],
+    }
+
+
+def phone_fields(phone: str) -> dict:
+    if not phone:
+        return {"phone_enc": "", "phone_hash": "", "phone_masked": "", "phone_last4": ""}
+    normalized = normalize_phone(phone)
+    return {
+        "phone_enc": crypto.encrypt(normalized, context=PHONE_CONTEXT),
+        "phone_hash": phone_hash(normalized),
+        "phone_masked": mask_phone(normalized),
+        "phone_last4": normalized[-4:],
+    }
+
+
+def derived_facts(document_type: str, id_number: str) -> dict:
+    """Sex and birth date read from a resident ID number."""
+    if document_type != DocumentType.RESIDENT_ID:
+        return {}
+    facts = facts_from_resident_id(normalize_document(document_type, id_number))
+    return {"sex": facts.sex, "birth_date": facts.birth_date}
+
+
+def find_person_by_document(id_number: str, document_type: str = DocumentType.RESIDENT_ID):
+    """The one person with this document number, through the keyed hash; None if unknown."""
+    try:
+        normalized = normalize_document(document_type, id_number)
+    except IdentityError:
+        normalized = id_number.strip().upper()
+    return Person.objects.filter(id_number_hash=id_number_hash(normalized)).first()
+
+
+def _check_division(actor, division) -> None:
+    """Writes may only place people and households inside the actor's own divisions."""
+    if actor is None:
+        return
+    paths = actor.division_paths()
+    if paths is not None and not any(division.path.startswith(p) for p in paths):
+        raise PermissionDenied("division outside jurisdiction")
+
+
+@dataclass
+class RegisterResult:
+    person: Person
+    created: bool
+
+
+@transaction.atomic
+def register_person(
+    *,
+    actor,
+    request=None,
+    name: str,
+    document_type: str = DocumentType.RESIDENT_ID,
+    id_number: str,
+    division,
+    phone: str = "",
+    sex: str = "",
+    birth_date: date | None = None,
+    address: str = "",
+    household: Household | None = None,
+    relation_to_head: str = "",
+    workplace: str = "",
+    workplace_department=None,
+    is_verified: bool = True,
+    tags=(),
+) -> RegisterResult:
+    """Add a person, or return the existing record with the same document number (B1).
+
+    Raises IdentityError (Chinese message) for a bad number or phone, PermissionDenied when the
+    division is outside the actor's jurisdiction."""
+    _check_division(actor, division)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "姓名不能为空"})
+    ident = identity_fields(document_type, id_number)
+    existing = Person.objects.filter(id_number_hash=ident["id_number_hash"]).first()
+    if existing is not None:
+        return RegisterResult(existing, False)
+    facts = derived_facts(document_type, id_number)
+    person = Person(
+        name=name,
+        sex=sex or facts.get("sex", Sex.UNKNOWN),
+        birth_date=birth_date or facts.get("birth_date"),
+        division=division,
+        address=address,
+        household=household,
+        relation_to_head=relation_to_head,
+        workplace=workplace,
+        workplace_department=workplace_department,
+        is_verified=is_verified,
+        **ident,
+        **phone_fields(phone),
+    )
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # Another request registered the same number a moment ago: one person, one record.
+        return RegisterResult(Person.objects.get(id_number_hash=ident["id_number_hash"]), False)
+    if tags:
+        person.tags.set(tags)
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.CREATE,
+        object_type="person",
+        object_id=person.pk,
+        summary=f"新增人员 {person.name} {person.id_number_masked}",
+    )
+    return RegisterResult(person, True)
+
+
+EDITABLE_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "address",
+    "division",
+    "household",
+    "relation_to_head",
+    "workplace",
+    "workplace_department",
+    "is_verified",
+)
+
+
+@transaction.atomic
+def update_person(
+    *, actor, request=None, person: Person, phone: str | None = None, **changes
+) -> Person:
+    """Change a person's editable fields; a phone given as None is left as it is (a masked
+    form never overwrites the real value)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS) - {"tags"}
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if "division" in changes:
+        _check_division(actor, changes["division"])
+    changed = []
+    tags = changes.pop("tags", None)
+    for field, value in changes.items():
+        if getattr(person, field) != value:
+            setattr(person, field, value)
+            changed.append(field)
+    if phone is not None and phone != person.phone_masked:
+        for field, value in phone_fields(phone).items():
+            setattr(person, field, value)
+        changed.append("phone")
+    if "name" in changed and not person.name.strip():
+        raise ValidationError({"name": "姓名不能为空"})
+    person.save()
+    if tags is not None:
+        person.tags.set(tags)
+        changed.append("tags")
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.UPDATE,
+        object_type="person",
+        object_id=person.pk,
+        summary=f"修改人员 {person.name}",
+        detail={"fields": changed},
+    )
+    return person
+
+
+@transaction.atomic
+def create_household(
+    *, actor, request=None, division, number: str, address: str, notes: str = ""
+) -> Household:
+    _check_division(actor, division)
+    household = Household.objects.create(
+        division=division, number=number, address=address, notes=notes
+    )
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.CREATE,
+        object_type="household",
+        object_id=household.pk,
+        summary=f"新增户 {household.number} {household.address}",
+    )
+    return household
+
+
+def reveal_person_fields(*, actor, request=None, person: Person, reason: str) -> dict:
+    """Full document number and phone for roles allowed to see them; asks for a reason and
+    writes the audit row first."""
+    if not actor.has_perm("people.reveal_person"):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "请填写查看原因"})
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.REVEAL,
+        object_type="person",
+        object_id=person.pk,
+        summary=f"查看明文 {person.name}",
+        reason=reason,
+    )
+    return {"id_number": person.reveal_id_number(), "phone": person.reveal_phone()}

@@ -1,0 +1,323 @@
+"""Pages for persons, households and the staff survey. Every read of personal data is
+restricted by jurisdiction (``restrict`` / ``get_restricted_or_404``) and audited."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.shortcuts import redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from shuangying.access import get_restricted_or_404
+from shuangying.audit.models import AuditAction
+from shuangying.audit.services import record_event
+
+from .filters import person_list_queryset
+from .forms import PersonForm, RevealForm
+from .identity import IdentityError
+from .models import Household, Person, StaffSurvey
+from .services import register_person, reveal_person_fields, update_person
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def page_size(request) -> int:
+    try:
+        size = int(request.GET.get("size", 50))
+    except ValueError:
+        return 50
+    return size if size in PAGE_SIZES else 50
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, page_size(request)).get_page(request.GET.get("page"))
+
+
+class PersonListView(PermissionRequiredMixin, TemplateView):
+    """The people ledger: search, filters, sorting, pagination, export (B1)."""
+
+    permission_required = "people.view_person"
+    template_name = "people/person_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        request = self.request
+        form, qs = person_list_queryset(request.user, request.GET)
+        page = paginate(request, qs.prefetch_related("tags"))
+        detail = form.audit_detail()
+        record_event(
+            request=request,
+            action=AuditAction.SEARCH if detail.get("q") else AuditAction.LIST,
+            object_type="person",
+            summary=f"人员台账 第{page.number}页,共{page.paginator.count}人",
+            detail=detail,
+        )
+        params = request.GET.copy()
+        params.pop("page", None)
+        ctx.update(filter=form, page=page, query=params.urlencode(), page_sizes=PAGE_SIZES)
+        return ctx
+
+    def get_template_names(self):
+        if (
+            self.request.headers.get("HX-Request")
+            and self.request.headers.get("HX-Target") == "person-results"
+        ):
+            return ["people/partials/person_results.html"]
+        return [self.template_name]
+
+
+class PersonDetailView(PermissionRequiredMixin, TemplateView):
+    permission_required = "people.view_person"
+    template_name = "people/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        person = get_restricted_or_404(
+            Person.objects.select_related("division", "household", "workplace_department"),
+            self.request.user,
+            pk=kwargs["pk"],
+        )
+        record_event(
+            request=self.request,
+            action=AuditAction.VIEW,
+            object_type="person",
+            object_id=person.pk,
+            summary=f"查看人员 {person.name}",
+        )
+        ctx.update(
+            person=person,
+            tags=person.tags.all(),
+            travel=person.travel_entries.all()[:20],
+            reveal_form=RevealForm(),
+            can_edit=Person.objects.restrict(self.request.user, "change")
+            .filter(pk=person.pk)
+            .exists(),
+        )
+        return ctx
+
+
+class PersonRevealView(PermissionRequiredMixin, View):
+    """Show the full document number and phone after a reason is given (audited)."""
+
+    permission_required = "people.reveal_person"
+
+    def post(self, request, pk):
+        person = get_restricted_or_404(Person, request.user, pk=pk)
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                "people/partials/reveal.html",
+                {"person": person, "reveal_form": form},
+                status=400,
+            )
+        values = reveal_person_fields(
+            actor=request.user, request=request, person=person, reason=form.cleaned_data["reason"]
+        )
+        return render(request, "people/partials/reveal.html", {"person": person, "values": values})
+
+
+class PersonFormMixin(PermissionRequiredMixin):
+    template_name = "people/person_form.html"
+
+    def render_form(self, form, person=None, status=200):
+        return render(
+            self.request, self.template_name, {"form": form, "person": person}, status=status
+        )
+
+    def apply_errors(self, form, exc):
+        if isinstance(exc, IdentityError):
+            form.add_error(
+                "id_number"
+                if "证件" in str(exc) or "身份证" in str(exc) or "出生" in str(exc)
+                else "phone",
+                str(exc),
+            )
+        elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, str(exc))
+
+
+class PersonCreateView(PersonFormMixin, View):
+    permission_required = "people.add_person"
+
+    def get(self, request):
+        initial = {
+            "division": request.GET.get("division"),
+            "household": request.GET.get("household"),
+        }
+        return self.render_form(PersonForm(user=request.user, initial=initial))
+
+    def post(self, request):
+        form = PersonForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = register_person(
+                    actor=request.user,
+                    request=request,
+                    name=data["name"],
+                    document_type=data["document_type"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    sex=data["sex"],
+                    division=data["division"],
+                    household=data["household"],
+                    relation_to_head=data["relation_to_head"],
+                    address=data["address"],
+                    workplace=data["workplace"],
+                    tags=data["tags"],
+                )
+            except (IdentityError, ValidationError, PermissionDenied) as exc:
+                self.apply_errors(form, exc)
+            else:
+                if result.created:
+                    messages.success(request, f"已新增人员 {result.person.name}")
+                else:
+                    messages.warning(request, "该证件号码已登记,已为您打开已有记录(一人一档)。")
+                return redirect(result.person)
+        return self.render_form(form, status=400)
+
+
+class PersonUpdateView(PersonFormMixin, View):
+    permission_required = "people.change_person"
+
+    def get_person(self):
+        return get_restricted_or_404(Person, self.request.user, "change", pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        person = self.get_person()
+        initial = {
+            "name": person.name,
+            "sex": person.sex,
+            "division": person.division_id,
+            "household": person.household_id,
+            "relation_to_head": person.relation_to_head,
+            "address": person.address,
+            "workplace": person.workplace,
+            "tags": person.tags.all(),
+        }
+        return self.render_form(
+            PersonForm(user=request.user, editing=True, initial=initial), person
+        )
+
+    def post(self, request, pk):
+        person = self.get_person()
+        form = PersonForm(request.POST, user=request.user, editing=True)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                update_person(
+                    actor=request.user,
+                    request=request,
+                    person=person,
+                    phone=data["phone"] or None,
+                    name=data["name"],
+                    sex=data["sex"] or person.sex,
+                    division=data["division"],
+                    household=data["household"],
+                    relation_to_head=data["relation_to_head"],
+                    address=data["address"],
+                    workplace=data["workplace"],
+                    tags=data["tags"],
+                )
+            except (IdentityError, ValidationError, PermissionDenied) as exc:
+                self.apply_errors(form, exc)
+            else:
+                messages.success(request, "已保存")
+                return redirect(person)
+        return self.render_form(form, person, status=400)
+
+
+class HouseholdListView(PermissionRequiredMixin, TemplateView):
+    """Household files (一户一档, B2) with member and returnee counts."""
+
+    permission_required = "people.view_household"
+    template_name = "people/household_list.html"
+
+    def get_context_data(self, **kwargs):
+        from django.db.models import Q
+
+        ctx = super().get_context_data(**kwargs)
+        qs = Household.objects.restrict(self.request.user).select_related("division")
+        q = (self.request.GET.get("q") or "").strip()[:40]
+        if q:
+            qs = qs.filter(Q(address__contains=q) | Q(number__contains=q))
+        qs = qs.annotate(
+            member_count=Count("members", distinct=True),
+            returnee_count=Count(
+                "members", filter=Q(members__tags__code="returnee"), distinct=True
+            ),
+        ).order_by("division__path", "number")
+        page = paginate(self.request, qs)
+        record_event(
+            request=self.request,
+            action=AuditAction.LIST,
+            object_type="household",
+            summary=f"一户一档 第{page.number}页",
+            detail={"q": q[:20]} if q else {},
+        )
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx.update(page=page, q=q, query=params.urlencode())
+        return ctx
+
+
+class HouseholdDetailView(PermissionRequiredMixin, TemplateView):
+    """The household file; prints on one A4 page."""
+
+    permission_required = "people.view_household"
+    template_name = "people/household_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        household = get_restricted_or_404(
+            Household.objects.select_related("division"), self.request.user, pk=kwargs["pk"]
+        )
+        members = (
+            Person.objects.restrict(self.request.user)
+            .filter(household=household)
+            .prefetch_related(Prefetch("tags"), "travel_entries")
+            .order_by("relation_to_head", "birth_date")
+        )
+        head_first = sorted(
+            members, key=lambda p: (p.relation_to_head != "head", p.birth_date or 0)
+        )
+        record_event(
+            request=self.request,
+            action=AuditAction.VIEW,
+            object_type="household",
+            object_id=household.pk,
+            summary=f"查看户档 {household.number}",
+        )
+        ctx.update(
+            household=household,
+            members=head_first,
+            ancestors=household.division.ancestors(),
+            now_user=self.request.user,
+        )
+        return ctx
+
+
+class StaffSurveyListView(PermissionRequiredMixin, TemplateView):
+    """A department's staff survey ledger (B6): whereabouts and health on the first day back."""
+
+    permission_required = "people.view_staffsurvey"
+    template_name = "people/staff_survey_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        qs = StaffSurvey.objects.restrict(self.request.user).select_related("person", "department")
+        page = paginate(self.request, qs.order_by("-survey_date", "person__name"))
+        record_event(
+            request=self.request,
+            action=AuditAction.LIST,
+            object_type="staff_survey",
+            summary=f"单位人员摸底 第{page.number}页",
+        )
+        ctx.update(page=page, query="")
+        return ctx

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("shuangying.core.urls")),
+    path("accounts/", include("shuangying.accounts.urls")),
+    path("divisions/", include("shuangying.divisions.urls")),
+    path("people/", include("shuangying.people.urls")),
+    path("audit/", include("shuangying.audit.urls")),
+    path("imports/", include("shuangying.imports.urls")),
+    path("api/", api.urls),
+]
