@@ -1,16 +1,19 @@
 from collections import Counter
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
 from shuangying.people.models import Household, Person
 
+from .forms import AssignmentForm
 from .models import Assignment, Division
-from .services import assignments_for
+from .services import assign_responsibility, assignments_for
 
 
 def subtree_person_counts(user, parent: Division | None, children) -> dict[int, int]:
@@ -44,6 +47,15 @@ class DivisionTreeView(PermissionRequiredMixin, TemplateView):
         return ctx
 
 
+def division_in_reach(user, pk) -> Division:
+    """A division inside the user's own subtrees (ancestors are listed for orientation only)."""
+    division = get_restricted_or_404(Division, user, pk=pk)
+    paths = user.division_paths()
+    if paths is not None and not any(division.path.startswith(p) for p in paths):
+        raise Http404
+    return division
+
+
 class DivisionDetailView(PermissionRequiredMixin, TemplateView):
     """One division: breadcrumbs, children with people counts, who is responsible (A3)."""
 
@@ -53,11 +65,7 @@ class DivisionDetailView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        division = get_restricted_or_404(Division, user, pk=kwargs["pk"])
-        paths = user.division_paths()
-        # Ancestors are visible for orientation only: their pages need the whole subtree.
-        if paths is not None and not any(division.path.startswith(p) for p in paths):
-            raise Http404
+        division = division_in_reach(user, kwargs["pk"])
         children = list(division.children.order_by("path"))
         counts = subtree_person_counts(user, division, children)
         ctx.update(
@@ -72,8 +80,31 @@ class DivisionDetailView(PermissionRequiredMixin, TemplateView):
             .count(),
             assignments=assignments_for(division),
             workers=division.users.order_by("username"),
+            assignment_form=AssignmentForm() if user.has_perm("divisions.add_assignment") else None,
         )
         return ctx
+
+
+class AssignmentCreateView(PermissionRequiredMixin, View):
+    """Add a responsibility assignment to a division (A3)."""
+
+    permission_required = "divisions.add_assignment"
+
+    def post(self, request, pk):
+        division = division_in_reach(request.user, pk)
+        form = AssignmentForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request,
+                "divisions/assignment_form.html",
+                {"division": division, "form": form},
+                status=400,
+            )
+        assign_responsibility(
+            actor=request.user, request=request, target=division, **form.cleaned_data
+        )
+        messages.success(request, "已添加包联责任")
+        return redirect(division)
 
 
 class LeaderAssignmentsView(LoginRequiredMixin, TemplateView):
