@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.divisions.models import Division
 
-from .choices import DocumentType, Relation, Sex
+from .choices import DocumentType, HealthStatus, Relation, Sex
 from .models import Household, Tag
 
 
@@ -53,3 +53,32 @@ class PersonForm(forms.Form):
 
 class RevealForm(forms.Form):
     reason = forms.CharField(label=_("查看原因"), max_length=200, min_length=2)
+
+
+class StaffSurveyForm(forms.Form):
+    """One staff member's first-day-back survey (B6)."""
+
+    person = forms.ModelChoiceField(label=_("人员"), queryset=None)
+    survey_date = forms.DateField(
+        label=_("摸底日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    holiday_whereabouts = forms.CharField(label=_("假期行踪"), max_length=200)
+    left_county = forms.BooleanField(label=_("假期曾离开本县"), required=False)
+    health_status = forms.ChoiceField(label=_("返岗首日健康状况"), choices=HealthStatus.choices)
+    temperature = forms.DecimalField(
+        label=_("体温(℃)"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=34,
+        max_value=43,
+        required=False,
+    )
+    notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from .models import Person
+
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.restrict(user).filter(
+            workplace_department_id=user.department_id
+        )

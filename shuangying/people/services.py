@@ -237,3 +237,29 @@ def reveal_person_fields(*, actor, request=None, person: Person, reason: str) ->
         reason=reason,
     )
     return {"id_number": person.reveal_id_number(), "phone": person.reveal_phone()}
+
+
+@transaction.atomic
+def record_staff_survey(*, actor, request=None, person: Person, **fields):
+    """Record (or correct) a staff member's survey for the day (B6); only the department's own
+    staff, by an officer of that department."""
+    from .models import StaffSurvey
+
+    if not actor.department_id or person.workplace_department_id != actor.department_id:
+        raise PermissionDenied("not this department's staff")
+    survey_date = fields.pop("survey_date")
+    survey, created = StaffSurvey.objects.update_or_create(
+        department_id=actor.department_id,
+        person=person,
+        survey_date=survey_date,
+        defaults=fields,
+    )
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        object_type="staff_survey",
+        object_id=survey.pk,
+        summary=f"单位人员摸底 {person.name} {survey_date}",
+    )
+    return survey

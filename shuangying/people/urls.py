@@ -14,6 +14,7 @@ urlpatterns = [
     path("households/export/", exports.HouseholdExportView.as_view(), name="household_export"),
     path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="household_detail"),
     path("staff-survey/", views.StaffSurveyListView.as_view(), name="staff_survey_list"),
+    path("staff-survey/new/", views.StaffSurveyCreateView.as_view(), name="staff_survey_create"),
     path(
         "staff-survey/export/", exports.StaffSurveyExportView.as_view(), name="staff_survey_export"
     ),

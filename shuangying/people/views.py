@@ -15,10 +15,10 @@ from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 
 from .filters import person_list_queryset
-from .forms import PersonForm, RevealForm
+from .forms import PersonForm, RevealForm, StaffSurveyForm
 from .identity import IdentityError
 from .models import Household, Person, StaffSurvey
-from .services import register_person, reveal_person_fields, update_person
+from .services import record_staff_survey, register_person, reveal_person_fields, update_person
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -311,7 +311,11 @@ class StaffSurveyListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        qs = StaffSurvey.objects.restrict(self.request.user).select_related("person", "department")
+        user = self.request.user
+        qs = StaffSurvey.objects.restrict(user).select_related("person", "department")
+        day = parse_day(self.request.GET.get("date"))
+        if day:
+            qs = qs.filter(survey_date=day)
         page = paginate(self.request, qs.order_by("-survey_date", "person__name"))
         record_event(
             request=self.request,
@@ -319,5 +323,40 @@ class StaffSurveyListView(PermissionRequiredMixin, TemplateView):
             object_type="staff_survey",
             summary=f"单位人员摸底 第{page.number}页",
         )
-        ctx.update(page=page, query="")
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        can_add = user.has_perm("people.add_staffsurvey") and bool(user.department_id)
+        ctx.update(page=page, query=params.urlencode(), day=day or "", can_add=can_add)
         return ctx
+
+
+def parse_day(value):
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+class StaffSurveyCreateView(PermissionRequiredMixin, View):
+    permission_required = "people.add_staffsurvey"
+    template_name = "people/staff_survey_form.html"
+
+    def get(self, request):
+        from django.utils import timezone
+
+        form = StaffSurveyForm(user=request.user, initial={"survey_date": timezone.localdate()})
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = StaffSurveyForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                record_staff_survey(actor=request.user, request=request, **form.cleaned_data)
+            except PermissionDenied:
+                form.add_error("person", "只能登记本部门人员")
+            else:
+                messages.success(request, "已登记")
+                return redirect("people:staff_survey_list")
+        return render(request, self.template_name, {"form": form}, status=400)

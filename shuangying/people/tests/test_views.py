@@ -192,3 +192,39 @@ def test_stored_columns_hold_no_plaintext(people):
         rows = cursor.fetchall()
     dump = repr(rows)
     assert plain_id not in dump and "13800001111" not in dump
+
+
+def test_staff_survey_ledger(client, personas, people, county):
+    Person.objects.filter(pk=people.in_grid2a.pk).update(workplace_department=county.health)
+    login(client, personas["dept"])
+    url = reverse("people:staff_survey_create")
+    form = client.get(url).content.decode()
+    assert "王二甲" in form and "张一甲" not in form
+    bad = client.post(
+        url,
+        {
+            "person": people.in_grid2a.pk,
+            "survey_date": "2020-02-03",
+            "holiday_whereabouts": "在家",
+            "health_status": "normal",
+            "temperature": "45.0",
+        },
+    )
+    assert bad.status_code == 400
+    ok = client.post(
+        url,
+        {
+            "person": people.in_grid2a.pk,
+            "survey_date": "2020-02-03",
+            "holiday_whereabouts": "回武汉探亲",
+            "left_county": "on",
+            "health_status": "normal",
+            "temperature": "36.5",
+        },
+    )
+    assert ok.status_code == 302
+    html = client.get(reverse("people:staff_survey_list")).content.decode()
+    assert "回武汉探亲" in html and "王二甲" in html
+    # Another department's officer or a grid worker does not see the ledger's rows.
+    login(client, personas["grid2a"])
+    assert client.get(reverse("people:staff_survey_list")).status_code == 403
