@@ -43,5 +43,6 @@ def record_event(
         reason=reason[:300],
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
-        path=(request.get_full_path()[:300] if request else ""),
+        # The path without its query string: a query may hold what was searched for.
+        path=(request.path[:300] if request else ""),
     )

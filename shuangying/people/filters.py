@@ -24,6 +24,28 @@ SORTS = {
 }
 
 
+def identifier_hash(text: str) -> tuple[str, str] | None:
+    """The keyed hash and column for a full document number or phone, else None.
+
+    Pages turn such a search into the hash before it reaches a URL (PersonListView.post), so
+    the plaintext never lands in access logs, browser history or the audit trail."""
+    text = re.sub(r"\s+", "", text or "")
+    if len(text) in (15, 18):
+        try:
+            return id_number_hash(normalize_resident_id(text)), "id_number_hash"
+        except IdentityError:
+            pass
+    if re.fullmatch(r"\+?\d{11,13}|0\d{2,3}-?\d{7,8}", text):
+        try:
+            return phone_hash(normalize_phone(text)), "phone_hash"
+        except IdentityError:
+            pass
+    if re.fullmatch(r"[A-Za-z0-9]{5,17}", text) and sum(c.isdigit() for c in text) >= 5:
+        # A passport or permit number, or a malformed ID: looked up exactly as typed.
+        return id_number_hash(text.upper()), "id_number_hash"
+    return None
+
+
 def search_q(text: str) -> tuple[Q, str]:
     """Q for a search box entry and a safe description of it for the audit log.
 
@@ -32,30 +54,24 @@ def search_q(text: str) -> tuple[Q, str]:
     text = re.sub(r"\s+", "", text or "")
     if not text:
         return Q(), ""
-    if len(text) in (15, 18):
-        try:
-            normalized = normalize_resident_id(text)
-            return Q(id_number_hash=id_number_hash(normalized)), "证件号码(完整)"
-        except IdentityError:
-            pass
-    if re.fullmatch(r"\+?\d{11,13}|0\d{2,3}-?\d{7,8}", text):
-        try:
-            normalized = normalize_phone(text)
-            return Q(phone_hash=phone_hash(normalized)), "电话(完整)"
-        except IdentityError:
-            pass
     if re.fullmatch(r"\d{3}[\dXx]|\d{4}", text):
         last4 = text.upper()
         return Q(id_last4=last4) | Q(phone_last4=last4), f"后四位 {last4}"
-    if len(text) > 8 and re.fullmatch(r"[0-9Xx]+", text):
-        # A long number that is neither a valid ID nor phone: search the hash as given, so a
-        # foreign document number still finds its person.
-        return Q(id_number_hash=id_number_hash(text.upper())), "证件号码(完整)"
+    found = identifier_hash(text)
+    if found:
+        digest, column = found
+        label = "电话(完整)" if column == "phone_hash" else "证件号码(完整)"
+        return Q(**{column: digest}), label
     return Q(name__contains=text), f"姓名 {text[:20]}"
+
+
+HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 class PersonFilter(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=40)
+    # A full document number or phone arrives here as its keyed hash (see identifier_hash).
+    h = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     division = forms.ModelChoiceField(
         label=_("区划"), queryset=Division.objects.none(), required=False
     )
@@ -92,6 +108,13 @@ class PersonFilter(forms.Form):
         self.search_description = ""
         q, self.search_description = search_q(data.get("q", ""))
         queryset = queryset.filter(q)
+        digest = (data.get("h") or "").lower()
+        if digest:
+            if HASH_RE.match(digest):
+                queryset = queryset.filter(Q(id_number_hash=digest) | Q(phone_hash=digest))
+            else:
+                queryset = queryset.none()
+            self.search_description = "证件号码或电话(完整)"
         if data.get("division"):
             queryset = queryset.filter(division__path__startswith=data["division"].path)
         if data.get("tag"):
@@ -105,7 +128,7 @@ class PersonFilter(forms.Form):
     def audit_detail(self) -> dict:
         """What the audit row says about this search: never the plaintext entered."""
         data = self.cleaned_data if self.is_valid() else {}
-        detail = {k: str(v) for k, v in data.items() if v and k != "q"}
+        detail = {k: str(v) for k, v in data.items() if v and k not in ("q", "h")}
         if getattr(self, "search_description", ""):
             detail["q"] = self.search_description
         return detail

@@ -6,7 +6,9 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
+from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -14,7 +16,7 @@ from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 
-from .filters import person_list_queryset
+from .filters import identifier_hash, person_list_queryset
 from .forms import PersonForm, RevealForm, StaffSurveyForm
 from .identity import IdentityError
 from .models import Household, Person, StaffSurvey
@@ -36,10 +38,21 @@ def paginate(request, queryset):
 
 
 class PersonListView(PermissionRequiredMixin, TemplateView):
-    """The people ledger: search, filters, sorting, pagination, export (B1)."""
+    """The people ledger: search, filters, sorting, pagination, export (B1).
+
+    The search form posts; a full document number or phone is turned into its keyed hash and
+    the page redirects to a URL that carries only the hash (never the plaintext)."""
 
     permission_required = "people.view_person"
     template_name = "people/person_list.html"
+
+    def post(self, request):
+        return redirect(f"{reverse('people:person_list')}?{safe_search_params(request.POST)}")
+
+    def get(self, request, *args, **kwargs):
+        if identifier_hash(request.GET.get("q", "")):
+            return redirect(f"{reverse('people:person_list')}?{safe_search_params(request.GET)}")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -59,13 +72,19 @@ class PersonListView(PermissionRequiredMixin, TemplateView):
         ctx.update(filter=form, page=page, query=params.urlencode(), page_sizes=PAGE_SIZES)
         return ctx
 
-    def get_template_names(self):
-        if (
-            self.request.headers.get("HX-Request")
-            and self.request.headers.get("HX-Target") == "person-results"
-        ):
-            return ["people/partials/person_results.html"]
-        return [self.template_name]
+
+def safe_search_params(data) -> str:
+    """Query string for a search: the filters as given, a full identifier as its hash."""
+    params = QueryDict(mutable=True)
+    for key in ("q", "h", "division", "tag", "sex", "verified", "sort", "size"):
+        value = (data.get(key) or "").strip()
+        if value:
+            params[key] = value
+    found = identifier_hash(params.get("q", ""))
+    if found:
+        params.pop("q")
+        params["h"] = found[0]
+    return params.urlencode()
 
 
 class PersonDetailView(PermissionRequiredMixin, TemplateView):

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def person_list(client, **params):
-    return client.get(reverse("people:person_list"), params).content.decode()
+    return client.get(reverse("people:person_list"), params, follow=True).content.decode()
 
 
 def test_search_by_full_id_number_through_hash(client, personas, people):
@@ -23,8 +23,24 @@ def test_search_by_full_id_number_through_hash(client, personas, people):
     html = person_list(client, q=plain)
     assert "李一乙" in html and "张一甲" not in html
     event = AuditEvent.objects.filter(action=AuditAction.SEARCH).first()
-    assert event.detail["q"] == "证件号码(完整)"
+    assert event.detail["q"] == "证件号码或电话(完整)"
     assert plain not in str(event.detail) and plain not in event.summary
+    assert plain not in event.path
+
+
+def test_full_identifier_search_never_reaches_a_url(client, personas, people):
+    login(client, personas["county"])
+    plain = people.in_grid1b.reveal_id_number()
+    response = client.post(reverse("people:person_list"), {"q": plain, "sort": "name"})
+    assert response.status_code == 302
+    assert plain not in response.url and "h=" in response.url and "sort=name" in response.url
+    html = client.get(response.url).content.decode()
+    assert "李一乙" in html and "张一甲" not in html and plain not in html
+    # Typed into the address bar, it is replaced by the hash at once.
+    typed = client.get(reverse("people:person_list"), {"q": "13800002222"})
+    assert typed.status_code == 302 and "13800002222" not in typed.url
+    # A forged hash finds nobody.
+    assert "共 0 人" in person_list(client, h="zz")
 
 
 def test_search_by_last_four_name_and_phone(client, personas, people):
