@@ -1,0 +1,62 @@
+"""Shared pieces of the REST API: the error shape, the role check and pagination.
+
+Kept apart from ``shuangying/api.py``, which imports every app's router, so that the routers
+can import these without an import cycle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ApiError(Exception):
+    """An error answered as ``{"code", "message", "field"}``; ``message`` is Chinese and names
+    the field when there is one."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class FieldErrorOut(Schema):
+    field: str | None = None
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every 4xx answer of the API."""
+
+    code: str = Field(..., description="稳定的错误代码,如 invalid_id_number、not_found")
+    message: str = Field(..., description="中文说明,含出错字段的名称")
+    field: str | None = Field(None, description="出错的字段(如有)")
+    errors: list[FieldErrorOut] | None = Field(None, description="逐个字段的错误(仅 422)")
+
+
+# The error answers every authenticated operation may give, for the OpenAPI document.
+COMMON_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def require_perm(user, perm: str) -> None:
+    """The role check of a route (the same codenames as the pages): 403 without it."""
+    if not user.has_perm(perm):
+        raise ApiError(403, "permission_denied", "您的角色无权执行此操作")
+
+
+class PageParams(Schema):
+    limit: int = Field(50, ge=1, le=200, title="每页条数")
+    offset: int = Field(0, ge=0, title="起始位置")
+
+
+def paginate(queryset, page: PageParams) -> dict:
+    """One page and the total: a count and one query for the rows (plus the queryset's
+    prefetches), whatever the page size. ninja's ``@paginate`` is not used because list
+    routes write their audit row with the total before answering."""
+    count = queryset.count()
+    items = list(queryset[page.offset : page.offset + page.limit])
+    return {"count": count, "limit": page.limit, "offset": page.offset, "items": items}

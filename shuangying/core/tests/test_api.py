@@ -1,0 +1,176 @@
+"""The API as a whole: the OpenAPI document, and a permission matrix that every route in it
+must appear in (a new route without an entry fails here). Every answer is also checked for
+plaintext document numbers and phones (M1)."""
+
+from datetime import date
+
+import pytest
+
+from shuangying.people.identity import make_resident_id
+from shuangying.people.models import Household
+from shuangying.testing import PASSWORD, login
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "grid1a", "town1", "county", "auditor")
+NEW_ID = make_resident_id("130682", date(1995, 3, 4), 31)
+
+
+def _statuses(*codes):
+    return dict(zip(PERSONAS, codes, strict=True))
+
+
+READ = _statuses(401, 200, 200, 200, 403)
+CREATE = _statuses(401, 201, 201, 201, 403)
+
+# (method, path) -> expected status per persona, for objects in grid1a (inside everyone's
+# jurisdiction but the auditor's, who holds no people permission).
+MATRIX = {
+    # county and auditor must use two-factor and have not enrolled: no token without a code.
+    ("post", "/api/auth/token"): _statuses(401, 200, 200, 401, 401),
+    ("delete", "/api/auth/tokens"): _statuses(401, 200, 200, 200, 200),
+    ("get", "/api/me"): _statuses(401, 200, 200, 200, 200),
+    ("get", "/api/divisions"): READ,
+    ("get", "/api/divisions/{division_id}"): READ,
+    ("get", "/api/persons"): READ,
+    ("post", "/api/persons"): CREATE,
+    ("post", "/api/persons/search"): READ,
+    ("get", "/api/persons/{person_id}"): READ,
+    ("patch", "/api/persons/{person_id}"): READ,
+    ("post", "/api/persons/{person_id}/reveal"): READ,
+    ("get", "/api/households"): READ,
+    ("post", "/api/households"): CREATE,
+    ("get", "/api/households/{household_id}"): READ,
+}
+
+# The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
+OUTSIDE = {
+    ("get", "/api/divisions/{division_id}"): _statuses(401, 404, 404, 200, 403),
+    ("get", "/api/persons/{person_id}"): _statuses(401, 404, 404, 200, 403),
+    ("patch", "/api/persons/{person_id}"): _statuses(401, 404, 404, 200, 403),
+    ("post", "/api/persons/{person_id}/reveal"): _statuses(401, 404, 404, 200, 403),
+    ("get", "/api/households/{household_id}"): _statuses(401, 404, 404, 200, 403),
+}
+
+BODIES = {
+    ("post", "/api/auth/token"): lambda ctx: {
+        "username": ctx["username"] or "nobody",
+        "password": PASSWORD,
+    },
+    ("post", "/api/persons"): lambda ctx: {
+        "name": "矩阵",
+        "id_number": NEW_ID,
+        "phone": "13900001234",
+        "division": ctx["county"].grid1a.pk,
+    },
+    ("post", "/api/persons/search"): lambda ctx: {"q": "张"},
+    ("patch", "/api/persons/{person_id}"): lambda ctx: {"address": "新住址"},
+    ("post", "/api/persons/{person_id}/reveal"): lambda ctx: {"reason": "核实身份"},
+    ("post", "/api/households"): lambda ctx: {
+        "division": ctx["county"].grid1a.pk,
+        "number": "M-1",
+        "address": "东村",
+    },
+}
+
+# Routes whose purpose is to show plaintext (after a reason, audited).
+REVEALS = {("post", "/api/persons/{person_id}/reveal")}
+
+
+def openapi_routes(client) -> set[tuple[str, str]]:
+    document = client.get("/api/openapi.json").json()
+    return {
+        (method, path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def test_openapi_document_loads_and_lists_the_routes(client, db):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["info"]["title"] == "双赢指挥系统 API"
+    routes = openapi_routes(client)
+    for route in [
+        ("post", "/api/auth/token"),
+        ("get", "/api/me"),
+        ("get", "/api/divisions"),
+        ("get", "/api/persons"),
+        ("post", "/api/persons"),
+        ("get", "/api/persons/{person_id}"),
+        ("patch", "/api/persons/{person_id}"),
+        ("get", "/api/households"),
+        ("post", "/api/households"),
+        ("get", "/api/households/{household_id}"),
+    ]:
+        assert route in routes
+    schemes = document["components"]["securitySchemes"]
+    assert {"BearerAuth", "SessionAuth"} <= set(schemes)
+    assert "409" in document["paths"]["/api/persons"]["post"]["responses"]
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_every_route_has_a_permission_entry(client, db):
+    routes = openapi_routes(client)
+    assert routes == set(MATRIX), "add the new route to MATRIX (and BODIES if it takes one)"
+    object_routes = {route for route in routes if "{" in route[1]}
+    assert object_routes == set(OUTSIDE), "add the new object route to OUTSIDE"
+
+
+@pytest.fixture
+def objects(county, people):
+    inside = Household.objects.create(division=county.grid1a, number="H-1", address="东村1号")
+    outside = Household.objects.create(division=county.grid2a, number="H-2", address="西村1号")
+    return {
+        "inside": {
+            "division_id": county.grid1a.pk,
+            "person_id": people.in_grid1a.pk,
+            "household_id": inside.pk,
+        },
+        "outside": {
+            "division_id": county.grid2a.pk,
+            "person_id": people.in_grid2a.pk,
+            "household_id": outside.pk,
+        },
+    }
+
+
+def plaintexts(people) -> list[str]:
+    found = []
+    for person in (people.in_grid1a, people.in_grid1b, people.in_grid2a):
+        found += [person.reveal_id_number(), person.reveal_phone()]
+    return [*found, NEW_ID, "13900001234"]
+
+
+def call(client, route, ids, ctx):
+    method, template = route
+    body = BODIES.get(route, lambda ctx: None)(ctx)
+    kwargs = {"content_type": "application/json"} if body is not None else {}
+    args = (body,) if body is not None else ()
+    return getattr(client, method)(template.format(**ids), *args, **kwargs)
+
+
+def run_matrix(client, personas, county, people, ids, persona, table):
+    if persona != "anonymous":
+        login(client, personas[persona])
+    ctx = {"county": county, "username": None if persona == "anonymous" else persona}
+    secrets = plaintexts(people)
+    for route, expected in table.items():
+        response = call(client, route, ids, ctx)
+        assert response.status_code == expected[persona], (route, persona, response.content)
+        assert response["Content-Type"].startswith("application/json"), route
+        if route not in REVEALS:
+            body = response.content.decode()
+            assert not [s for s in secrets if s in body], (route, persona)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(client, personas, county, people, objects, persona):
+    run_matrix(client, personas, county, people, objects["inside"], persona, MATRIX)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix_outside_jurisdiction(client, personas, county, people, objects, persona):
+    run_matrix(client, personas, county, people, objects["outside"], persona, OUTSIDE)
