@@ -5,5 +5,9 @@ from . import views
 app_name = "imports"
 urlpatterns = [
     path("", views.ImportListView.as_view(), name="import_list"),
-    path("new/", views.ImportListView.as_view(), name="import_new"),
+    path("new/", views.ImportCreateView.as_view(), name="import_new"),
+    path("template/<str:kind>/", views.ImportTemplateView.as_view(), name="import_template"),
+    path("<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
+    path("<int:pk>/progress/", views.ImportProgressView.as_view(), name="import_progress"),
+    path("<int:pk>/commit/", views.ImportCommitView.as_view(), name="import_commit"),
 ]

@@ -1,0 +1,960 @@
+"""The three importable ledgers: persons (B1), households (B2) and the division tree (A1).
+
+Each ledger names its columns (with the header synonyms people actually use), checks one row
+at a time (``parse``) and then handles a batch of good rows against the database
+(``process``): one query for what already exists, one dict for divisions built once, and
+``bulk_create`` for what is new. Values are validated and encrypted by the people services'
+own functions (``identity_fields``, ``phone_fields``, ``derived_facts``) and divisions by
+``build_division``: an import cannot accept what the forms would refuse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from shuangying.core.excel import CellError, cell_date, cell_text
+from shuangying.divisions.choices import DivisionKind, DivisionLevel
+from shuangying.divisions.models import Division
+from shuangying.divisions.services import build_division, create_division
+from shuangying.people.choices import DocumentType, Relation, Sex
+from shuangying.people.identity import IdentityError, make_resident_id
+from shuangying.people.models import Household, Person, Tag, TravelEntry
+from shuangying.people.services import derived_facts, identity_fields, phone_fields
+
+from .choices import ImportKind, ImportMode
+from .report import ImportReport
+
+BATCH_SIZE = 2000
+STAT_CODE = re.compile(r"^\d{12}$")
+SPLIT_LIST = re.compile(r"[,，、;；/\s]+")
+
+
+@dataclass(frozen=True)
+class LedgerField:
+    """A column of a ledger: its key, the header of the template, accepted synonyms, whether
+    the column (not necessarily the cell) must be present, and the template's help."""
+
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    width: float = 14
+    note: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Divisions, resolved from a dict built once per import
+# ---------------------------------------------------------------------------------------------
+
+
+class Node(NamedTuple):
+    id: int | None  # None: a division a dry run would create
+    parent_id: int | None
+    path: str
+    code: str
+    name: str
+    level: int
+    kind: str
+    name_path: str
+    is_active: bool
+
+    def as_division(self) -> Division:
+        """An unsaved stand-in carrying what ``build_division`` reads from a parent."""
+        return Division(
+            pk=self.id,
+            parent_id=self.parent_id,
+            path=self.path,
+            code=self.code,
+            name=self.name,
+            level=self.level,
+            kind=self.kind,
+        )
+
+
+class DivisionIndex:
+    """Every division by path, statistical code, local code and name, with the user's
+    jurisdiction: "所属网格" may be written as a path (``130682/100/201/01/``), a village code
+    and local codes (``130682100201/01``), a 12-digit code, a local code or a name (unique
+    within the user's jurisdiction), or a chain of names (``东村/东村一网格``)."""
+
+    def __init__(self, user):
+        self.paths = user.division_paths()
+        self.by_path: dict[str, Node] = {}
+        self.by_stat: dict[str, list[Node]] = defaultdict(list)
+        self.by_code: dict[str, list[Node]] = defaultdict(list)
+        self.by_name: dict[str, list[Node]] = defaultdict(list)
+        rows = Division.objects.order_by("path").values_list(
+            "id", "parent_id", "path", "code", "name", "level", "kind", "is_active"
+        )
+        by_id: dict[int, Node] = {}
+        for pk, parent_id, path, code, name, level, kind, active in rows:
+            parent = by_id.get(parent_id)
+            name_path = f"{parent.name_path}/{name}" if parent else name
+            node = Node(pk, parent_id, path, code, name, level, kind, name_path, active)
+            by_id[pk] = node
+            self._index(node)
+
+    def _index(self, node: Node) -> None:
+        self.by_path[node.path] = node
+        if node.level <= DivisionLevel.VILLAGE:
+            self.by_stat[node.code].append(node)
+        else:
+            self.by_code[node.code.upper()].append(node)
+        self.by_name[node.name].append(node)
+
+    def add(self, division: Division, parent: Node | None) -> Node:
+        name_path = f"{parent.name_path}/{division.name}" if parent else division.name
+        node = Node(
+            division.pk,
+            parent.id if parent else None,
+            division.path,
+            division.code,
+            division.name,
+            division.level,
+            str(division.kind),
+            name_path,
+            True,
+        )
+        self._index(node)
+        return node
+
+    def allowed(self, path: str) -> bool:
+        return self.paths is None or any(path.startswith(p) for p in self.paths)
+
+    def _candidates(self, text: str) -> list[Node]:
+        if "/" in text:
+            parts = [p.strip() for p in text.split("/") if p.strip()]
+            if not parts:
+                return []
+            node = self.by_path.get("/".join(p.upper() for p in parts) + "/")
+            if node:
+                return [node]
+            if STAT_CODE.match(parts[0]):
+                found = []
+                for base in self.by_stat.get(parts[0], []):
+                    path = base.path + "".join(p.upper() + "/" for p in parts[1:])
+                    if path in self.by_path:
+                        found.append(self.by_path[path])
+                if found:
+                    return found
+            chain = "/".join(parts)
+            return [
+                n
+                for n in self.by_name.get(parts[-1], [])
+                if n.name_path == chain or n.name_path.endswith("/" + chain)
+            ]
+        if STAT_CODE.match(text):
+            return list(self.by_stat.get(text, []))
+        found = list(self.by_code.get(text.upper(), []))
+        found += [n for n in self.by_name.get(text, []) if n not in found]
+        return found
+
+    def resolve(self, raw: str, *, jurisdiction: bool = True) -> tuple[Node | None, str]:
+        """The one division ``raw`` names, or None and a Chinese reason."""
+        text = raw.strip().replace("／", "/").replace("\\", "/")
+        candidates = [n for n in self._candidates(text) if n.is_active]
+        if not candidates:
+            return None, f"“{text}”不存在"
+        if not jurisdiction:
+            if len(candidates) > 1:
+                return None, f"“{text}”对应多个区划,请填写完整路径(如 {candidates[0].path})"
+            return candidates[0], ""
+        inside = [n for n in candidates if self.allowed(n.path)]
+        if not inside:
+            return None, f"“{text}”不在您的管辖范围内"
+        if len(inside) > 1:
+            return None, f"“{text}”对应多个区划,请填写完整路径(如 {inside[0].path})"
+        return inside[0], ""
+
+    def example_path(self, *, min_level: int) -> str:
+        """The path of the first, deepest division the user holds (for a template's sample)."""
+        usable = [
+            n
+            for n in self.by_path.values()
+            if n.level >= min_level and n.is_active and self.allowed(n.path)
+        ]
+        best = max(usable, key=lambda n: n.level, default=None)
+        return best.path if best else "130682/100/201/01/"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows
+# ---------------------------------------------------------------------------------------------
+
+
+class Row:
+    """One data row: cells by field key, and errors reported against the file's headers."""
+
+    __slots__ = ("number", "cells", "columns", "report", "bad")
+
+    def __init__(self, number: int, cells: list, columns: dict, report: ImportReport):
+        self.number = number
+        self.cells = cells
+        self.columns = columns
+        self.report = report
+        self.bad: set[str] = set()  # keys of the columns with an error
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.bad)
+
+    def raw(self, key: str) -> Any:
+        column = self.columns.get(key)
+        if column is None or column[0] >= len(self.cells):
+            return None
+        return self.cells[column[0]]
+
+    def text(self, key: str, *, exact_digits: bool = False, max_length: int | None = None) -> str:
+        try:
+            value = cell_text(self.raw(key), exact_digits=exact_digits)
+        except CellError as exc:
+            self.error(key, str(exc))
+            return ""
+        if max_length is not None and len(value) > max_length:
+            self.error(key, f"内容过长(最多{max_length}个字)")
+            return ""
+        return value
+
+    def date(self, key: str) -> date | None:
+        try:
+            return cell_date(self.raw(key))
+        except CellError as exc:
+            self.error(key, str(exc))
+            return None
+
+    def error(self, key: str, message: str) -> None:
+        self.bad.add(key)
+        column = self.columns.get(key)
+        self.report.add_error(self.number, column[1] if column else key, message)
+
+
+def _choice_map(choices, extra: dict[str, str]) -> dict[str, str]:
+    mapping = {str(label): value for value, label in choices}
+    mapping.update({value: value for value, _label in choices})
+    mapping.update(extra)
+    return mapping
+
+
+DOCUMENT_TYPES = _choice_map(
+    DocumentType.choices,
+    {
+        "身份证": DocumentType.RESIDENT_ID,
+        "居民身份证号码": DocumentType.RESIDENT_ID,
+        "港澳通行证": DocumentType.HK_MACAO_PERMIT,
+        "回乡证": DocumentType.HK_MACAO_PERMIT,
+        "台胞证": DocumentType.TAIWAN_PERMIT,
+        "台湾通行证": DocumentType.TAIWAN_PERMIT,
+    },
+)
+SEXES = _choice_map(Sex.choices, {"男性": Sex.MALE, "女性": Sex.FEMALE})
+RELATIONS = _choice_map(
+    Relation.choices,
+    {
+        "本人": Relation.HEAD,
+        "妻子": Relation.SPOUSE,
+        "丈夫": Relation.SPOUSE,
+        "妻": Relation.SPOUSE,
+        "夫": Relation.SPOUSE,
+        "儿子": Relation.CHILD,
+        "女儿": Relation.CHILD,
+        "子": Relation.CHILD,
+        "女": Relation.CHILD,
+        "父亲": Relation.PARENT,
+        "母亲": Relation.PARENT,
+        "孙子": Relation.GRANDCHILD,
+        "孙女": Relation.GRANDCHILD,
+        "外孙": Relation.GRANDCHILD,
+        "外孙女": Relation.GRANDCHILD,
+        "祖父": Relation.GRANDPARENT,
+        "祖母": Relation.GRANDPARENT,
+        "兄弟": Relation.SIBLING,
+        "姐妹": Relation.SIBLING,
+    },
+)
+DIVISION_KINDS = _choice_map(DivisionKind.choices, {"乡镇": DivisionKind.TOWN})
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledgers
+# ---------------------------------------------------------------------------------------------
+
+
+class Ledger:
+    """Base of a ledger. ``write`` is true for a commit; whether a batch is actually written
+    also depends on the mode (all-or-nothing writes nothing once a row is bad)."""
+
+    kind: str = ""
+    title: str = ""
+    fields: tuple[LedgerField, ...] = ()
+    batch_size = BATCH_SIZE
+    permission = ""
+
+    def __init__(self, *, user, report: ImportReport, write: bool):
+        self.user = user
+        self.report = report
+        self.write = write
+
+    @classmethod
+    def aliases(cls) -> dict[str, str]:
+        from shuangying.core.excel import normalize_header
+
+        mapping = {}
+        for f in cls.fields:
+            for name in (f.header, *f.aliases):
+                mapping[normalize_header(name)] = f.key
+        return mapping
+
+    @classmethod
+    def required_keys(cls) -> list[str]:
+        return [f.key for f in cls.fields if f.required]
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {f.key: f.header for f in cls.fields}
+
+    def can_write(self) -> bool:
+        return self.write and (
+            self.report.mode == ImportMode.VALID_ONLY or self.report.error_rows == 0
+        )
+
+    def prepare(self) -> None:
+        """Build the lookups used by every row (once per import)."""
+
+    def parse(self, row: Row) -> Any:
+        raise NotImplementedError
+
+    def process(self, records: list) -> None:
+        raise NotImplementedError
+
+    def sample_row(self, index: DivisionIndex) -> list:
+        raise NotImplementedError
+
+
+@dataclass
+class PersonRecord:
+    row: Row
+    hash: str
+    fields: dict
+    node: Node
+    household_number: str
+    tag_ids: list[int]
+    travel: tuple | None
+    extra: dict = field(default_factory=dict)
+
+
+class PersonLedger(Ledger):
+    """人员台账 (B1): one person per row, deduplicated by the keyed hash of the document
+    number. A person already registered is left as it is, except that tags and a travel
+    entry listed in the row are added to them (counted as "updated") when they live in the
+    importing user's jurisdiction."""
+
+    kind = ImportKind.PERSONS
+    title = "人员台账"
+    fields = (
+        LedgerField("name", "姓名", ("名字", "人员姓名"), True, 10, "必填"),
+        LedgerField(
+            "document_type",
+            "证件类型",
+            ("证件种类",),
+            False,
+            14,
+            "居民身份证(默认)、护照、港澳居民来往内地通行证、台湾居民来往大陆通行证",
+        ),
+        LedgerField(
+            "id_number",
+            "证件号码",
+            ("身份证号", "身份证号码", "公民身份号码", "证件号", "身份证", "身份证件号码"),
+            True,
+            22,
+            "必填。请把该列设为文本格式,18位身份证号码以数字格式保存会丢失末3位",
+        ),
+        LedgerField(
+            "phone",
+            "联系电话",
+            ("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"),
+            False,
+            14,
+            "11位手机号或带区号的固定电话",
+        ),
+        LedgerField("sex", "性别", (), False, 6, "男/女;不填时按身份证号码"),
+        LedgerField("birth_date", "出生日期", (), False, 12, "不填时按身份证号码;格式2020-01-25"),
+        LedgerField(
+            "division",
+            "所属网格",
+            ("网格", "所在网格", "所属区划", "区划", "网格路径", "所属网格路径", "网格代码"),
+            True,
+            22,
+            "必填。区划路径(如130682/100/201/01/)、村代码/网格代码、或本辖区内唯一的网格名称",
+        ),
+        LedgerField(
+            "household_number",
+            "户编号",
+            ("户号",),
+            False,
+            10,
+            "按所属网格查找户;该户不存在时以“现住址”新建",
+        ),
+        LedgerField(
+            "relation", "与户主关系", ("关系",), False, 10, "户主、配偶、子女、父母、孙子女……"
+        ),
+        LedgerField(
+            "address", "现住址", ("住址", "地址", "现居住地址", "家庭住址", "现居住地"), False, 30
+        ),
+        LedgerField("workplace", "工作单位", ("单位", "工作单位名称"), False, 20),
+        LedgerField(
+            "tags",
+            "标签",
+            ("人员类别", "人员标签"),
+            False,
+            14,
+            "多个标签用顿号分隔,如 返乡人员、重点人群",
+        ),
+        LedgerField("origin", "出发地", ("来源地", "从何地返回", "出发地点", "来自"), False, 14),
+        LedgerField("origin_code", "出发地区划代码", (), False, 12, "6位县级区划代码,可不填"),
+        LedgerField("via", "途经地", (), False, 14),
+        LedgerField(
+            "arrival_date",
+            "抵达日期",
+            ("返回日期", "到达日期", "抵达时间", "返回时间", "到达时间", "返乡日期"),
+            False,
+            12,
+            "填写出发地时必填;格式2020-01-25",
+        ),
+    )
+
+    def prepare(self) -> None:
+        self.index = DivisionIndex(self.user)
+        self.tags: dict[str, int] = {}
+        for pk, code, name in Tag.objects.values_list("id", "code", "name"):
+            self.tags[code] = pk
+            self.tags[name] = pk
+        self.tag_names = "、".join(Tag.objects.values_list("name", flat=True))
+        self.seen: dict[str, int] = {}  # document hash -> first row
+        self.households: dict[tuple[int, str], int | None] = {}  # None: to be created
+
+    def parse(self, row: Row) -> PersonRecord | None:
+        name = row.text("name", max_length=50)
+        if not name and "name" not in row.bad:
+            row.error("name", "姓名不能为空")
+        type_text = row.text("document_type")
+        document_type = DOCUMENT_TYPES.get(type_text or "居民身份证")
+        if document_type is None:
+            row.error("document_type", "证件类型无效,应为居民身份证、护照、港澳或台湾通行证")
+        ident: dict = {}
+        facts: dict = {}
+        id_text = row.text("id_number", exact_digits=True)
+        if document_type and "id_number" not in row.bad:
+            try:
+                ident = identity_fields(document_type, id_text)
+                facts = derived_facts(document_type, id_text)
+            except IdentityError as exc:
+                row.error("id_number", str(exc))
+        phone = {}
+        phone_text = row.text("phone", exact_digits=True)
+        try:
+            phone = phone_fields(phone_text)
+        except IdentityError as exc:
+            row.error("phone", str(exc))
+        sex_text = row.text("sex")
+        sex = SEXES.get(sex_text) if sex_text else facts.get("sex", Sex.UNKNOWN)
+        if sex is None:
+            row.error("sex", "性别应为男或女")
+        elif sex_text and facts.get("sex") and facts["sex"] != sex:
+            row.error("sex", "性别与身份证号码不符")
+        birth_date = row.date("birth_date")
+        if birth_date and facts.get("birth_date") and birth_date != facts["birth_date"]:
+            row.error("birth_date", "出生日期与身份证号码不符")
+        elif birth_date and birth_date > timezone.localdate():
+            row.error("birth_date", "出生日期在未来")
+        birth_date = birth_date or facts.get("birth_date")
+        node = None
+        division_text = row.text("division")
+        if not division_text:
+            row.error("division", "所属网格不能为空")
+        else:
+            node, problem = self.index.resolve(division_text)
+            if problem:
+                row.error("division", problem)
+            elif node.level < DivisionLevel.VILLAGE:
+                row.error("division", "人员应登记到村(社区)、小区楼栋或网格")
+                node = None
+        household_number = row.text("household_number", max_length=30)
+        relation_text = row.text("relation")
+        relation = RELATIONS.get(relation_text, "") if relation_text else ""
+        if relation_text and not relation:
+            row.error(
+                "relation",
+                "与户主关系无效,应为户主、配偶、子女、父母、孙子女、祖父母、兄弟姐妹或其他",
+            )
+        address = row.text("address", max_length=200)
+        workplace = row.text("workplace", max_length=100)
+        tag_ids = []
+        for tag in SPLIT_LIST.split(row.text("tags")):
+            if not tag:
+                continue
+            if tag not in self.tags:
+                row.error("tags", f"标签“{tag[:20]}”不存在,可选:{self.tag_names}")
+            elif self.tags[tag] not in tag_ids:
+                tag_ids.append(self.tags[tag])
+        travel = None
+        origin = row.text("origin", max_length=100)
+        origin_code = row.text("origin_code", exact_digits=True)
+        if origin_code and not re.fullmatch(r"\d{6}", origin_code):
+            row.error("origin_code", "出发地区划代码应为6位数字")
+        via = row.text("via", max_length=200)
+        arrival = row.date("arrival_date")
+        if origin and not arrival and "arrival_date" not in row.bad:
+            row.error("arrival_date", "填写出发地时请同时填写抵达日期")
+        elif arrival and not origin:
+            row.error("origin", "填写抵达日期时请同时填写出发地")
+        elif origin and arrival:
+            travel = (origin, origin_code, via, arrival)
+        if ident:
+            first = self.seen.get(ident["id_number_hash"])
+            if first is not None:
+                row.error("id_number", f"证件号码与第{first}行重复")
+            else:
+                self.seen[ident["id_number_hash"]] = row.number
+        if row.failed:
+            return None
+        return PersonRecord(
+            row=row,
+            hash=ident["id_number_hash"],
+            fields={
+                "name": name,
+                "sex": sex,
+                "birth_date": birth_date,
+                "address": address,
+                "relation_to_head": relation,
+                "workplace": workplace,
+                **ident,
+                **phone,
+            },
+            node=node,
+            household_number=household_number,
+            tag_ids=tag_ids,
+            travel=travel,
+        )
+
+    def process(self, records: list[PersonRecord]) -> None:
+        if not records:
+            return
+        existing = {
+            h: (pk, path)
+            for h, pk, path in Person.objects.filter(
+                id_number_hash__in=[r.hash for r in records]
+            ).values_list("id_number_hash", "id", "division__path")
+        }
+        new = [r for r in records if r.hash not in existing]
+        self._resolve_households(new)
+        new = [r for r in new if not r.row.failed]
+        old = [r for r in records if r.hash in existing]
+        additions = self._additions(old, existing)
+        write = self.can_write()
+        if write:
+            self._write_households(new)
+            self._write_new(new)
+            self._write_additions(additions)
+        self.report.created += len(new)
+        self.report.updated += len(additions)
+        self.report.existing += len(old) - len(additions)
+
+    def _resolve_households(self, records: list[PersonRecord]) -> None:
+        wanted = {
+            (r.node.id, r.household_number)
+            for r in records
+            if r.household_number and (r.node.id, r.household_number) not in self.households
+        }
+        if wanted:
+            found = Household.objects.filter(
+                division_id__in={d for d, _n in wanted}, number__in={n for _d, n in wanted}
+            ).values_list("division_id", "number", "id")
+            for division_id, number, pk in found:
+                if (division_id, number) in wanted:
+                    self.households[(division_id, number)] = pk
+        for r in records:
+            if not r.household_number:
+                continue
+            key = (r.node.id, r.household_number)
+            if key in self.households:
+                continue
+            if not r.fields["address"]:
+                r.row.error("household_number", "该网格下没有这个户编号;新建户时请填写现住址")
+                continue
+            self.households[key] = None
+            r.extra["new_household"] = True
+            self.report.households_created += 1
+
+    def _write_households(self, records: list[PersonRecord]) -> None:
+        to_create = {}
+        for r in records:
+            if r.extra.get("new_household"):
+                key = (r.node.id, r.household_number)
+                to_create[key] = Household(
+                    division_id=r.node.id, number=r.household_number, address=r.fields["address"]
+                )
+        if to_create:
+            Household.objects.bulk_create(to_create.values(), batch_size=BATCH_SIZE)
+            for key, household in to_create.items():
+                self.households[key] = household.pk
+
+    def _write_new(self, records: list[PersonRecord]) -> None:
+        persons = [
+            Person(
+                division_id=r.node.id,
+                household_id=(
+                    self.households.get((r.node.id, r.household_number))
+                    if r.household_number
+                    else None
+                ),
+                is_verified=True,
+                **r.fields,
+            )
+            for r in records
+        ]
+        Person.objects.bulk_create(persons, batch_size=BATCH_SIZE)
+        links, travel = [], []
+        for person, r in zip(persons, records, strict=True):
+            links += [Person.tags.through(person_id=person.pk, tag_id=t) for t in r.tag_ids]
+            if r.travel:
+                travel.append(self._travel(person.pk, r.travel))
+        Person.tags.through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+        TravelEntry.objects.bulk_create(travel, batch_size=BATCH_SIZE)
+
+    @staticmethod
+    def _travel(person_id: int, travel: tuple) -> TravelEntry:
+        origin, origin_code, via, arrival = travel
+        return TravelEntry(
+            person_id=person_id,
+            origin=origin,
+            origin_code=origin_code,
+            via=via,
+            arrival_date=arrival,
+        )
+
+    def _additions(self, records: list[PersonRecord], existing: dict) -> dict[int, tuple]:
+        """Tags and travel a row adds to an already registered person of this jurisdiction."""
+        candidates = {}
+        for r in records:
+            pk, path = existing[r.hash]
+            if (r.tag_ids or r.travel) and self.index.allowed(path):
+                candidates[pk] = r
+        if not candidates:
+            return {}
+        have_tags = defaultdict(set)
+        for person_id, tag_id in Person.tags.through.objects.filter(
+            person_id__in=candidates
+        ).values_list("person_id", "tag_id"):
+            have_tags[person_id].add(tag_id)
+        have_travel = set(
+            TravelEntry.objects.filter(person_id__in=candidates).values_list(
+                "person_id", "origin", "arrival_date"
+            )
+        )
+        additions = {}
+        for pk, r in candidates.items():
+            tags = [t for t in r.tag_ids if t not in have_tags[pk]]
+            travel = (
+                r.travel if r.travel and (pk, r.travel[0], r.travel[3]) not in have_travel else None
+            )
+            if tags or travel:
+                additions[pk] = (tags, travel)
+        return additions
+
+    def _write_additions(self, additions: dict[int, tuple]) -> None:
+        if not additions:
+            return
+        links = [
+            Person.tags.through(person_id=pk, tag_id=t)
+            for pk, (tags, _travel) in additions.items()
+            for t in tags
+        ]
+        Person.tags.through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+        TravelEntry.objects.bulk_create(
+            [self._travel(pk, travel) for pk, (_tags, travel) in additions.items() if travel],
+            batch_size=BATCH_SIZE,
+        )
+        Person.objects.filter(pk__in=list(additions)).update(updated_at=timezone.now())
+
+    def sample_row(self, index: DivisionIndex) -> list:
+        return [
+            "【示例】张三",
+            "居民身份证",
+            make_resident_id("130682", date(1990, 3, 7), 17),
+            "13800138000",
+            "男",
+            "1990-03-07",
+            index.example_path(min_level=DivisionLevel.VILLAGE),
+            "A001",
+            "户主",
+            "东村幸福路8号",
+            "示范县第一中学",
+            "返乡人员",
+            "湖北省武汉市",
+            "420100",
+            "",
+            "2020-01-22",
+        ]
+
+
+@dataclass
+class HouseholdRecord:
+    row: Row
+    node: Node
+    number: str
+    address: str
+    notes: str
+
+
+class HouseholdLedger(Ledger):
+    """一户一档 (B2): one household per row, unique by (division, number). A household that
+    exists gets the row's address (and notes, when given): counted as "updated" when that
+    changes anything."""
+
+    kind = ImportKind.HOUSEHOLDS
+    title = "一户一档"
+    fields = (
+        LedgerField(
+            "division",
+            "所属区划",
+            ("所属网格", "所在区划", "区划", "网格", "所在网格", "区划路径"),
+            True,
+            22,
+            "必填。区划路径(如130682/100/201/01/)、村代码/网格代码、或本辖区内唯一的名称",
+        ),
+        LedgerField("number", "户编号", ("户号",), True, 10, "必填,同一区划内唯一"),
+        LedgerField("address", "住址", ("地址", "现住址", "家庭住址"), True, 30, "必填"),
+        LedgerField("notes", "备注", (), False, 30),
+    )
+
+    def prepare(self) -> None:
+        self.index = DivisionIndex(self.user)
+        self.seen: dict[tuple[int, str], int] = {}
+
+    def parse(self, row: Row) -> HouseholdRecord | None:
+        node = None
+        division_text = row.text("division")
+        if not division_text:
+            row.error("division", "所属区划不能为空")
+        else:
+            node, problem = self.index.resolve(division_text)
+            if problem:
+                row.error("division", problem)
+            elif node.level < DivisionLevel.VILLAGE:
+                row.error("division", "户应登记到村(社区)、小区楼栋或网格")
+                node = None
+        number = row.text("number", exact_digits=True, max_length=30)
+        if not number and "number" not in row.bad:
+            row.error("number", "户编号不能为空")
+        address = row.text("address", max_length=200)
+        if not address and "address" not in row.bad:
+            row.error("address", "住址不能为空")
+        notes = row.text("notes", max_length=1000)
+        if node and number:
+            first = self.seen.get((node.id, number))
+            if first is not None:
+                row.error("number", f"户编号与第{first}行重复(同一区划)")
+            else:
+                self.seen[(node.id, number)] = row.number
+        if row.failed:
+            return None
+        return HouseholdRecord(row, node, number, address, notes)
+
+    def process(self, records: list[HouseholdRecord]) -> None:
+        if not records:
+            return
+        found = {
+            (division_id, number): (pk, address, notes)
+            for division_id, number, pk, address, notes in Household.objects.filter(
+                division_id__in={r.node.id for r in records},
+                number__in={r.number for r in records},
+            ).values_list("division_id", "number", "id", "address", "notes")
+        }
+        new, changed, same = [], [], 0
+        for r in records:
+            current = found.get((r.node.id, r.number))
+            if current is None:
+                new.append(
+                    Household(
+                        division_id=r.node.id, number=r.number, address=r.address, notes=r.notes
+                    )
+                )
+                continue
+            pk, address, notes = current
+            if address != r.address or (r.notes and notes != r.notes):
+                changed.append(
+                    Household(
+                        pk=pk, address=r.address, notes=r.notes or notes, updated_at=timezone.now()
+                    )
+                )
+            else:
+                same += 1
+        if self.can_write():
+            Household.objects.bulk_create(new, batch_size=BATCH_SIZE)
+            Household.objects.bulk_update(
+                changed, ["address", "notes", "updated_at"], batch_size=BATCH_SIZE
+            )
+        self.report.created += len(new)
+        self.report.updated += len(changed)
+        self.report.existing += same
+
+    def sample_row(self, index: DivisionIndex) -> list:
+        return [
+            "【示例】" + index.example_path(min_level=DivisionLevel.VILLAGE),
+            "A001",
+            "东村幸福路8号",
+            "",
+        ]
+
+
+@dataclass
+class DivisionRecord:
+    row: Row
+    parent_text: str
+    kind: str
+    code: str
+    name: str
+
+
+class DivisionLedger(Ledger):
+    """行政区划 (A1): one division per row, parents before children (a parent may be a
+    division already in the system or one on an earlier row). A division whose path exists is
+    "existing", or "updated" when the row renames it. New divisions may only be placed under
+    divisions the user holds; a county (no parent) only by a user who holds everything."""
+
+    kind = ImportKind.DIVISIONS
+    title = "行政区划"
+    batch_size = 200
+    fields = (
+        LedgerField(
+            "parent",
+            "上级代码",
+            ("上级区划代码", "上级", "上级区划", "父级代码", "上级路径"),
+            True,
+            22,
+            "县级不填;乡镇、村填上级的12位代码;小区、楼栋、网格填 村代码/小区代码 或区划路径",
+        ),
+        LedgerField(
+            "kind",
+            "类型",
+            ("区划类型",),
+            True,
+            8,
+            "县、区、街道、镇、乡、村、社区、小区、楼栋、网格",
+        ),
+        LedgerField(
+            "code",
+            "代码",
+            ("区划代码",),
+            True,
+            16,
+            "县、乡、村为12位统计用区划代码;小区、楼栋、网格为1–6位字母或数字",
+        ),
+        LedgerField("name", "名称", ("区划名称",), True, 16, "必填"),
+    )
+
+    def prepare(self) -> None:
+        self.index = DivisionIndex(self.user)
+        self.seen: dict[str, int] = {}
+
+    def parse(self, row: Row) -> DivisionRecord | None:
+        parent_text = row.text("parent", exact_digits=True)
+        kind_text = row.text("kind")
+        kind = DIVISION_KINDS.get(kind_text)
+        if kind is None:
+            row.error("kind", "类型应为县、区、街道、镇、乡、村、社区、小区、楼栋或网格")
+        code = row.text("code", exact_digits=True, max_length=12)
+        if not code and "code" not in row.bad:
+            row.error("code", "代码不能为空")
+        name = row.text("name", max_length=60)
+        if not name and "name" not in row.bad:
+            row.error("name", "名称不能为空")
+        if row.failed:
+            return None
+        return DivisionRecord(row, parent_text, kind, code, name)
+
+    def process(self, records: list[DivisionRecord]) -> None:
+        for r in records:
+            self._one(r)
+
+    def _one(self, r: DivisionRecord) -> None:
+        row = r.row
+        parent = None
+        if r.parent_text:
+            parent, problem = self.index.resolve(r.parent_text, jurisdiction=False)
+            if problem:
+                row.error("parent", "上级区划" + problem + "(上级需已存在或写在前面的行)")
+                return
+        try:
+            division = build_division(
+                parent=parent.as_division() if parent else None,
+                kind=r.kind,
+                code=r.code,
+                name=r.name,
+            )
+        except ValidationError as exc:
+            for key, messages in _validation_messages(exc):
+                row.error(key, messages)
+            return
+        first = self.seen.get(division.path)
+        if first is not None:
+            row.error("code", f"与第{first}行是同一区划")
+            return
+        self.seen[division.path] = row.number
+        current = self.index.by_path.get(division.path)
+        if current is not None:
+            if not self.index.allowed(current.path):
+                row.error("code", "该区划不在您的管辖范围内")
+            elif current.name != division.name:
+                if self.can_write():
+                    Division.objects.filter(pk=current.id).update(name=division.name)
+                self.report.updated += 1
+            else:
+                self.report.existing += 1
+            return
+        if parent is None and self.index.paths is not None:
+            row.error("parent", "只有管辖全部区划的用户可以导入县级区划,请填写上级代码")
+            return
+        if parent is not None and not self.index.allowed(parent.path):
+            row.error("parent", "上级区划不在您的管辖范围内")
+            return
+        if self.can_write():
+            try:
+                division = create_division(
+                    parent=parent.as_division() if parent else None,
+                    kind=r.kind,
+                    code=r.code,
+                    name=r.name,
+                )
+            except ValidationError as exc:
+                for key, messages in _validation_messages(exc):
+                    row.error(key, messages)
+                return
+        self.index.add(division, parent)
+        self.report.created += 1
+
+    def sample_row(self, index: DivisionIndex) -> list:
+        return ["【示例】130682100201", "网格", "03", "东村三网格"]
+
+
+def _validation_messages(exc: ValidationError):
+    keys = {"kind": "kind", "code": "code", "name": "name", "parent": "parent"}
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            yield keys.get(key, "code"), ";".join(errors)
+    else:
+        yield "code", ";".join(exc.messages)
+
+
+LEDGERS: dict[str, type[Ledger]] = {
+    ImportKind.PERSONS: PersonLedger,
+    ImportKind.HOUSEHOLDS: HouseholdLedger,
+    ImportKind.DIVISIONS: DivisionLedger,
+}
