@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # serves the API docs' own Swagger files (no CDN on county intranets)
     "django_tasks",
     "django_tasks_db",
     "shuangying.core",

@@ -63,6 +63,9 @@ def test_issue_token_and_use_it(client, personas):
     assert token not in str(ApiToken.objects.values_list())
     assert before + TOKEN_TTL <= stored.expires_at <= timezone.now() + TOKEN_TTL
     assert stored.last_used_at is None
+    assert "sessionid" not in response.cookies  # a token request leaves no session behind
+    personas["grid1a"].refresh_from_db()
+    assert personas["grid1a"].last_login >= before
 
     fresh = Client()  # no session: the token alone
     me = fresh.get("/api/me", **bearer(token))

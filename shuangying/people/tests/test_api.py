@@ -231,6 +231,7 @@ def test_filters_match_the_html_list(client, county, personas, people):
         people.in_grid1b.pk,
     }
     assert ids(client.get("/api/persons?q=王二")) == {people.in_grid2a.pk}
+    assert ids(client.get("/api/persons?sex=F")) == {people.in_grid1b.pk}
     names = [p["name"] for p in client.get("/api/persons?sort=-name").json()["items"]]
     assert names == sorted(names, reverse=True)
     assert client.get("/api/persons?tag=returnee").json()["items"][0]["tags"] == ["returnee"]
