@@ -181,7 +181,17 @@ def _check_otp(request, user: User, otp: str | None) -> None:
         user_login_failed.send(
             sender=__name__, credentials={"username": user.get_username()}, request=request
         )
+        _raise_if_locked_out(request)
         raise ApiError(401, "invalid_otp", "两步验证码:验证码不正确或已过期", "otp")
+
+
+def _raise_if_locked_out(request) -> None:
+    """axes flags a locked-out request, and its middleware would then swap the answer for the
+    HTML lockout page; the API takes the flag and answers in JSON itself."""
+    if getattr(request, "axes_locked_out", False):
+        request.axes_locked_out = False
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        raise ApiError(429, "locked_out", f"登录失败次数过多,账户已锁定{minutes}分钟,请稍后再试")
 
 
 @router.post(
@@ -199,8 +209,7 @@ def obtain_token(request, payload: TokenIn):
     # authenticate() with the request so that django-axes counts failures and locks out.
     user = authenticate(request=request, username=payload.username, password=payload.password)
     if user is None:
-        if getattr(request, "axes_locked_out", False):
-            raise ApiError(429, "locked_out", "登录失败次数过多,账户已暂时锁定,请稍后再试")
+        _raise_if_locked_out(request)
         raise ApiError(401, "invalid_credentials", "用户名或密码不正确")
     _check_otp(request, user, payload.otp)
     # What a page login does through user_logged_in, without the session axes would create

@@ -107,11 +107,18 @@ def test_wrong_password_is_401(client, personas):
 
 def test_lockout_applies_to_the_token_endpoint(client, personas, settings):
     settings.AXES_FAILURE_LIMIT = 3
-    for _ in range(3):
-        obtain(client, "grid1a", password="wrong-password-1")
-    # Locked out now: even the right password is refused.
+    assert obtain(client, "grid1a", password="wrong-password-1").status_code == 401
+    assert obtain(client, "grid1a", password="wrong-password-1").status_code == 401
+    # The failure that reaches the limit already answers 429.
+    assert obtain(client, "grid1a", password="wrong-password-1").status_code == 429
+    # Locked out now: even the right password is refused, in JSON like every API error.
     response = obtain(client, "grid1a")
     assert response.status_code == 429
+    assert response.json() == {
+        "code": "locked_out",
+        "message": "登录失败次数过多,账户已锁定15分钟,请稍后再试",
+        "field": None,
+    }
     assert not ApiToken.objects.exists()
 
 
@@ -218,8 +225,8 @@ def test_wrong_codes_count_towards_the_lockout(client, personas, settings):
     assert obtain(client, "county", otp=wrong).status_code == 401
     assert obtain(client, "county", otp=wrong).status_code == 401
     # The failure that reaches the limit locks the account out (axes answers 429).
-    assert obtain(client, "county", otp=wrong).status_code == 429
-    assert obtain(client, "county", otp=totp.now()).status_code == 429
+    assert obtain(client, "county", otp=wrong).json()["code"] == "locked_out"
+    assert obtain(client, "county", otp=totp.now()).json()["code"] == "locked_out"
 
 
 # --- session --------------------------------------------------------------------------------
