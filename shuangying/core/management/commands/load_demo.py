@@ -1,0 +1,52 @@
+"""``manage.py load_demo``: the demo county of ``make run`` (see shuangying/core/demo.py)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
+
+from shuangying.core import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "载入演示县(曲沃县):区划与网格、约2万人、户、标签、行程、部门、包联和演示账号。"
+        "已载入时什么也不做。Load the demo county; a second run does nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--persons", type=int, default=20_000, help="number of persons (default 20000)"
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="remove the demo county first, then load it"
+        )
+
+    def handle(self, *args, persons: int, reset: bool, **options):
+        if not settings.SHUANGYING_DEMO:
+            raise CommandError(
+                "演示数据只能载入演示环境(SHUANGYING_DEMO=1):演示账号的密码是公开的。"
+            )
+        if persons < 300:
+            raise CommandError("--persons 至少为300(251户的小区需要每户至少一人)")
+        if reset:
+            try:
+                demo.reset_demo()
+            except ProtectedError as exc:
+                raise CommandError(
+                    "其他数据引用了演示数据,无法重置;请删除数据库文件(var/shuangying.sqlite3)"
+                    f"后重新运行 make run。({exc.args[0]})"
+                ) from exc
+            self.stdout.write("已删除原有演示数据。Old demo data removed.")
+        elif demo.demo_exists():
+            self.stdout.write(
+                "演示数据已存在,未做任何修改(如需重新载入请加 --reset)。"
+                "Demo data already loaded: nothing to do."
+            )
+            return
+        with demo.sql_log_off():
+            summary = demo.load_demo(persons=persons)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示县已载入 Demo county loaded:{demo.COUNTY_NAME} {summary.describe()}"
+            )
+        )
