@@ -1,6 +1,7 @@
 """Session limits and the two-factor gate (login security)."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -47,8 +48,11 @@ class TwoFactorRequiredMiddleware:
             and not request.session.get(OTP_VERIFIED)
             and not request.path.startswith(self.allowed_prefixes)
         ):
+            target = ""
+            if request.method == "GET":
+                target = "?" + urlencode({"next": request.get_full_path()})
             if user.totp_confirmed_at:
-                return redirect("accounts:totp_verify")
+                return redirect(reverse("accounts:totp_verify") + target)
             if user.needs_two_factor:
-                return redirect("accounts:totp_setup")
+                return redirect(reverse("accounts:totp_setup") + target)
         return self.get_response(request)

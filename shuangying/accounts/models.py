@@ -22,6 +22,11 @@ class Department(models.Model):
         return self.name
 
 
+def new_security_stamp() -> str:
+    """32 hex characters: fits the column (token_hex's default of 64 does not)."""
+    return secrets.token_hex(16)
+
+
 class User(AbstractUser):
     """A person who logs in. Roles are groups; jurisdiction is the divisions held."""
 
@@ -39,9 +44,16 @@ class User(AbstractUser):
     )
     # Changed whenever roles, divisions or the active flag change: it is part of the session
     # hash, so live sessions of that user end at their next request.
-    security_stamp = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
     totp_secret = models.CharField(max_length=200, blank=True, editable=False)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Replay guard: the time step of the last accepted code; a code is accepted only for a
+    # later step, so the same code never works twice.
+    totp_last_step = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # Wrong codes since the last good one; TOTP_FAILURE_LIMIT of them lock TOTP entry until
+    # totp_locked_until. Kept in the database so that every worker process sees the count.
+    totp_failed_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    totp_locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -61,7 +73,7 @@ class User(AbstractUser):
         ).hexdigest()
 
     def rotate_security_stamp(self) -> None:
-        self.security_stamp = secrets.token_hex(16)
+        self.security_stamp = new_security_stamp()
 
     def division_paths(self) -> list[str] | None:
         """Paths of the divisions this user holds; None means the whole system (superuser)."""

@@ -1,0 +1,109 @@
+"""Login security: lockout by username + address (django-axes), Chinese pages, audit."""
+
+import pytest
+from django.urls import reverse
+
+from shuangying.audit.models import AuditAction, AuditEvent
+
+from .helpers import password_login
+
+pytestmark = pytest.mark.django_db
+
+IP1, IP2 = "10.1.1.1", "10.2.2.2"
+
+
+def fail(client, username, ip, times=1):
+    for _ in range(times):
+        response = password_login(client, username, "wrong-password-123", ip=ip)
+    return response
+
+
+def test_login_page_is_chinese(client):
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert "登录双赢指挥系统" in html and "用户名" in html and "密码" in html
+
+
+def test_wrong_password_shows_chinese_error_and_is_audited(client, personas):
+    response = fail(client, "grid1a", IP1)
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert event.object_id == str(personas["grid1a"].pk)
+    assert event.ip_address == IP1
+    assert "grid1a" in event.summary
+
+
+def test_successful_login_is_audited_and_lands_home(client, personas):
+    response = password_login(client, "grid1a", ip=IP1)
+    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN)
+    assert event.user_id == personas["grid1a"].pk and event.ip_address == IP1
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_logout_is_audited(client, personas):
+    password_login(client, "grid1a")
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(
+        action=AuditAction.LOGOUT, user_id=personas["grid1a"].pk
+    ).exists()
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_five_failures_lock_that_user_from_that_address_only(client, personas):
+    fail(client, "grid1a", IP1, times=4)
+    response = fail(client, "grid1a", IP1)
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "登录已暂时锁定" in html and "15 分钟" in html
+
+    # Even the right password is refused from IP1 during the cool-off.
+    response = password_login(client, "grid1a", ip=IP1)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+    # The same user from another address is not locked out.
+    response = password_login(client, "grid1a", ip=IP2)
+    assert response.status_code == 302
+    client.post(reverse("accounts:logout"))
+
+    # A colleague behind the same NAT address is not locked out either.
+    response = password_login(client, "grid1b", ip=IP1)
+    assert response.status_code == 302
+
+    locked = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, detail__locked=True)
+    assert locked.exists()
+
+
+def test_lockout_lifts_after_cool_off(client, personas, settings):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    fail(client, "grid1a", IP1, times=5)
+    assert password_login(client, "grid1a", ip=IP1).status_code == 429
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=16)
+    )
+    assert password_login(client, "grid1a", ip=IP1).status_code == 302
+
+
+def test_inactive_user_cannot_log_in(client, personas):
+    personas["grid1a"].is_active = False
+    personas["grid1a"].save()
+    response = password_login(client, "grid1a")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_with_next_keeps_destination_through_two_factor(client, personas):
+    response = password_login(client, "county", next_url=reverse("people:person_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:totp_setup"))
+    assert "next=%2Fpeople%2F" in response["Location"]
+
+
+def test_login_refuses_offsite_next(client, personas):
+    response = password_login(client, "grid1a", next_url="https://evil.example.com/")
+    assert response["Location"] == reverse("core:home")
