@@ -1,4 +1,8 @@
-"""Production: everything secret must come from the environment; `check --deploy` is clean."""
+"""Production: everything secret must come from the environment; `check --deploy` is clean
+(tests/test_deploy_check.py runs it).
+
+The server refuses to start, rather than run weakly, when a secret is missing, short, or
+one of the public development defaults."""
 
 import os
 
@@ -10,18 +14,34 @@ from . import env_bool, env_list
 DEBUG = False
 SHUANGYING_DEMO = env_bool("SHUANGYING_DEMO", False)
 
+# The public development values in settings/__init__.py: never acceptable here.
+_DEV_VALUES = {
+    "dev-only-insecure-secret-key-change-me-0123456789abcdef",
+    "dev1:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE=",
+    "dev-only-hash-key-change-me",
+}
 
-def required(name: str) -> str:
-    value = os.environ.get(name, "")
+
+def required(name: str, *, min_length: int = 1) -> str:
+    value = os.environ.get(name, "").strip()
     if not value:
         raise ImproperlyConfigured(f"{name} must be set in the environment for production")
+    if value in _DEV_VALUES or value.startswith(("dev-only", "django-insecure")):
+        raise ImproperlyConfigured(f"{name} is a public development value; generate a real one")
+    if len(value) < min_length:
+        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long")
     return value
 
 
-SECRET_KEY = required("SECRET_KEY")
+# 50+ characters with enough variety is what Django's security check (W009) asks for.
+SECRET_KEY = required("SECRET_KEY", min_length=50)
 SHUANGYING_DATA_KEYS = required("SHUANGYING_DATA_KEYS")
-SHUANGYING_HASH_KEY = required("SHUANGYING_HASH_KEY")
+if any(part.strip().startswith("dev1:") for part in SHUANGYING_DATA_KEYS.split(",")):
+    raise ImproperlyConfigured("SHUANGYING_DATA_KEYS holds the development key 'dev1'")
+SHUANGYING_HASH_KEY = required("SHUANGYING_HASH_KEY", min_length=16)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the server answers to")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
