@@ -46,7 +46,7 @@ from .forms import (
 )
 from .middleware import OTP_VERIFIED, SESSION_STARTED
 from .models import User
-from .roles import ROLES, role_label
+from .roles import role_label
 
 
 def safe_next(request, default: str = "") -> str:
@@ -504,11 +504,7 @@ class UserRolesView(PermissionRequiredMixin, View):
         return account
 
     def context(self, form, account):
-        return {
-            "form": form,
-            "account": account,
-            "role_help": [(label, name) for name, (label, _perms) in ROLES.items()],
-        }
+        return {"form": form, "account": account}
 
     def get(self, request, pk):
         account = self.get_account(pk)
