@@ -8,7 +8,10 @@ Two ways in, tried in this order on every route but ``POST /api/auth/token``:
   of the whole token is stored (``ApiToken.key_hash``). Tokens expire after ``TOKEN_TTL``.
   Changing the password, roles, divisions, department or the active flag rotates the
   security stamp (accounts.services), which breaks the seal: every token of that user stops
-  working at once, like their sessions. A disabled user is refused as well.
+  working at once, like their sessions. A disabled user is refused as well. The endpoint
+  calls ``authenticate(request=...)`` so that django-axes counts failures and locks out, and
+  accounts that use two-factor must add a TOTP code, checked by the pages' own
+  ``verify_totp`` (replay guard, lockout, audit).
 * the page session, for the browser and /api/docs. Unsafe methods need the CSRF token in the
   ``X-CSRFToken`` header, and a user who still owes a TOTP code in this session is refused
   just as the pages refuse them.
@@ -20,10 +23,9 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-import pyotp
 from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.contrib.auth import authenticate, user_login_failed
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -34,17 +36,16 @@ from ninja.utils import check_csrf
 from shuangying.apibase import ApiError, ErrorOut
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
-from shuangying.core import crypto
 from shuangying.divisions.api import DivisionOut
 
 from .middleware import OTP_VERIFIED
 from .models import ApiToken, User
 from .roles import role_label
+from .services import verify_totp
 
 TOKEN_TTL = timedelta(hours=12)
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-TOTP_CONTEXT = "user.totp"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
@@ -175,14 +176,12 @@ def _check_otp(request, user: User, otp: str | None) -> None:
         )
     if not (otp or "").strip():
         raise ApiError(401, "otp_required", "两步验证码:该账户须填写6位两步验证码", "otp")
-    secret = crypto.decrypt(user.totp_secret, context=TOTP_CONTEXT)
-    if not pyotp.TOTP(secret).verify(otp.strip(), valid_window=1):
-        # A wrong code counts towards the axes lockout like a wrong password.
-        user_login_failed.send(
-            sender=__name__, credentials={"username": user.get_username()}, request=request
-        )
-        _raise_if_locked_out(request)
-        raise ApiError(401, "invalid_otp", "两步验证码:验证码不正确或已过期", "otp")
+    # The pages' own check: replay guard and the two-factor lockout, audited.
+    result = verify_totp(user=user, request=request, code=otp)
+    if not result.ok:
+        if result.locked_until:
+            raise ApiError(429, "otp_locked", f"两步验证码:{result.message}", "otp")
+        raise ApiError(401, "invalid_otp", f"两步验证码:{result.message}", "otp")
 
 
 def _raise_if_locked_out(request) -> None:
@@ -209,6 +208,14 @@ def obtain_token(request, payload: TokenIn):
     # authenticate() with the request so that django-axes counts failures and locks out.
     user = authenticate(request=request, username=payload.username, password=payload.password)
     if user is None:
+        locked = bool(getattr(request, "axes_locked_out", False))
+        record_event(
+            request=request,
+            action=AuditAction.LOGIN_FAILED,
+            object_type="api_token",
+            summary=f"API令牌登录失败:{payload.username[:50]}" + (",已锁定" if locked else ""),
+            detail={"username": payload.username[:150], "locked": locked},
+        )
         _raise_if_locked_out(request)
         raise ApiError(401, "invalid_credentials", "用户名或密码不正确")
     _check_otp(request, user, payload.otp)

@@ -218,15 +218,34 @@ def test_enrolled_user_needs_a_code_whatever_the_role(client, personas):
     assert obtain(client, "grid1a", otp=totp.now()).status_code == 200
 
 
-def test_wrong_codes_count_towards_the_lockout(client, personas, settings):
-    settings.AXES_FAILURE_LIMIT = 3
+def test_a_code_works_once(client, personas):
+    totp = enrol_totp(personas["grid1a"])
+    code = totp.now()
+    assert obtain(client, "grid1a", otp=code).status_code == 200
+    replay = obtain(client, "grid1a", otp=code)
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "invalid_otp" and "已经使用过" in replay.json()["message"]
+
+
+def test_wrong_codes_lock_two_factor_like_the_pages(client, personas, settings):
+    settings.TOTP_FAILURE_LIMIT = 3
     totp = enrol_totp(personas["county"])
     wrong = "000000" if totp.now() != "000000" else "111111"
     assert obtain(client, "county", otp=wrong).status_code == 401
     assert obtain(client, "county", otp=wrong).status_code == 401
-    # The failure that reaches the limit locks the account out (axes answers 429).
-    assert obtain(client, "county", otp=wrong).json()["code"] == "locked_out"
-    assert obtain(client, "county", otp=totp.now()).json()["code"] == "locked_out"
+    locked = obtain(client, "county", otp=wrong)
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "otp_locked" and locked.json()["field"] == "otp"
+    assert obtain(client, "county", otp=totp.now()).json()["code"] == "otp_locked"
+    assert not ApiToken.objects.exists()
+    assert AuditEvent.objects.filter(action="login_failed", username="county").count() == 3
+
+
+def test_failed_password_is_audited(client, personas):
+    obtain(client, "grid1a", password="wrong-password-1")
+    event = AuditEvent.objects.get(action="login_failed")
+    assert event.object_type == "api_token" and event.detail["username"] == "grid1a"
+    assert "wrong-password-1" not in str(event.detail) + event.summary
 
 
 # --- session --------------------------------------------------------------------------------
