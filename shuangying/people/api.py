@@ -112,11 +112,11 @@ def _tags_for(codes: list[str]) -> list[Tag]:
     return tags
 
 
-def _placement_denied() -> ApiError:
+def _placement_denied(label: str = "所属网格") -> ApiError:
     return ApiError(
         403,
         "division_outside_jurisdiction",
-        "所属网格:该区划不在您的管辖范围内,不能在此登记",
+        f"{label}:该区划不在您的管辖范围内,不能在此登记",
         "division",
     )
 
@@ -372,7 +372,7 @@ def create_household_api(request, payload: HouseholdIn):
             notes=payload.notes,
         )
     except PermissionDenied:
-        raise _placement_denied() from None
+        raise _placement_denied("所在区划") from None
     except IntegrityError:
         raise ApiError(
             409, "duplicate_household", "户编号:该区划内已有相同的户编号", "number"

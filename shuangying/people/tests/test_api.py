@@ -390,6 +390,13 @@ def test_create_household_and_duplicate_number(client, county, personas):
         "field": "number",
     }
     assert Household.objects.count() == 1
+    above = client.post(
+        "/api/households",
+        {"division": county.village1.pk, "number": "V-9", "address": "东村"},
+        content_type="application/json",
+    )
+    assert above.status_code == 403
+    assert above.json()["message"].startswith("所在区划:")
 
 
 # --- validation errors ----------------------------------------------------------------------
