@@ -1,4 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+SHELL  := /bin/bash
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -16,13 +17,17 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 ## make run: install, migrate SQLite, load the demo county, serve it with its worker on $(PORT)
+# The task worker and the web server run side by side. When the server stops (it fails, or
+# Ctrl-C / SIGTERM reaches make or this shell), the EXIT trap stops the worker as well.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@$(BIN)/python manage.py demo_logins
-	@$(BIN)/python manage.py db_worker & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+	@$(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload & server=$$!; \
+	  trap 'kill $$worker $$server 2>/dev/null; wait' EXIT; \
+	  trap 'exit 130' INT; trap 'exit 143' TERM; \
+	  wait $$server
 
 ## make test: the whole suite (SQLite unless DATABASE_URL names PostgreSQL)
 test: install
