@@ -3,7 +3,7 @@
 Each ledger names its columns (with the header synonyms people actually use), checks one row
 at a time (``parse``) and then handles a batch of good rows against the database
 (``process``): one query for what already exists, one dict for divisions built once, and
-``bulk_create`` for what is new. Values are validated and encrypted by the people services'
+``insert_rows`` (COPY on PostgreSQL) for what is new. Values are validated and encrypted by the people services'
 own functions (``identity_fields``, ``phone_fields``, ``derived_facts``) and divisions by
 ``build_division``: an import cannot accept what the forms would refuse.
 """
@@ -28,10 +28,39 @@ from shuangying.people.identity import IdentityError, make_resident_id
 from shuangying.people.models import Household, Person, Tag, TravelEntry
 from shuangying.people.services import derived_facts, identity_fields, phone_fields
 
+from .bulk import insert_rows
 from .choices import ImportKind, ImportMode
 from .report import ImportReport
 
 BATCH_SIZE = 2000
+# Column orders of the rows handed to insert_rows.
+PERSON_RECORD_KEYS = (
+    "name",
+    "sex",
+    "birth_date",
+    "address",
+    "relation_to_head",
+    "workplace",
+    "document_type",
+    "id_number_enc",
+    "id_number_hash",
+    "id_number_masked",
+    "id_last4",
+    "phone_enc",
+    "phone_hash",
+    "phone_masked",
+    "phone_last4",
+)
+PERSON_FIELDS = (
+    *PERSON_RECORD_KEYS,
+    "division_id",
+    "household_id",
+    "is_verified",
+    "created_at",
+    "updated_at",
+)
+HOUSEHOLD_FIELDS = ("division_id", "number", "address", "notes", "created_at", "updated_at")
+TRAVEL_FIELDS = ("person_id", "origin", "origin_code", "via", "arrival_date", "created_at")
 STAT_CODE = re.compile(r"^\d{12}$")
 SPLIT_LIST = re.compile(r"[,，、;；/\s]+")
 
@@ -90,6 +119,7 @@ class DivisionIndex:
         self.by_stat: dict[str, list[Node]] = defaultdict(list)
         self.by_code: dict[str, list[Node]] = defaultdict(list)
         self.by_name: dict[str, list[Node]] = defaultdict(list)
+        self._resolved: dict[tuple[str, bool], tuple[Node | None, str]] = {}
         rows = Division.objects.order_by("path").values_list(
             "id", "parent_id", "path", "code", "name", "level", "kind", "is_active"
         )
@@ -102,6 +132,7 @@ class DivisionIndex:
             self._index(node)
 
     def _index(self, node: Node) -> None:
+        self._resolved.clear()
         self.by_path[node.path] = node
         if node.level <= DivisionLevel.VILLAGE:
             self.by_stat[node.code].append(node)
@@ -157,7 +188,15 @@ class DivisionIndex:
         return found
 
     def resolve(self, raw: str, *, jurisdiction: bool = True) -> tuple[Node | None, str]:
-        """The one division ``raw`` names, or None and a Chinese reason."""
+        """The one division ``raw`` names, or None and a Chinese reason (memoised: a ledger
+        names the same few grids on thousands of rows)."""
+        key = (raw, jurisdiction)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(raw, jurisdiction=jurisdiction)
+        return found
+
+    def _resolve(self, raw: str, *, jurisdiction: bool) -> tuple[Node | None, str]:
         text = raw.strip().replace("／", "/").replace("\\", "/")
         candidates = [n for n in self._candidates(text) if n.is_active]
         if not candidates:
@@ -212,11 +251,15 @@ class Row:
         return self.cells[column[0]]
 
     def text(self, key: str, *, exact_digits: bool = False, max_length: int | None = None) -> str:
-        try:
-            value = cell_text(self.raw(key), exact_digits=exact_digits)
-        except CellError as exc:
-            self.error(key, str(exc))
-            return ""
+        raw = self.raw(key)
+        if raw.__class__ is str:
+            value = raw.strip()
+        else:
+            try:
+                value = cell_text(raw, exact_digits=exact_digits)
+            except CellError as exc:
+                self.error(key, str(exc))
+                return ""
         if max_length is not None and len(value) > max_length:
             self.error(key, f"内容过长(最多{max_length}个字)")
             return ""
@@ -597,47 +640,40 @@ class PersonLedger(Ledger):
         for r in records:
             if r.extra.get("new_household"):
                 key = (r.node.id, r.household_number)
-                to_create[key] = Household(
-                    division_id=r.node.id, number=r.household_number, address=r.fields["address"]
-                )
-        if to_create:
-            Household.objects.bulk_create(to_create.values(), batch_size=BATCH_SIZE)
-            for key, household in to_create.items():
-                self.households[key] = household.pk
+                to_create.setdefault(key, r.fields["address"])
+        now = timezone.now()
+        ids = insert_rows(
+            Household,
+            HOUSEHOLD_FIELDS,
+            [(d, number, address, "", now, now) for (d, number), address in to_create.items()],
+        )
+        self.households.update(zip(to_create, ids, strict=True))
 
     def _write_new(self, records: list[PersonRecord]) -> None:
-        persons = [
-            Person(
-                division_id=r.node.id,
-                household_id=(
-                    self.households.get((r.node.id, r.household_number))
-                    if r.household_number
-                    else None
-                ),
-                is_verified=True,
-                **r.fields,
-            )
-            for r in records
-        ]
-        Person.objects.bulk_create(persons, batch_size=BATCH_SIZE)
-        links, travel = [], []
-        for person, r in zip(persons, records, strict=True):
-            links += [Person.tags.through(person_id=person.pk, tag_id=t) for t in r.tag_ids]
-            if r.travel:
-                travel.append(self._travel(person.pk, r.travel))
-        Person.tags.through.objects.bulk_create(links, batch_size=BATCH_SIZE)
-        TravelEntry.objects.bulk_create(travel, batch_size=BATCH_SIZE)
-
-    @staticmethod
-    def _travel(person_id: int, travel: tuple) -> TravelEntry:
-        origin, origin_code, via, arrival = travel
-        return TravelEntry(
-            person_id=person_id,
-            origin=origin,
-            origin_code=origin_code,
-            via=via,
-            arrival_date=arrival,
+        now = timezone.now()
+        households = self.households
+        ids = insert_rows(
+            Person,
+            PERSON_FIELDS,
+            [
+                (
+                    *(r.fields[key] for key in PERSON_RECORD_KEYS),
+                    r.node.id,
+                    households.get((r.node.id, r.household_number)) if r.household_number else None,
+                    True,
+                    now,
+                    now,
+                )
+                for r in records
+            ],
         )
+        links, travel = [], []
+        for pk, r in zip(ids, records, strict=True):
+            links += [(pk, t) for t in r.tag_ids]
+            if r.travel:
+                travel.append((pk, *r.travel, now))
+        insert_rows(Person.tags.through, ("person_id", "tag_id"), links)
+        insert_rows(TravelEntry, TRAVEL_FIELDS, travel)
 
     def _additions(self, records: list[PersonRecord], existing: dict) -> dict[int, tuple]:
         """Tags and travel a row adds to an already registered person of this jurisdiction."""
@@ -671,17 +707,12 @@ class PersonLedger(Ledger):
     def _write_additions(self, additions: dict[int, tuple]) -> None:
         if not additions:
             return
-        links = [
-            Person.tags.through(person_id=pk, tag_id=t)
-            for pk, (tags, _travel) in additions.items()
-            for t in tags
-        ]
-        Person.tags.through.objects.bulk_create(links, batch_size=BATCH_SIZE)
-        TravelEntry.objects.bulk_create(
-            [self._travel(pk, travel) for pk, (_tags, travel) in additions.items() if travel],
-            batch_size=BATCH_SIZE,
-        )
-        Person.objects.filter(pk__in=list(additions)).update(updated_at=timezone.now())
+        now = timezone.now()
+        links = [(pk, t) for pk, (tags, _travel) in additions.items() for t in tags]
+        insert_rows(Person.tags.through, ("person_id", "tag_id"), links)
+        travel = [(pk, *travel, now) for pk, (_tags, travel) in additions.items() if travel]
+        insert_rows(TravelEntry, TRAVEL_FIELDS, travel)
+        Person.objects.filter(pk__in=list(additions)).update(updated_at=now)
 
     def sample_row(self, index: DivisionIndex) -> list:
         return [
@@ -777,27 +808,22 @@ class HouseholdLedger(Ledger):
                 number__in={r.number for r in records},
             ).values_list("division_id", "number", "id", "address", "notes")
         }
+        now = timezone.now()
         new, changed, same = [], [], 0
         for r in records:
             current = found.get((r.node.id, r.number))
             if current is None:
-                new.append(
-                    Household(
-                        division_id=r.node.id, number=r.number, address=r.address, notes=r.notes
-                    )
-                )
+                new.append((r.node.id, r.number, r.address, r.notes, now, now))
                 continue
             pk, address, notes = current
             if address != r.address or (r.notes and notes != r.notes):
                 changed.append(
-                    Household(
-                        pk=pk, address=r.address, notes=r.notes or notes, updated_at=timezone.now()
-                    )
+                    Household(pk=pk, address=r.address, notes=r.notes or notes, updated_at=now)
                 )
             else:
                 same += 1
         if self.can_write():
-            Household.objects.bulk_create(new, batch_size=BATCH_SIZE)
+            insert_rows(Household, HOUSEHOLD_FIELDS, new)
             Household.objects.bulk_update(
                 changed, ["address", "notes", "updated_at"], batch_size=BATCH_SIZE
             )
