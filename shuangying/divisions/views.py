@@ -1,7 +1,7 @@
 from collections import Counter
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -107,9 +107,10 @@ class AssignmentCreateView(PermissionRequiredMixin, View):
         return redirect(division)
 
 
-class LeaderAssignmentsView(LoginRequiredMixin, TemplateView):
+class LeaderAssignmentsView(PermissionRequiredMixin, TemplateView):
     """What one leader answers for (A3)."""
 
+    permission_required = "divisions.view_assignment"
     template_name = "divisions/leader_assignments.html"
 
     def get_context_data(self, **kwargs):

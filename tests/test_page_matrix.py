@@ -1,0 +1,185 @@
+"""Every page × role × (own grid, sibling grid, other township) → the expected status (A4).
+
+The table names every URL of the site outside /api/ (the API has its own table in
+shuangying/core/tests/test_api.py). A route without an entry fails `test_every_route_has_an_entry`,
+so a new page cannot ship without saying who may open it.
+
+Objects are taken from grid1a's point of view: "own" lives in grid1a, "sibling" in grid1b (same
+village), "other" in grid2a (another township). A scoped cell reads "own/sibling/other".
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from shuangying.people.models import Person
+from shuangying.people.services import create_household
+from shuangying.testing import login
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "grid1a", "town1", "county", "dept", "auditor", "admin", "security")
+
+# route: (method, object kind or None, statuses in PERSONAS order). A scoped status reads
+# own/sibling/other. POSTs carry no form data: "allowed" shows as the form's own answer
+# (400 invalid, 302 done), "not allowed" as 403 or 404 before any form is read.
+MATRIX = {
+    #                                                anon         grid1a         town1          county         dept           auditor        admin          security
+    "core:home": ("GET", None, "302 200 200 200 200 200 200 200"),
+    "core:healthz": ("GET", None, "200 200 200 200 200 200 200 200"),
+    "accounts:login": ("GET", None, "200 302 302 302 302 302 302 302"),
+    "accounts:logout": ("POST", None, "302 302 302 302 302 302 302 302"),
+    "accounts:totp_setup": ("GET", None, "302 200 200 200 200 200 200 200"),
+    "accounts:totp_verify": ("GET", None, "302 302 302 302 302 302 302 302"),
+    "accounts:profile": ("GET", None, "302 200 200 200 200 200 200 200"),
+    "accounts:password_change": ("GET", None, "302 200 200 200 200 200 200 200"),
+    "accounts:totp_remove": ("GET", None, "302 302 302 302 302 302 302 302"),
+    "accounts:user_list": ("GET", None, "302 403 403 403 403 403 200 200"),
+    "accounts:user_create": ("GET", None, "302 403 403 403 403 403 200 403"),
+    "accounts:user_detail": ("GET", "user", "302 403 403 403 403 403 200/200/200 200/200/200"),
+    "accounts:user_update": ("GET", "user", "302 403 403 403 403 403 200/200/200 403"),
+    "accounts:user_activation": ("POST", "user", "302 403 403 403 403 403 302/302/302 403"),
+    "accounts:user_roles": ("GET", "user", "302 403 403 403 403 403 403 200/200/200"),
+    "accounts:user_totp_reset": ("POST", "user", "302 403 403 403 403 403 403 302/302/302"),
+    "accounts:lockout_list": ("GET", None, "302 403 403 403 403 403 403 200"),
+    "accounts:user_unlock": ("POST", None, "302 403 403 403 403 403 403 302"),
+    "audit:event_list": ("GET", None, "302 403 403 403 403 200 403 403"),
+    "divisions:division_tree": ("GET", None, "302 200 200 200 200 403 200 403"),
+    "divisions:division_detail": (
+        "GET",
+        "division",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 404/404/404 403",
+    ),
+    "divisions:assignment_create": (
+        "POST",
+        "division",
+        "302 403 403 400/400/400 403 403 404/404/404 403",
+    ),
+    "divisions:leader_assignments": (
+        "GET",
+        "user",
+        "302 200/200/200 200/200/200 200/200/200 200/200/200 403 200/200/200 403",
+    ),
+    "people:person_list": ("GET", None, "302 200 200 200 200 403 403 403"),
+    "people:person_create": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "people:person_export": ("GET", None, "302 403 200 200 200 403 403 403"),
+    "people:person_detail": (
+        "GET",
+        "person",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
+    "people:person_update": (
+        "GET",
+        "person",
+        "302 200/404/404 200/200/404 200/200/200 403 403 403 403",
+    ),
+    "people:person_reveal": (
+        "POST",
+        "person",
+        "302 400/404/404 400/400/404 400/400/400 403 403 403 403",
+    ),
+    "people:household_list": ("GET", None, "302 200 200 200 200 403 403 403"),
+    "people:household_export": ("GET", None, "302 403 200 200 200 403 403 403"),
+    "people:household_detail": (
+        "GET",
+        "household",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
+    "people:staff_survey_list": ("GET", None, "302 403 403 200 200 403 403 403"),
+    "people:staff_survey_create": ("GET", None, "302 403 403 403 200 403 403 403"),
+    "people:staff_survey_export": ("GET", None, "302 403 403 200 200 403 403 403"),
+    "imports:import_list": ("GET", None, "302 403 200 200 403 403 200 403"),
+    "imports:import_new": ("GET", None, "302 403 200 200 403 403 200 403"),
+    "imports:import_template": ("GET", "kind", "302 403 200 200 403 403 403 403"),
+    # An import job is its uploader's alone (town1's here): everyone else gets 404.
+    "imports:import_detail": ("GET", "job", "302 404 200 404 404 404 404 404"),
+    "imports:import_progress": ("GET", "job", "302 404 200 404 404 404 404 404"),
+    "imports:import_commit": ("POST", "job", "302 404 302 404 404 404 404 404"),
+}
+
+
+def all_route_names():
+    names = []
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith("api/"):
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                names.append(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_route_has_an_entry():
+    missing = sorted(set(all_route_names()) - set(MATRIX))
+    assert not missing, f"routes without a permission-matrix entry: {missing}"
+    assert not set(MATRIX) - set(all_route_names()), "stale entries"
+
+
+@pytest.fixture
+def objects(personas, people, county):
+    """One object of each kind in grid1a (own), grid1b (sibling) and grid2a (other)."""
+    from shuangying.imports.models import ImportJob
+
+    scopes = {}
+    for scope, person, grid, worker in (
+        ("own", people.in_grid1a, county.grid1a, "grid1a"),
+        ("sibling", people.in_grid1b, county.grid1b, "grid1b"),
+        ("other", people.in_grid2a, county.grid2a, "grid2a"),
+    ):
+        household = create_household(actor=None, division=grid, number="H1", address=scope)
+        Person.objects.filter(pk=person.pk).update(household=household)
+        scopes[scope] = {
+            "person": person.pk,
+            "household": household.pk,
+            "division": grid.pk,
+            "user": personas[worker].pk,
+        }
+    job = ImportJob.objects.create(kind="persons", file_name="a.xlsx", created_by=personas["town1"])
+    for scope in scopes.values():
+        scope["job"] = job.pk
+    return scopes
+
+
+def cells():
+    for route, (method, kind, statuses) in MATRIX.items():
+        for persona, status in zip(PERSONAS, statuses.split(), strict=True):
+            parts = status.split("/")
+            if kind is None or len(parts) == 1:
+                yield route, method, kind, persona, "own", parts[0]
+            else:
+                for scope, expected in zip(("own", "sibling", "other"), parts, strict=True):
+                    yield route, method, kind, persona, scope, expected
+
+
+@pytest.mark.parametrize("route, method, kind, persona, scope, expected", list(cells()))
+def test_matrix(client, personas, objects, route, method, kind, persona, scope, expected):
+    if kind is None:
+        url = reverse(route)
+    elif kind == "kind":
+        url = reverse(route, kwargs={"kind": "persons"})
+    else:
+        url = reverse(route, kwargs={"pk": objects[scope][kind]})
+    if persona != "anonymous":
+        login(client, personas[persona])
+    response = client.post(url) if method == "POST" else client.get(url)
+    assert response.status_code == int(expected), f"{method} {url} as {persona}"
+    if expected == "302" and persona == "anonymous":
+        assert response.url.startswith(reverse("accounts:login")) or route == "accounts:logout"
+
+
+def test_pages_enforce_csrf(personas, people):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    login(client, personas["grid1a"])
+    url = reverse("people:person_reveal", args=[people.in_grid1a.pk])
+    assert client.post(url, {"reason": "核实"}).status_code == 403
+    page = client.get(reverse("people:person_detail", args=[people.in_grid1a.pk]))
+    token = page.context["csrf_token"]
+    assert (
+        client.post(url, {"reason": "核实", "csrfmiddlewaretoken": str(token)}).status_code == 200
+    )
