@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -392,6 +393,16 @@ def _text(value: str) -> str:
     return value.translate(_ESCAPE)
 
 
+def _t(value: str) -> str:
+    """A ``<t>`` element for a cell's text: escaped, control characters dropped, leading or
+    trailing spaces kept."""
+    if not (value.isprintable() and "&" not in value and "<" not in value and ">" not in value):
+        value = _text(value)
+    if value[:1] == " " or value[-1:] == " ":
+        return f'<t xml:space="preserve">{value}</t>'
+    return f"<t>{value}</t>"
+
+
 def _header_footer_text(value: str) -> str:
     # In page headers "&" starts a code; a literal ampersand is "&&".
     return _text(value.replace("&", "&&"))
@@ -446,36 +457,44 @@ class _Sheet:
         return self
 
     def _row(self, values: Sequence[Any], *, style: int = STYLE_NONE) -> None:
+        # The hot loop of every export (a million cells for 100,000 persons): dispatch on the
+        # exact class first, escape only strings that need it.
         self.row += 1
-        r = self.row
+        r = str(self.row)
         letters = self.letters
         cells = []
         s = f' s="{style}"' if style else ""
         for i, value in enumerate(values):
             if value is None or value == "":
                 continue
-            ref = (letters[i] if i < len(letters) else column_letter(i)) + str(r)
-            if isinstance(value, str):
-                space = ' xml:space="preserve"' if value[0] == " " or value[-1] == " " else ""
-                cells.append(
-                    f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
-                )
-            elif isinstance(value, bool):
+            ref = (letters[i] if i < len(letters) else column_letter(i)) + r
+            cls = value.__class__
+            if cls is str:
+                if (
+                    value.isprintable()
+                    and "&" not in value
+                    and "<" not in value
+                    and ">" not in value
+                    and value[0] != " "
+                    and value[-1] != " "
+                ):
+                    cells.append(f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
+                else:
+                    cells.append(f'<c r="{ref}"{s} t="inlineStr"><is>{_t(value)}</is></c>')
+            elif cls is bool:
                 cells.append(
                     f'<c r="{ref}"{s} t="inlineStr"><is><t>{"是" if value else "否"}</t></is></c>'
                 )
-            elif isinstance(value, int | float | Decimal):
+            elif cls is int or cls is Decimal or (cls is float and math.isfinite(value)):
                 cells.append(f'<c r="{ref}"{s}><v>{value}</v></c>')
-            elif isinstance(value, dt.datetime):
+            elif cls is dt.datetime:
                 cells.append(
                     f'<c r="{ref}"{s} t="inlineStr"><is><t>{value:%Y-%m-%d %H:%M}</t></is></c>'
                 )
-            elif isinstance(value, dt.date):
+            elif cls is dt.date:
                 cells.append(f'<c r="{ref}"{s} t="inlineStr"><is><t>{value:%Y-%m-%d}</t></is></c>')
             else:
-                cells.append(
-                    f'<c r="{ref}"{s} t="inlineStr"><is><t>{_text(str(value))}</t></is></c>'
-                )
+                cells.append(f'<c r="{ref}"{s} t="inlineStr"><is>{_t(str(value))}</is></c>')
         self.buffer.append(f'<row r="{r}">{"".join(cells)}</row>')
         if len(self.buffer) >= 500:
             self.flush()

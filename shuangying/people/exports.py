@@ -85,8 +85,10 @@ def _labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def _local(value: datetime | None) -> str:
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+def _local(value: datetime | None, tz=None) -> str:
+    if not value:
+        return ""
+    return f"{value.astimezone(tz or timezone.get_current_timezone()):%Y-%m-%d %H:%M}"
 
 
 def _chunks(values: Iterable[tuple]) -> Iterator[list[tuple]]:
@@ -107,6 +109,7 @@ def person_rows(queryset) -> Iterator[list]:
         _labels(DocumentType.choices),
         _labels(Relation.choices),
     )
+    tz = timezone.get_current_timezone()
     values = queryset.values_list(
         "pk",
         "name",
@@ -164,7 +167,7 @@ def person_rows(queryset) -> Iterator[list]:
                 workplace,
                 "、".join(tags.get(pk, ())),
                 "已核实" if verified else "待核实",
-                _local(created_at),
+                _local(created_at, tz),
             ]
 
 
