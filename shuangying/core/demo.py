@@ -875,70 +875,20 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED, batch_size: int = 5000
 
     writer = BulkWriter(batch_size=batch_size)
     maker = PeopleMaker(rng, local_area=COUNTY_CODE)
-    seed_persons = min(round(SEED_HOUSEHOLDS * 2.8), max(SEED_HOUSEHOLDS, persons // 3))
-    staff: dict[str, list[Person]] = {code: [] for code, *_rest in DEPARTMENTS}
-    quotas = {code: quota for code, _s, _f, quota in DEPARTMENTS}
-    full_names = {code: full for code, _s, full, _q in DEPARTMENTS}
-
-    def hire(person: Person, code: str) -> None:
-        person.workplace = full_names[code]
-        person.workplace_department = departments[code]
-        staff[code].append(person)
-
-    # Seed 000: the households in 计委 buildings are largely the bureau's own staff.
-    extra = seed_persons - SEED_HOUSEHOLDS
-    sizes = [1] * SEED_HOUSEHOLDS
-    while extra > 0:
-        i = rng.randrange(SEED_HOUSEHOLDS)
-        if sizes[i] < 6:
-            sizes[i] += 1
-            extra -= 1
-    sizes_iter = iter(sizes)
-    for compound, grid, (_code, _kind, _name, count) in zip(
-        compounds, compound_grids, SEED_COMPOUNDS, strict=True
-    ):
-        for i in range(count):
-            unit, floor, room = i // 12 + 1, (i % 12) // 2 + 1, i % 2 + 1
-            if compound.kind == DivisionKind.BUILDING:
-                number = f"{unit}-{floor}0{room}"
-                address = f"{COUNTY_NAME}{seat.name}{community.name}{compound.name}{unit}单元{floor}0{room}室"
-            else:
-                building = i // 24 + 1
-                unit = (i % 24) // 12 + 1
-                number = f"{building}-{unit}-{floor}0{room}"
-                address = (
-                    f"{COUNTY_NAME}{seat.name}{community.name}{compound.name}"
-                    f"{building}号楼{unit}单元{floor}0{room}室"
-                )
-            household = writer.add(Household(division=grid, number=number, address=address))
-            summary.households += 1
-            members = maker.household_members(
-                household=household, division=grid, size=next(sizes_iter), address=address
-            )
-            for person in members:
-                age = age_of(person)
-                if 22 <= age <= 59:
-                    code = SURVEY_DEPARTMENT if compound.kind == DivisionKind.BUILDING else None
-                    if code and len(staff[code]) < quotas[code] and rng.random() < 0.45:
-                        hire(person, code)
-                    else:
-                        person.workplace = rng.choice(TOWN_WORKPLACES)
-                elif age > 60:
-                    person.workplace = "退休"
-                writer.add(person)
-                # 返曲来曲人员: everyone was registered; about one in eight had come back.
-                if rng.random() < 0.12:
-                    maker.make_returnee(writer, person, summary)
-                if len(members) == 1 and age >= 70:
-                    maker.tag(writer, person, "elderly_alone")
-            summary.persons += len(members)
+    staffing = Staffing(rng, departments)
+    _populate_seed_community(
+        maker,
+        writer,
+        summary,
+        staffing,
+        path=(seat, community),
+        compounds=list(zip(compounds, compound_grids, strict=True)),
+        persons=min(round(SEED_HOUSEHOLDS * 2.8), max(SEED_HOUSEHOLDS, persons // 3)),
+    )
 
     def on_adult(person: Person, plan: VillagePlan) -> None:
-        if not plan.in_seat or not 22 <= age_of(person) <= 59 or rng.random() > 0.2:
-            return
-        open_ = [code for code in quotas if len(staff[code]) < quotas[code]]
-        if open_:
-            hire(person, rng.choice(open_))
+        if plan.in_seat and 22 <= age_of(person) <= 59 and rng.random() < 0.2:
+            staffing.hire_anywhere(person)
 
     populate_villages(
         maker,
@@ -949,41 +899,19 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED, batch_size: int = 5000
         county_name=COUNTY_NAME,
         on_adult=on_adult,
     )
-    writer.flush()
-
-    # B6: the development and reform bureau surveyed its own staff on the first day back.
-    for i, person in enumerate(staff[SURVEY_DEPARTMENT]):
-        whereabouts, left = ("在家未外出", False)
-        if rng.random() < 0.25:
-            whereabouts, left = rng.choice(WHEREABOUTS_AWAY)
-        health, notes = HealthStatus.NORMAL, ""
-        if i == 3:
-            health = HealthStatus.QUARANTINE
-            notes = "与疑似病例密切接触者有过接触,居家隔离14天"
-        writer.add(
-            StaffSurvey(
-                department=departments[SURVEY_DEPARTMENT],
-                person_id=person.pk,
-                survey_date=SURVEY_DATE,
-                holiday_whereabouts=whereabouts,
-                left_county=left,
-                health_status=health,
-                temperature=Decimal(f"36.{rng.randint(1, 8)}"),
-                notes=notes,
-            )
-        )
-        summary.staff_surveys += 1
+    _staff_survey(rng, writer, summary, staffing)
     writer.finish()
 
-    accounts = _create_accounts(
-        county=county,
-        seat=seat,
-        community=community,
-        compound_grids=compound_grids,
-        plans=plans,
-        departments=departments,
+    summary.accounts = len(
+        _create_accounts(
+            county=county,
+            seat=seat,
+            community=community,
+            compound_grids=compound_grids,
+            plans=plans,
+            departments=departments,
+        )
     )
-    summary.accounts = len(accounts)
     summary.assignments = _create_assignments(
         rng, towns=towns, plans=plans, compounds=compounds, departments=departments
     )
@@ -995,6 +923,118 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED, batch_size: int = 5000
         summary=f"载入演示县 {COUNTY_NAME}:{summary.persons}人",
     )
     return summary
+
+
+class Staffing:
+    """Department staff picked among the county seat's adults, up to each quota."""
+
+    def __init__(self, rng: random.Random, departments: dict[str, Department]):
+        self.rng = rng
+        self.departments = departments
+        self.quotas = {code: quota for code, _s, _f, quota in DEPARTMENTS}
+        self.full_names = {code: full for code, _s, full, _q in DEPARTMENTS}
+        self.staff: dict[str, list[Person]] = {code: [] for code in self.quotas}
+
+    def has_room(self, code: str) -> bool:
+        return len(self.staff[code]) < self.quotas[code]
+
+    def hire(self, person: Person, code: str) -> None:
+        person.workplace = self.full_names[code]
+        person.workplace_department = self.departments[code]
+        self.staff[code].append(person)
+
+    def hire_anywhere(self, person: Person) -> None:
+        open_ = [code for code in self.quotas if self.has_room(code)]
+        if open_:
+            self.hire(person, self.rng.choice(open_))
+
+
+def _populate_seed_community(
+    maker: PeopleMaker,
+    writer: BulkWriter,
+    summary: Summary,
+    staffing: Staffing,
+    *,
+    path: tuple[Division, Division],
+    compounds: list[tuple[Division, Division]],
+    persons: int,
+) -> None:
+    """Seed 000's 251 households in 计委1–5号楼, 粮食局小区 and 物资小区, with ``persons`` members
+    (at least one each). Returnees (返曲来曲人员) were registered household by household."""
+    rng = maker.rng
+    township, community = path
+    sizes = [1] * SEED_HOUSEHOLDS
+    extra = persons - SEED_HOUSEHOLDS
+    while extra > 0:
+        i = rng.randrange(SEED_HOUSEHOLDS)
+        if sizes[i] < 6:
+            sizes[i] += 1
+            extra -= 1
+    sizes_iter = iter(sizes)
+    prefix = f"{COUNTY_NAME}{township.name}{community.name}"
+    for (compound, grid), (*_spec, count) in zip(compounds, SEED_COMPOUNDS, strict=True):
+        is_building = compound.kind == DivisionKind.BUILDING
+        for i in range(count):
+            floor, room = (i % 12) // 2 + 1, i % 2 + 1
+            if is_building:
+                unit = i // 12 + 1
+                number = f"{unit}-{floor}0{room}"
+                address = f"{prefix}{compound.name}{unit}单元{floor}0{room}室"
+            else:
+                building, unit = i // 24 + 1, (i % 24) // 12 + 1
+                number = f"{building}-{unit}-{floor}0{room}"
+                address = f"{prefix}{compound.name}{building}号楼{unit}单元{floor}0{room}室"
+            household = writer.add(Household(division=grid, number=number, address=address))
+            summary.households += 1
+            members = maker.household_members(
+                household=household, division=grid, size=next(sizes_iter), address=address
+            )
+            for person in members:
+                age = age_of(person)
+                if 22 <= age <= 59:
+                    # 计委 (the planning commission, today's 发改局) housed the bureau's staff.
+                    code = SURVEY_DEPARTMENT
+                    if is_building and staffing.has_room(code) and rng.random() < 0.45:
+                        staffing.hire(person, code)
+                    else:
+                        person.workplace = rng.choice(TOWN_WORKPLACES)
+                elif age > 60:
+                    person.workplace = "退休"
+                writer.add(person)
+                if rng.random() < 0.12:
+                    maker.make_returnee(writer, person, summary)
+                if len(members) == 1 and age >= 70:
+                    maker.tag(writer, person, "elderly_alone")
+            summary.persons += len(members)
+
+
+def _staff_survey(
+    rng: random.Random, writer: BulkWriter, summary: Summary, staffing: Staffing
+) -> None:
+    """B6: the development and reform bureau surveyed its staff on the first day back; one of
+    them had been near a contact of a suspected case and stayed home 14 days (seed 000)."""
+    department = staffing.departments[SURVEY_DEPARTMENT]
+    for i, person in enumerate(staffing.staff[SURVEY_DEPARTMENT]):
+        whereabouts, left = ("在家未外出", False)
+        if rng.random() < 0.25:
+            whereabouts, left = rng.choice(WHEREABOUTS_AWAY)
+        health, notes = HealthStatus.NORMAL, ""
+        if i == 3:
+            health = HealthStatus.QUARANTINE
+            notes = "与疑似病例密切接触者有过接触,居家隔离14天"
+        writer.add(
+            StaffSurvey(
+                department=department,
+                person_id=person.pk,
+                survey_date=SURVEY_DATE,
+                holiday_whereabouts=whereabouts,
+                left_county=left,
+                health_status=health,
+                temperature=Decimal(f"36.{rng.randint(1, 8)}"),
+                notes=notes,
+            )
+        )
+        summary.staff_surveys += 1
 
 
 def _create_accounts(*, county, seat, community, compound_grids, plans, departments) -> list[User]:
