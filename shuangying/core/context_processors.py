@@ -22,7 +22,13 @@ def shell(request):
     items = []
     for url_name, label, perm in NAV:
         if perm is None or user.has_perm(perm):
-            url = reverse(url_name)
-            active = request.path == url if url == "/" else request.path.startswith(url)
-            items.append({"url": url, "label": label, "active": active})
+            items.append({"url": reverse(url_name), "label": label, "active": False})
+    # The entry whose URL is the longest prefix of this page is the active one.
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav": items}
