@@ -9,5 +9,6 @@ urlpatterns = [
     path("people/", include("shuangying.people.urls")),
     path("audit/", include("shuangying.audit.urls")),
     path("imports/", include("shuangying.imports.urls")),
+    path("places/", include("shuangying.places.urls")),
     path("api/", api.urls),
 ]

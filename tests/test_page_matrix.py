@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shuangying.people.models import Person
 from shuangying.people.services import create_household
+from shuangying.places.models import Place
 from shuangying.testing import login
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,12 @@ MATRIX = {
     "people:staff_survey_list": ("GET", None, "302 403 403 200 200 403 403 403"),
     "people:staff_survey_create": ("GET", None, "302 403 403 403 200 403 403 403"),
     "people:staff_survey_export": ("GET", None, "302 403 403 200 200 403 403 403"),
+    "places:place_list": ("GET", None, "302 200 200 200 200 403 403 403"),
+    "places:place_detail": (
+        "GET",
+        "place",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
     "imports:import_list": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_new": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_template": ("GET", "kind", "302 403 200 200 403 403 403 403"),
@@ -132,7 +139,9 @@ def objects(personas, people, county):
     ):
         household = create_household(actor=None, division=grid, number="H1", address=scope)
         Person.objects.filter(pk=person.pk).update(household=household)
+        place = Place.objects.create(type="market", name=f"{scope}市场", division=grid)
         scopes[scope] = {
+            "place": place.pk,
             "person": person.pk,
             "household": household.pk,
             "division": grid.pk,

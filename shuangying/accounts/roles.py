@@ -8,7 +8,13 @@ assigns roles and lifts lockouts; the auditor reads the audit log and changes no
 
 from django.utils.translation import gettext_lazy as _
 
-PERSON_READ = ["people.view_person", "people.view_household", "divisions.view_division"]
+PERSON_READ = [
+    "people.view_person",
+    "people.view_household",
+    "divisions.view_division",
+    "places.view_place",
+]
+PLACE_WRITE = ["places.add_place", "places.change_place"]
 PERSON_WRITE = [
     "people.add_person",
     "people.change_person",
@@ -31,6 +37,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "divisions.import_division",
             "divisions.view_assignment",
             "divisions.add_assignment",
+            *PLACE_WRITE,
         ],
     ),
     "department_officer": (
@@ -53,6 +60,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "divisions.view_assignment",
             "divisions.add_division",
             "divisions.change_division",
+            *PLACE_WRITE,
         ],
     ),
     "village_officer": (
@@ -76,7 +84,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "divisions.view_assignment",
         ],
     ),
-    "checkpoint_staff": (_("卡口值守人员"), ["divisions.view_division"]),
+    "checkpoint_staff": (_("卡口值守人员"), ["divisions.view_division", "places.view_place"]),
     "enterprise_contact": (_("企业联络人"), []),
     "auditor": (_("审计员"), ["audit.view_auditevent"]),
     "system_admin": (

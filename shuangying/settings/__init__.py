@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shuangying.accounts",
     "shuangying.people",
     "shuangying.imports",
+    "shuangying.places",
 ]
 
 MIDDLEWARE = [
