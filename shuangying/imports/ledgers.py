@@ -123,12 +123,12 @@ class DivisionIndex:
         rows = Division.objects.order_by("path").values_list(
             "id", "parent_id", "path", "code", "name", "level", "kind", "is_active"
         )
-        by_id: dict[int, Node] = {}
+        self.by_id: dict[int, Node] = {}
         for pk, parent_id, path, code, name, level, kind, active in rows:
-            parent = by_id.get(parent_id)
+            parent = self.by_id.get(parent_id)
             name_path = f"{parent.name_path}/{name}" if parent else name
             node = Node(pk, parent_id, path, code, name, level, kind, name_path, active)
-            by_id[pk] = node
+            self.by_id[pk] = node
             self._index(node)
 
     def _index(self, node: Node) -> None:
@@ -589,11 +589,14 @@ class PersonLedger(Ledger):
     def process(self, records: list[PersonRecord]) -> None:
         if not records:
             return
+        by_id = self.index.by_id
         existing = {
-            h: (pk, path)
-            for h, pk, path in Person.objects.filter(
+            h: (pk, by_id[division_id].path)
+            for h, pk, division_id in Person.objects.filter(
                 id_number_hash__in=[r.hash for r in records]
-            ).values_list("id_number_hash", "id", "division__path")
+            )
+            .order_by()
+            .values_list("id_number_hash", "id", "division_id")
         }
         new = [r for r in records if r.hash not in existing]
         self._resolve_households(new)
@@ -616,9 +619,13 @@ class PersonLedger(Ledger):
             if r.household_number and (r.node.id, r.household_number) not in self.households
         }
         if wanted:
-            found = Household.objects.filter(
-                division_id__in={d for d, _n in wanted}, number__in={n for _d, n in wanted}
-            ).values_list("division_id", "number", "id")
+            found = (
+                Household.objects.filter(
+                    division_id__in={d for d, _n in wanted}, number__in={n for _d, n in wanted}
+                )
+                .order_by()
+                .values_list("division_id", "number", "id")
+            )
             for division_id, number, pk in found:
                 if (division_id, number) in wanted:
                     self.households[(division_id, number)] = pk
@@ -690,9 +697,9 @@ class PersonLedger(Ledger):
         ).values_list("person_id", "tag_id"):
             have_tags[person_id].add(tag_id)
         have_travel = set(
-            TravelEntry.objects.filter(person_id__in=candidates).values_list(
-                "person_id", "origin", "arrival_date"
-            )
+            TravelEntry.objects.filter(person_id__in=candidates)
+            .order_by()
+            .values_list("person_id", "origin", "arrival_date")
         )
         additions = {}
         for pk, r in candidates.items():
@@ -806,7 +813,9 @@ class HouseholdLedger(Ledger):
             for division_id, number, pk, address, notes in Household.objects.filter(
                 division_id__in={r.node.id for r in records},
                 number__in={r.number for r in records},
-            ).values_list("division_id", "number", "id", "address", "notes")
+            )
+            .order_by()
+            .values_list("division_id", "number", "id", "address", "notes")
         }
         now = timezone.now()
         new, changed, same = [], [], 0
