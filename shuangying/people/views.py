@@ -1,6 +1,8 @@
 """Pages for persons, households and the staff survey. Every read of personal data is
 restricted by jurisdiction (``restrict`` / ``get_restricted_or_404``) and audited."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +39,22 @@ def paginate(request, queryset):
     return Paginator(queryset, page_size(request)).get_page(request.GET.get("page"))
 
 
+def audited_page(request, queryset, *, object_type, title, detail=None, action=AuditAction.LIST):
+    """One page of a ledger, the audit row that says it was seen, and the query string the
+    pager keeps (M2)."""
+    page = paginate(request, queryset)
+    record_event(
+        request=request,
+        action=action,
+        object_type=object_type,
+        summary=f"{title} 第{page.number}页,共{page.paginator.count}条",
+        detail=detail or {},
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return page, params.urlencode()
+
+
 class PersonListView(PermissionRequiredMixin, TemplateView):
     """The people ledger: search, filters, sorting, pagination, export (B1).
 
@@ -58,18 +76,16 @@ class PersonListView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         request = self.request
         form, qs = person_list_queryset(request.user, request.GET)
-        page = paginate(request, qs.prefetch_related("tags"))
         detail = form.audit_detail()
-        record_event(
-            request=request,
-            action=AuditAction.SEARCH if detail.get("q") else AuditAction.LIST,
+        page, query = audited_page(
+            request,
+            qs.prefetch_related("tags"),
             object_type="person",
-            summary=f"人员台账 第{page.number}页,共{page.paginator.count}人",
+            title="人员台账",
             detail=detail,
+            action=AuditAction.SEARCH if detail.get("q") else AuditAction.LIST,
         )
-        params = request.GET.copy()
-        params.pop("page", None)
-        ctx.update(filter=form, page=page, query=params.urlencode(), page_sizes=PAGE_SIZES)
+        ctx.update(filter=form, page=page, query=query, page_sizes=PAGE_SIZES)
         return ctx
 
 
@@ -272,17 +288,14 @@ class HouseholdListView(PermissionRequiredMixin, TemplateView):
                 "members", filter=Q(members__tags__code="returnee"), distinct=True
             ),
         ).order_by("division__path", "number")
-        page = paginate(self.request, qs)
-        record_event(
-            request=self.request,
-            action=AuditAction.LIST,
+        page, query = audited_page(
+            self.request,
+            qs,
             object_type="household",
-            summary=f"一户一档 第{page.number}页",
+            title="一户一档",
             detail={"q": q[:20]} if q else {},
         )
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        ctx.update(page=page, q=q, query=params.urlencode())
+        ctx.update(page=page, q=q, query=query)
         return ctx
 
 
@@ -304,7 +317,7 @@ class HouseholdDetailView(PermissionRequiredMixin, TemplateView):
             .order_by("relation_to_head", "birth_date")
         )
         head_first = sorted(
-            members, key=lambda p: (p.relation_to_head != "head", p.birth_date or 0)
+            members, key=lambda p: (p.relation_to_head != "head", p.birth_date or date.min)
         )
         record_event(
             request=self.request,
@@ -335,17 +348,14 @@ class StaffSurveyListView(PermissionRequiredMixin, TemplateView):
         day = parse_day(self.request.GET.get("date"))
         if day:
             qs = qs.filter(survey_date=day)
-        page = paginate(self.request, qs.order_by("-survey_date", "person__name"))
-        record_event(
-            request=self.request,
-            action=AuditAction.LIST,
+        page, query = audited_page(
+            self.request,
+            qs.order_by("-survey_date", "person__name"),
             object_type="staff_survey",
-            summary=f"单位人员摸底 第{page.number}页",
+            title="单位人员摸底",
         )
-        params = self.request.GET.copy()
-        params.pop("page", None)
         can_add = user.has_perm("people.add_staffsurvey") and bool(user.department_id)
-        ctx.update(page=page, query=params.urlencode(), day=day or "", can_add=can_add)
+        ctx.update(page=page, query=query, day=day or "", can_add=can_add)
         return ctx
 
 
