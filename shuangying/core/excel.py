@@ -216,10 +216,29 @@ class Table:
     _skip: int = 0
 
     def rows(self) -> Iterator[tuple[int, list]]:
-        for index, cells in enumerate(self._rows, start=self._skip):
-            if not any(cell not in ("", None) for cell in cells):
-                continue
-            yield index + 1 + self._base, cells
+        index = self._skip - 1
+        while (cells := _next_row(self._rows, self.sheet_name)) is not None:
+            index += 1
+            if any(cell not in ("", None) for cell in cells):
+                yield index + 1 + self._base, cells
+
+
+def _next_row(rows: Iterator[list], sheet_name: str) -> list | None:
+    try:
+        return next(rows)
+    except StopIteration:
+        return None
+    except BaseException as exc:
+        _reraise_unless_parser_failure(exc)
+        raise ExcelFileError(f"工作表“{sheet_name}”内容损坏,无法读取") from None
+
+
+def _reraise_unless_parser_failure(exc: BaseException) -> None:
+    """calamine reports a malformed file as CalamineError, ValueError or, from Rust, a
+    PanicException (a BaseException); all of them mean "this file cannot be read". Only
+    interpreter exits pass through."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
 
 
 def _as_bytes(source: bytes | str | Path | IO[bytes]) -> bytes:
@@ -242,11 +261,12 @@ def read_table(
     """Find the header row (within the first 5 rows of the first sheet that has one) and
     return the sheet's rows lazily. ``aliases`` maps normalised header text to field keys;
     ``labels`` names each key for messages. Call ``check_xlsx`` first."""
-    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (CalamineError, ValueError, OSError):
+    except BaseException as exc:
+        _reraise_unless_parser_failure(exc)
         raise ExcelFileError("无法读取工作簿内容,请在Excel中重新保存后上传") from None
     ignore = {normalize_header(h) for h in ignore}
     best_missing: list[str] | None = None
@@ -256,12 +276,13 @@ def read_table(
         try:
             sheet = workbook.get_sheet_by_name(meta.name)
             rows = sheet.iter_rows()
-        except (CalamineError, ValueError):
+        except BaseException as exc:
+            _reraise_unless_parser_failure(exc)
             raise ExcelFileError(f"无法读取工作表“{meta.name}”") from None
         index = -1
         leading_empty = 0
         filled = 0
-        for cells in rows:
+        while (cells := _next_row(rows, meta.name)) is not None:
             index += 1
             if not any(cell not in ("", None) for cell in cells):
                 if filled == 0:
