@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint format bench install worker
+.PHONY: run test lint format bench install worker fonts
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +16,17 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+## make fonts: the CJK font the place-code posters embed (Debian's fonts-wqy-zenhei)
+fonts:
+	@dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || { \
+	  if [[ $$(id -u) -eq 0 ]]; then sudo=""; else sudo="sudo -n"; fi; \
+	  $$sudo apt-get install -y -q fonts-wqy-zenhei || { $$sudo apt-get update -q && $$sudo apt-get install -y -q fonts-wqy-zenhei; } || \
+	  echo "未能安装 fonts-wqy-zenhei:场所码海报将无法生成(请以 root 运行 apt-get install fonts-wqy-zenhei)"; }
+
 ## make run: install, migrate SQLite, load the demo county, serve it with its worker on $(PORT)
 # The task worker and the web server run side by side. When the server stops (it fails, or
 # Ctrl-C / SIGTERM reaches make or this shell), the EXIT trap stops the worker as well.
-run: install
+run: install fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@$(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)

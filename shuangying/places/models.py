@@ -83,3 +83,39 @@ class PlaceCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place} {self.issued_at:%Y-%m-%d}"
+
+
+class PosterBatch(models.Model):
+    """A township's posters in one PDF, built on the task queue (C1). Only its requester
+    sees it; the PDF is kept in the row (a few hundred KB for a township)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    division = models.ForeignKey(
+        "divisions.Division", on_delete=models.CASCADE, related_name="+", verbose_name=_("区划")
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("申请人")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    place_count = models.PositiveIntegerField(_("场所数"), default=0)
+    pdf = models.BinaryField(null=True, editable=False)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("批量海报")
+        verbose_name_plural = _("批量海报")
+
+    def __str__(self) -> str:
+        return f"{self.division} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:poster_batch", args=[self.pk])

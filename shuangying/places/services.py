@@ -8,7 +8,7 @@ from django.utils import timezone
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 
-from .models import Place, PlaceCode
+from .models import Place, PlaceCode, PosterBatch
 
 
 @transaction.atomic
@@ -61,3 +61,83 @@ def revoke_place_code(*, actor=None, request=None, place: Place) -> int:
             summary=f"作废场所码 {place.name}",
         )
     return revoked
+
+
+PLACE_FIELDS = ("name", "type", "division", "address", "responsible_unit", "contact_name")
+
+
+@transaction.atomic
+def update_place(*, actor, request=None, place: Place, **changes) -> Place:
+    changed = []
+    for field, value in changes.items():
+        if getattr(place, field) != value:
+            setattr(place, field, value)
+            changed.append(field)
+    if changed:
+        place.save()
+        record_event(
+            request=request,
+            user=actor,
+            action=AuditAction.UPDATE,
+            object_type="place",
+            object_id=place.pk,
+            summary=f"修改场所 {place.name}",
+            detail={"fields": changed},
+        )
+    return place
+
+
+def active_codes_under(division):
+    """The active codes of active places under ``division``, in poster order."""
+    return (
+        PlaceCode.objects.filter(
+            revoked_at__isnull=True,
+            place__is_active=True,
+            place__division__path__startswith=division.path,
+        )
+        .select_related("place", "place__division")
+        .order_by("place__division__path", "place__name", "place__pk")
+    )
+
+
+def poster_pdf(codes) -> bytes:
+    from .posters import page_for, render_posters
+    from .tokens import checkin_url
+
+    return render_posters(page_for(code, checkin_url(code)) for code in codes)
+
+
+def request_poster_batch(*, actor, request=None, division) -> PosterBatch:
+    """Queue the PDF of every place under ``division`` (the worker renders it)."""
+    from .tasks import build_poster_batch
+
+    batch = PosterBatch.objects.create(division=division, requested_by=actor)
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.EXPORT,
+        object_type="place",
+        summary=f"批量打印场所码 {division.name}",
+        detail={"batch": batch.pk},
+    )
+    # The database queue's row commits with the batch; the immediate backend runs it now.
+    build_poster_batch.enqueue(batch.pk)
+    return batch
+
+
+def render_poster_batch(batch_id: int) -> None:
+    batch = PosterBatch.objects.select_related("division").get(pk=batch_id)
+    codes = list(active_codes_under(batch.division))
+    try:
+        pdf = poster_pdf(codes)
+    except Exception as exc:
+        PosterBatch.objects.filter(pk=batch.pk).update(
+            status=PosterBatch.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
+        raise
+    PosterBatch.objects.filter(pk=batch.pk).update(
+        status=PosterBatch.Status.DONE,
+        pdf=pdf,
+        place_count=len(codes),
+        finished_at=timezone.now(),
+    )

@@ -42,3 +42,21 @@ def resolve_token(token: str):
     if not code.place.is_active:
         raise PlaceTokenError("inactive")
     return code
+
+
+def checkin_url(code, request=None) -> str:
+    """The absolute URL a place code's QR holds: the public check-in page for its token.
+
+    The check-in view (``checkins:public_checkin``) is built in its own app; until it exists
+    the path is the agreed ``/c/<token>/``. The host comes from SHUANGYING_PUBLIC_BASE_URL
+    (posters are printed once and scanned from anywhere, so never from the request's Host)."""
+    from django.conf import settings
+    from django.urls import NoReverseMatch, reverse
+
+    token = token_for(code)
+    try:
+        path = reverse("checkins:public_checkin", args=[token])
+    except NoReverseMatch:
+        path = f"/c/{token}/"
+    base = getattr(settings, "SHUANGYING_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+    return base.rstrip("/") + path

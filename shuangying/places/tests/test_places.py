@@ -1,0 +1,183 @@
+"""Places registry, place-code tokens and posters (C1)."""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from shuangying.places.models import Place, PlaceCode, PosterBatch
+from shuangying.places.posters import PosterFontMissing, find_font
+from shuangying.places.services import (
+    create_place,
+    issue_place_code,
+    poster_pdf,
+    revoke_place_code,
+)
+from shuangying.places.tokens import PlaceTokenError, checkin_url, resolve_token, token_for
+from shuangying.testing import login
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(data: bytes) -> list[str]:
+    """Each page's text with the whitespace extractors put between CJK glyphs removed."""
+    reader = PdfReader(io.BytesIO(data))
+    return [re.sub(r"\s+", "", page.extract_text()) for page in reader.pages]
+
+
+@pytest.fixture
+def market(county):
+    return create_place(
+        type="market", name="东村农贸市场", division=county.grid1a, address="东街1号"
+    )
+
+
+def current(place):
+    return place.codes.get(revoked_at__isnull=True)
+
+
+def test_token_resolves_and_is_not_the_id(market):
+    code = current(market)
+    token = token_for(code)
+    assert str(market.pk) != token.split(":")[0]
+    assert resolve_token(token) == code
+    assert checkin_url(code) == f"http://127.0.0.1:8000/c/{token}/"
+
+
+@pytest.mark.parametrize("token", ["", "abc", "abc:def", "x" * 40])
+def test_forged_tokens_fail(market, token):
+    with pytest.raises(PlaceTokenError) as err:
+        resolve_token(token)
+    assert err.value.reason == "forged"
+
+
+def test_tampered_token_fails(market):
+    token = token_for(current(market))
+    nonce, signature = token.rsplit(":", 1)
+    with pytest.raises(PlaceTokenError):
+        resolve_token(nonce[:-1] + ("A" if nonce[-1] != "A" else "B") + ":" + signature)
+
+
+def test_revoke_and_reissue_make_the_old_token_fail(market):
+    old = token_for(current(market))
+    issue_place_code(place=market)
+    with pytest.raises(PlaceTokenError) as err:
+        resolve_token(old)
+    assert err.value.reason == "revoked"
+    new = token_for(current(market))
+    assert new != old and resolve_token(new).place == market
+    revoke_place_code(place=market)
+    with pytest.raises(PlaceTokenError) as err:
+        resolve_token(new)
+    assert err.value.reason == "revoked"
+
+
+def test_expired_and_inactive(market):
+    code = issue_place_code(place=market, valid_until=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(PlaceTokenError) as err:
+        resolve_token(token_for(code))
+    assert err.value.reason == "expired"
+    code = issue_place_code(place=market)
+    Place.objects.filter(pk=market.pk).update(is_active=False)
+    with pytest.raises(PlaceTokenError) as err:
+        resolve_token(token_for(code))
+    assert err.value.reason == "inactive"
+
+
+def test_poster_pdf_holds_the_chinese_name(market):
+    pages = text_of(poster_pdf([current(market)]))
+    assert len(pages) == 1
+    assert "东村农贸市场" in pages[0]
+    assert "请扫码登记" in pages[0]
+    assert "东村一网格" in pages[0]
+
+
+def test_font_missing_is_a_clear_error(settings):
+    settings.SHUANGYING_POSTER_FONT = "/nonexistent/font.ttc"
+    with pytest.raises(PosterFontMissing, match="字体"):
+        find_font()
+
+
+def test_bulk_pdf_of_a_township_has_one_page_per_place(client, personas, county, market):
+    create_place(type="pharmacy", name="东村药店", division=county.grid1b)
+    create_place(type="school", name="东村小学", division=county.village1)
+    create_place(type="market", name="西村市场", division=county.grid2a)  # other township
+    revoked = create_place(type="other", name="作废场所", division=county.grid1a)
+    revoke_place_code(place=revoked)
+    login(client, personas["town1"])
+    response = client.post(reverse("places:poster_batch_create"), {"division": county.town1.pk})
+    batch = PosterBatch.objects.get()
+    assert response.url == reverse("places:poster_batch", args=[batch.pk])
+    assert batch.status == "done" and batch.place_count == 3
+    page = client.get(response.url)
+    assert "下载PDF" in page.content.decode()
+    pdf = client.get(response.url + "?download=1")
+    assert pdf["Content-Type"] == "application/pdf"
+    pages = text_of(pdf.content)
+    assert len(pages) == 3
+    joined = "".join(pages)
+    assert "东村农贸市场" in joined and "东村小学" in joined and "西村市场" not in joined
+
+
+def test_bulk_outside_jurisdiction_is_refused(client, personas, county):
+    login(client, personas["town1"])
+    client.post(reverse("places:poster_batch_create"), {"division": county.town2.pk})
+    assert not PosterBatch.objects.exists()
+
+
+def test_single_poster_page(client, personas, market):
+    login(client, personas["grid1a"])
+    response = client.get(reverse("places:place_poster", args=[market.pk]))
+    assert response.status_code == 200
+    assert "东村农贸市场" in text_of(response.content)[0]
+
+
+def test_create_edit_reissue_through_pages(client, personas, county):
+    login(client, personas["town1"])
+    response = client.post(
+        reverse("places:place_create"),
+        {"name": "一镇卫生院发热门诊", "type": "fever_clinic", "division": county.village1.pk},
+    )
+    place = Place.objects.get(name="一镇卫生院发热门诊")
+    assert response.url == place.get_absolute_url()
+    assert place.codes.filter(revoked_at__isnull=True).count() == 1
+    # A division outside the jurisdiction is not a choice.
+    response = client.post(
+        reverse("places:place_update", args=[place.pk]),
+        {"name": "改名", "type": "fever_clinic", "division": county.grid2a.pk},
+    )
+    assert response.status_code == 400
+    response = client.post(
+        reverse("places:place_update", args=[place.pk]),
+        {"name": "改名", "type": "fever_clinic", "division": county.grid1a.pk, "is_active": "on"},
+    )
+    place.refresh_from_db()
+    assert place.name == "改名" and place.division == county.grid1a
+    old = token_for(current(place))
+    client.post(reverse("places:code_reissue", args=[place.pk]))
+    assert PlaceCode.objects.filter(place=place).count() == 2
+    with pytest.raises(PlaceTokenError):
+        resolve_token(old)
+    detail = client.get(place.get_absolute_url()).content.decode()
+    assert token_for(current(place)) in detail
+
+
+def test_list_filters_and_export(client, personas, county, market):
+    create_place(type="pharmacy", name="东村药店", division=county.grid1b)
+    create_place(type="pharmacy", name="西村药店", division=county.grid2a)
+    login(client, personas["town1"])
+    page = client.get(reverse("places:place_list"), {"type": "pharmacy"}).content.decode()
+    assert "东村药店" in page and "东村农贸市场" not in page and "西村药店" not in page
+    page = client.get(reverse("places:place_list"), {"q": "市场"}).content.decode()
+    assert "东村农贸市场" in page and "东村药店" not in page
+    response = client.get(reverse("places:place_export"), {"type": "pharmacy"})
+    assert response.status_code == 200
+    from python_calamine import CalamineWorkbook
+
+    body = b"".join(response.streaming_content)
+    names = str(CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python())
+    assert "东村药店" in names and "西村药店" not in names
