@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("shuangying.audit.urls")),
     path("imports/", include("shuangying.imports.urls")),
     path("places/", include("shuangying.places.urls")),
+    path("checkpoints/", include("shuangying.checkpoints.urls")),
     path("api/", api.urls),
 ]

@@ -15,6 +15,10 @@ PERSON_READ = [
     "places.view_place",
 ]
 PLACE_WRITE = ["places.add_place", "places.change_place"]
+# Checkpoint records (C3): staff record and see their checkpoints; the command and townships
+# also see the fever alerts and counters of the checkpoints in their jurisdiction.
+CHECKPOINT_RECORD = ["checkpoints.add_checkpointrecord", "checkpoints.view_checkpointrecord"]
+CHECKPOINT_COMMAND = [*CHECKPOINT_RECORD, "checkpoints.export_checkpointrecord"]
 PERSON_WRITE = [
     "people.add_person",
     "people.change_person",
@@ -38,6 +42,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "divisions.view_assignment",
             "divisions.add_assignment",
             *PLACE_WRITE,
+            *CHECKPOINT_COMMAND,
         ],
     ),
     "department_officer": (
@@ -61,6 +66,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "divisions.add_division",
             "divisions.change_division",
             *PLACE_WRITE,
+            *CHECKPOINT_COMMAND,
         ],
     ),
     "village_officer": (
@@ -84,7 +90,10 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "divisions.view_assignment",
         ],
     ),
-    "checkpoint_staff": (_("卡口值守人员"), ["divisions.view_division", "places.view_place"]),
+    "checkpoint_staff": (
+        _("卡口值守人员"),
+        ["divisions.view_division", "places.view_place", *CHECKPOINT_RECORD],
+    ),
     "enterprise_contact": (_("企业联络人"), []),
     "auditor": (_("审计员"), ["audit.view_auditevent"]),
     "system_admin": (

@@ -10,6 +10,8 @@ NAV = [
     ("people:household_list", _("一户一档"), "people.view_household"),
     ("people:staff_survey_list", _("单位人员摸底"), "people.view_staffsurvey"),
     ("imports:import_list", _("导入"), "people.import_person"),
+    ("checkpoints:checkpoint_mode", _("卡口检查"), "checkpoints.add_checkpointrecord"),
+    ("checkpoints:fever_alerts", _("发热预警"), "checkpoints.view_checkpointrecord"),
     ("audit:event_list", _("审计日志"), "audit.view_auditevent"),
     ("accounts:user_list", _("用户管理"), "accounts.view_user"),
 ]

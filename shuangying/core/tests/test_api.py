@@ -22,6 +22,9 @@ def _statuses(*codes):
 
 READ = _statuses(401, 200, 200, 200, 403)
 CREATE = _statuses(401, 201, 201, 201, 403)
+# Checkpoint records: township officers and the county (not grid workers) hold the codenames.
+CHECKPOINT_READ = _statuses(401, 403, 200, 200, 403)
+CHECKPOINT_CREATE = _statuses(401, 403, 201, 201, 403)
 
 # (method, path) -> expected status per persona, for objects in grid1a (inside everyone's
 # jurisdiction but the auditor's, who holds no people permission).
@@ -41,6 +44,11 @@ MATRIX = {
     ("get", "/api/households"): READ,
     ("post", "/api/households"): CREATE,
     ("get", "/api/households/{household_id}"): READ,
+    ("post", "/api/checkpoints/records"): CHECKPOINT_CREATE,
+    ("post", "/api/checkpoints/records/batch"): CHECKPOINT_READ,
+    ("get", "/api/checkpoints/records"): CHECKPOINT_READ,
+    ("get", "/api/checkpoints/counters"): CHECKPOINT_READ,
+    ("get", "/api/checkpoints/fevers"): CHECKPOINT_READ,
 }
 
 # The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
@@ -52,7 +60,26 @@ OUTSIDE = {
     ("get", "/api/households/{household_id}"): _statuses(401, 404, 404, 200, 403),
 }
 
+
+def _checkpoint_record(ctx, n=1):
+    from shuangying.places.models import Place
+
+    place, _ = Place.objects.get_or_create(
+        type="traffic_checkpoint", name="矩阵卡口", division=ctx["county"].grid1a
+    )
+    return {
+        "client_uuid": f"00000000-0000-4000-8000-00000000000{n}",
+        "checkpoint": place.pk,
+        "temperature": "38.1",
+        "direction": "in",
+        "outcome": "fever_clinic",
+        "id_number": NEW_ID,
+    }
+
+
 BODIES = {
+    ("post", "/api/checkpoints/records"): _checkpoint_record,
+    ("post", "/api/checkpoints/records/batch"): lambda ctx: {"items": [_checkpoint_record(ctx, 2)]},
     ("post", "/api/auth/token"): lambda ctx: {
         "username": ctx["username"] or "nobody",
         "password": PASSWORD,

@@ -107,6 +107,9 @@ def test_progress_is_polled_while_running_only(client, personas):
     partial = client.get(reverse("imports:import_progress", args=[job.pk])).content.decode()
     assert partial.startswith('<div id="job-status"') and "every 1s" in partial
     assert "已检查 50 / 200 行" in partial
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.COMMITTING)
+    partial = client.get(reverse("imports:import_progress", args=[job.pk])).content.decode()
+    assert "every 1s" in partial and "正在写入数据库" in partial
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, error_message="坏了")
     partial = client.get(reverse("imports:import_progress", args=[job.pk])).content.decode()
     assert "every 1s" not in partial and "坏了" in partial

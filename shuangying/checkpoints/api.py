@@ -1,0 +1,142 @@
+"""Checkpoint records over the API (C3): create one, upload an offline batch, list, daily
+counters and fever alerts. The same jurisdiction as the pages (``restrict``), the same
+service for writes, masked document numbers only (M1)."""
+
+from __future__ import annotations
+
+from ninja import Query, Router, Status
+
+from shuangying.apibase import COMMON_ERRORS, ApiError, PageParams, paginate, require_perm
+from shuangying.audit.models import AuditAction
+from shuangying.audit.services import record_event
+
+from .models import CheckpointRecord
+from .querysets import local_day_range
+from .schemas import (
+    BatchIn,
+    BatchOut,
+    CounterQuery,
+    CountersOut,
+    FeverPage,
+    RecordIn,
+    RecordPage,
+    RecordQuery,
+    RecordWriteOut,
+)
+from .services import checkpoints_for, record_checkpoint_batch, record_checkpoint_check
+
+router = Router(tags=["卡口检查"])
+
+FEVER_PAGE = 50
+
+
+def _records(user):
+    return CheckpointRecord.objects.restrict(user).select_related("checkpoint")
+
+
+@router.post(
+    "/checkpoints/records",
+    response={200: RecordWriteOut, 201: RecordWriteOut, **COMMON_ERRORS},
+    summary="登记一次卡口检查",
+    description="新记录返回 201;同一 `client_uuid` 已登记时不重复写入,返回 200 和已有记录。",
+)
+def create_record(request, payload: RecordIn):
+    user = request.auth
+    require_perm(user, "checkpoints.add_checkpointrecord")
+    checkpoint = checkpoints_for(user).filter(pk=payload.checkpoint).first()
+    if checkpoint is None:
+        raise ApiError(422, "invalid_checkpoint", "卡口:不存在或不在您的管辖范围内", "checkpoint")
+    fields = payload.dict(exclude={"checkpoint"})
+    fields["vehicle_type"] = fields["vehicle_type"] or ""
+    result = record_checkpoint_check(actor=user, request=request, checkpoint=checkpoint, **fields)
+    record = _records(user).get(pk=result.record.pk)
+    record.created = result.created
+    return Status(201 if result.created else 200, record)
+
+
+@router.post(
+    "/checkpoints/records/batch",
+    response={200: BatchOut, **COMMON_ERRORS},
+    summary="批量上传离线记录",
+    description=(
+        "离线队列的上传:逐条登记,按 `client_uuid` 去重。每条返回 `created`(新增)、"
+        "`duplicate`(此前已收到)或 `rejected`(被拒绝,附原因);设备收到 created 或 duplicate "
+        "后即可删除本地副本。"
+    ),
+)
+def create_batch(request, payload: BatchIn):
+    user = request.auth
+    require_perm(user, "checkpoints.add_checkpointrecord")
+    items = []
+    for item in payload.items:
+        fields = item.dict()
+        fields["vehicle_type"] = fields["vehicle_type"] or ""
+        items.append(fields)
+    results = record_checkpoint_batch(actor=user, request=request, items=items)
+    counts = {"created": 0, "duplicate": 0, "rejected": 0}
+    for result in results:
+        counts[result.status] += 1
+    return {**counts, "items": [vars(r) for r in results]}
+
+
+@router.get(
+    "/checkpoints/records",
+    response={200: RecordPage, **COMMON_ERRORS},
+    summary="卡口检查记录(限管辖范围,分页)",
+)
+def list_records(request, filters: Query[RecordQuery], page: Query[PageParams]):
+    user = request.auth
+    require_perm(user, "checkpoints.view_checkpointrecord")
+    qs = local_day_range(_records(user), filters.start, filters.end)
+    if filters.checkpoint is not None:
+        qs = qs.filter(checkpoint_id=filters.checkpoint)
+    if filters.fever is not None:
+        qs = qs.filter(is_fever=filters.fever)
+    result = paginate(qs, page)
+    record_event(
+        request=request,
+        user=user,
+        action=AuditAction.LIST,
+        object_type="checkpoint_record",
+        summary=f"API 卡口检查记录 共{result['count']}条",
+    )
+    return result
+
+
+@router.get(
+    "/checkpoints/counters",
+    response={200: CountersOut, **COMMON_ERRORS},
+    summary="卡口每日统计(检查人数、车辆、发热、劝返)",
+    description="每个卡口每天一行,并给出合计;日期按北京时间。",
+)
+def counters(request, filters: Query[CounterQuery]):
+    user = request.auth
+    require_perm(user, "checkpoints.view_checkpointrecord")
+    qs = local_day_range(CheckpointRecord.objects.restrict(user), filters.start, filters.end)
+    if filters.checkpoint is not None:
+        qs = qs.filter(checkpoint_id=filters.checkpoint)
+    rows = [
+        {**row, "checkpoint_name": row["checkpoint__name"]} for row in qs.daily_counters()[:5000]
+    ]
+    return {"totals": qs.totals(), "rows": rows}
+
+
+@router.get(
+    "/checkpoints/fevers",
+    response={200: FeverPage, **COMMON_ERRORS},
+    summary="发热预警(编号大于 since 的发热记录)",
+    description="轮询用:传入上次收到的最大 `last_id`,只返回此后新增的发热记录(最多50条)。",
+)
+def fevers(request, since: int = 0):
+    user = request.auth
+    require_perm(user, "checkpoints.view_checkpointrecord")
+    items = list(
+        _records(user)
+        .fevers()
+        .filter(pk__gt=since)
+        .select_related("checkpoint__division")
+        .order_by("pk")[:FEVER_PAGE]
+    )
+    for item in items:
+        item.division = item.checkpoint.division.name
+    return {"last_id": items[-1].pk if items else since, "items": items}

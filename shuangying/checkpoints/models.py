@@ -1,0 +1,90 @@
+"""Checkpoint records (C3): one person, or one vehicle with its passengers, checked at a
+checkpoint. Each carries the UUID its device generated, so a submission sent twice (offline
+queue, retries) is one row."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Direction, Outcome, VehicleType
+from .querysets import CheckpointRecordQuerySet
+
+
+class CheckpointRecord(models.Model):
+    client_uuid = models.UUIDField(_("客户端编号"), unique=True, editable=False)
+    checkpoint = models.ForeignKey(
+        "places.Place",
+        on_delete=models.PROTECT,
+        related_name="checkpoint_records",
+        verbose_name=_("卡口"),
+    )
+    checked_at = models.DateTimeField(_("检查时间"), db_index=True)
+    received_at = models.DateTimeField(_("上报时间"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("检查人员"),
+    )
+    direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices)
+    outcome = models.CharField(_("处置"), max_length=16, choices=Outcome.choices)
+    temperature = models.DecimalField(_("体温(℃)"), max_digits=3, decimal_places=1)
+    is_fever = models.BooleanField(_("发热"), default=False)
+    # Who was checked: the registry's person when the document number is known; otherwise
+    # only the masked number (never the plaintext) and its keyed hash for later matching.
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checkpoint_records",
+        verbose_name=_("人员"),
+    )
+    document_masked = models.CharField(_("证件号码"), max_length=24, blank=True)
+    document_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    health_code_token = models.TextField(_("健康码"), blank=True)
+    health_code_colour = models.CharField(_("健康码颜色"), max_length=16, blank=True)
+    is_vehicle = models.BooleanField(_("车辆检查"), default=False)
+    plate = models.CharField(_("车牌号"), max_length=10, blank=True)
+    vehicle_type = models.CharField(
+        _("车辆类型"), max_length=16, choices=VehicleType.choices, blank=True
+    )
+    origin = models.CharField(_("来自"), max_length=60, blank=True)
+    passenger_count = models.PositiveSmallIntegerField(_("车上人数"), null=True, blank=True)
+
+    objects = CheckpointRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        verbose_name = _("卡口检查记录")
+        verbose_name_plural = _("卡口检查记录")
+        permissions = [("export_checkpointrecord", "导出卡口检查统计")]
+        indexes = [
+            models.Index(fields=["checkpoint", "checked_at"], name="cpr_checkpoint_time"),
+            # Fever alerts poll "fevers with an id above the last one seen".
+            models.Index(fields=["id"], condition=models.Q(is_fever=True), name="cpr_fever_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(temperature__gte=34) & models.Q(temperature__lte=43),
+                name="cpr_temperature_range",
+                violation_error_message="体温应在 34.0–43.0 ℃ 之间",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_fever=True, temperature__gte=Decimal("37.3"))
+                | models.Q(is_fever=False, temperature__lt=Decimal("37.3")),
+                name="cpr_fever_matches_temperature",
+                violation_error_message="发热标记与体温不符",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_vehicle=False) | ~models.Q(plate=""),
+                name="cpr_vehicle_has_plate",
+                violation_error_message="车辆检查须填写车牌号",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id} {self.checked_at:%Y-%m-%d %H:%M} {self.temperature}"

@@ -1,0 +1,210 @@
+"""Writes on checkpoint records (C3): one function per act, atomic, audited.
+
+``record_checkpoint_check`` is idempotent on the device's UUID: the same submission sent
+again (an offline queue retried after a lost answer) returns the row already written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shuangying.audit.models import AuditAction
+from shuangying.audit.services import record_event
+from shuangying.core.masking import mask_id_number
+from shuangying.people.choices import DocumentType
+from shuangying.people.identity import IdentityError, normalize_document
+from shuangying.people.models import id_number_hash
+from shuangying.places.models import Place
+
+from .choices import Direction, Outcome, VehicleType
+from .models import CheckpointRecord
+from .validators import clean_temperature, is_fever, normalize_plate
+
+# A device clock may be off; a record is never dated in the future nor older than this
+# (a device offline for a week has a bigger problem than its queue).
+MAX_BACKDATE = dt.timedelta(days=7)
+
+
+@dataclass
+class RecordResult:
+    record: CheckpointRecord
+    created: bool
+
+
+def checkpoints_for(user):
+    """The checkpoints ``user`` may record at: active checkpoint places in their jurisdiction."""
+    return Place.objects.restrict(user).checkpoints().filter(is_active=True)
+
+
+def _clean_checked_at(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + dt.timedelta(minutes=5) or value < now - MAX_BACKDATE:
+        raise ValidationError({"checked_at": "检查时间:不能晚于现在,也不能早于7天前"})
+    return min(value, now)
+
+
+def _choice(value: str, choices, field: str, label: str) -> str:
+    if value not in choices.values:
+        allowed = "、".join(str(c) for c in choices.values)
+        raise ValidationError({field: f"{label}:取值应为 {allowed} 之一"})
+    return value
+
+
+@transaction.atomic
+def record_checkpoint_check(
+    *,
+    actor,
+    request=None,
+    client_uuid: uuid.UUID | str,
+    checkpoint: Place,
+    temperature,
+    direction: str,
+    outcome: str,
+    checked_at: dt.datetime | None = None,
+    document_type: str = DocumentType.RESIDENT_ID,
+    id_number: str = "",
+    health_code_token: str = "",
+    health_code_colour: str = "",
+    is_vehicle: bool = False,
+    plate: str = "",
+    vehicle_type: str = "",
+    origin: str = "",
+    passenger_count: int | None = None,
+    audit: bool = True,
+) -> RecordResult:
+    """Record one check at ``checkpoint`` (the caller has checked that ``actor`` may record
+    there). The same ``client_uuid`` again answers the existing row, created=False."""
+    try:
+        client_uuid = uuid.UUID(str(client_uuid))
+    except ValueError:
+        raise ValidationError({"client_uuid": "客户端编号:应为UUID"}) from None
+    existing = CheckpointRecord.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        return RecordResult(existing, False)
+
+    now = timezone.now()
+    fields: dict = {
+        "client_uuid": client_uuid,
+        "checkpoint": checkpoint,
+        "recorded_by": actor if getattr(actor, "pk", None) else None,
+        "checked_at": _clean_checked_at(checked_at, now),
+        "direction": _choice(direction, Direction, "direction", "方向"),
+        "outcome": _choice(outcome, Outcome, "outcome", "处置"),
+    }
+    fields["temperature"] = clean_temperature(temperature)
+    fields["is_fever"] = is_fever(fields["temperature"])
+    id_number = (id_number or "").strip()
+    if id_number:
+        try:
+            normalized = normalize_document(document_type, id_number)
+        except IdentityError as exc:
+            raise ValidationError({"id_number": f"证件号码:{exc}"}) from None
+        digest = id_number_hash(normalized)
+        fields["document_hash"] = digest
+        fields["document_masked"] = mask_id_number(normalized)
+        from shuangying.people.models import Person
+
+        fields["person"] = Person.objects.filter(id_number_hash=digest).first()
+    health_code_token = (health_code_token or "").strip()
+    if not id_number and not health_code_token and not is_vehicle:
+        raise ValidationError({"id_number": "证件号码:请扫描健康码或填写证件号码"})
+    fields["health_code_token"] = health_code_token[:2000]
+    fields["health_code_colour"] = (health_code_colour or "")[:16]
+    if is_vehicle:
+        fields["is_vehicle"] = True
+        fields["plate"] = normalize_plate(plate)
+        fields["vehicle_type"] = _choice(
+            vehicle_type or VehicleType.OTHER, VehicleType, "vehicle_type", "车辆类型"
+        )
+        fields["origin"] = (origin or "").strip()[:60]
+        if passenger_count is not None and not 1 <= int(passenger_count) <= 99:
+            raise ValidationError({"passenger_count": "车上人数:应在 1–99 之间"})
+        fields["passenger_count"] = passenger_count
+    try:
+        with transaction.atomic():
+            record = CheckpointRecord.objects.create(**fields)
+    except IntegrityError:
+        # Two copies of the same submission raced: the other one won.
+        record = CheckpointRecord.objects.filter(client_uuid=client_uuid).first()
+        if record is None:
+            raise
+        return RecordResult(record, False)
+    if audit:
+        record_event(
+            request=request,
+            user=actor,
+            action=AuditAction.CREATE,
+            object_type="checkpoint_record",
+            object_id=record.pk,
+            summary=f"卡口检查 {checkpoint.name}"
+            + (f" 发热 {record.temperature}℃" if record.is_fever else ""),
+            detail={"document": record.document_masked, "plate": record.plate},
+        )
+    return RecordResult(record, True)
+
+
+@dataclass
+class BatchItemResult:
+    client_uuid: str
+    status: str  # created | duplicate | rejected
+    id: int | None = None
+    is_fever: bool = False
+    field: str | None = None
+    message: str = ""
+
+
+def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[BatchItemResult]:
+    """An offline queue's upload: each item recorded on its own (one invalid item does not
+    stop the others), idempotent on its UUID, answered item by item so that the device
+    deletes exactly what the server holds. One audit row for the batch."""
+    allowed = {p.pk: p for p in checkpoints_for(actor)}
+    results: list[BatchItemResult] = []
+    created = 0
+    for item in items:
+        item = dict(item)
+        uuid_text = str(item.get("client_uuid", ""))
+        checkpoint = allowed.get(item.pop("checkpoint", None))
+        if checkpoint is None:
+            results.append(
+                BatchItemResult(
+                    uuid_text,
+                    "rejected",
+                    field="checkpoint",
+                    message="卡口:不存在或不在您的管辖范围内",
+                )
+            )
+            continue
+        try:
+            result = record_checkpoint_check(
+                actor=actor, request=request, checkpoint=checkpoint, audit=False, **item
+            )
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            results.append(BatchItemResult(uuid_text, "rejected", field=field, message=messages[0]))
+            continue
+        created += result.created
+        results.append(
+            BatchItemResult(
+                str(result.record.client_uuid),
+                "created" if result.created else "duplicate",
+                result.record.pk,
+                result.record.is_fever,
+            )
+        )
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.CREATE,
+        object_type="checkpoint_record",
+        summary=f"卡口检查批量上传 {len(items)} 条,新增 {created} 条",
+        detail={"items": len(items), "created": created},
+    )
+    return results

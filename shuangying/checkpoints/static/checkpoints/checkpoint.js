@@ -1,0 +1,248 @@
+// Checkpoint mode (C3). Every check is put in an IndexedDB queue first, then uploaded in one
+// batch request; an item leaves the queue only after the server has answered for it (created,
+// duplicate or rejected). Each item carries a UUID made here, which the server deduplicates
+// on: a batch resent after a lost answer writes nothing twice.
+(function () {
+  "use strict";
+  const root = document.getElementById("checkpoint-mode");
+  if (!root) return;
+  const form = document.getElementById("check-form");
+  const pendingEl = document.getElementById("pending-count");
+  const netEl = document.getElementById("net-status");
+  const messageEl = document.getElementById("sync-message");
+  const errorsEl = document.getElementById("form-errors");
+  const DB_NAME = "shuangying-checkpoints";
+  const STORE = "queue";
+  const PROVINCES = root.dataset.provinces;
+  const PLATE_RE = new RegExp("^[" + PROVINCES + "][A-Z][A-Z0-9]{5,6}$");
+  const T_MIN = parseFloat(root.dataset.temperatureMin);
+  const T_MAX = parseFloat(root.dataset.temperatureMax);
+  const FEVER = parseFloat(root.dataset.fever);
+  const BATCH = 500;
+  let flushing = false;
+
+  // --- IndexedDB -----------------------------------------------------------------------------
+  let dbPromise = null;
+  function db() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        const open = indexedDB.open(DB_NAME, 1);
+        open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: "client_uuid" });
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+    }
+    return dbPromise;
+  }
+  function tx(mode, work) {
+    return db().then((d) => new Promise((resolve, reject) => {
+      const t = d.transaction(STORE, mode);
+      const result = work(t.objectStore(STORE));
+      t.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error);
+    }));
+  }
+  const queuePut = (item) => tx("readwrite", (s) => s.put(item));
+  const queueAll = () => tx("readonly", (s) => s.getAll());
+  const queueCount = () => tx("readonly", (s) => s.count());
+  const queueDelete = (ids) => tx("readwrite", (s) => { ids.forEach((id) => s.delete(id)); });
+
+  function newUuid() {
+    if (self.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  // --- status ----------------------------------------------------------------------------------
+  function showPending() {
+    return queueCount().then((n) => { pendingEl.textContent = String(n); return n; });
+  }
+  function showNetwork() {
+    const online = navigator.onLine;
+    netEl.textContent = online ? "在线" : "离线";
+    netEl.classList.toggle("ok", online);
+  }
+  function say(text) { messageEl.textContent = text; }
+
+  // --- upload ----------------------------------------------------------------------------------
+  function flush() {
+    if (flushing || !navigator.onLine) return Promise.resolve();
+    flushing = true;
+    return queueAll()
+      .then((items) => {
+        if (!items.length) return null;
+        items.sort((a, b) => a.checked_at.localeCompare(b.checked_at));
+        return sendBatches(items.slice(0, BATCH));
+      })
+      .catch(() => say("网络不可用,记录已保存在本机,恢复后自动上传"))
+      .finally(() => {
+        flushing = false;
+        return showPending().then((n) => { if (n && navigator.onLine && !stalled) setTimeout(flush, 200); });
+      });
+  }
+  let stalled = false;
+  function sendBatches(items) {
+    return fetch(root.dataset.batchUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: JSON.stringify({ items: items }),
+    }).then((response) => {
+      if (response.status === 401 || response.status === 403) {
+        stalled = true;
+        say("登录已失效,请重新登录;记录仍保存在本机");
+        return null;
+      }
+      if (!response.ok) { stalled = true; say("上传失败(" + response.status + "),稍后重试"); return null; }
+      stalled = false;
+      return response.json().then((body) => {
+        // Only what the server answered for leaves the queue.
+        const done = body.items.map((i) => i.client_uuid);
+        const rejected = body.items.filter((i) => i.status === "rejected");
+        return queueDelete(done).then(() => {
+          say(rejected.length
+            ? `已上传 ${body.created + body.duplicate} 条,${rejected.length} 条被拒绝:${rejected[0].message}`
+            : `已上传 ${body.created + body.duplicate} 条`);
+        });
+      });
+    });
+  }
+
+  // --- the form ---------------------------------------------------------------------------------
+  const vehicleBox = document.getElementById("cp-vehicle");
+  const checkpointSelect = document.getElementById("cp-checkpoint");
+  if (vehicleBox) {
+    vehicleBox.addEventListener("change", () => {
+      document.getElementById("vehicle-fields").hidden = !vehicleBox.checked;
+    });
+  }
+  if (checkpointSelect) {
+    const saved = localStorage.getItem("checkpoint");
+    if (saved && checkpointSelect.querySelector(`option[value="${saved}"]`)) checkpointSelect.value = saved;
+    checkpointSelect.addEventListener("change", () => localStorage.setItem("checkpoint", checkpointSelect.value));
+  }
+
+  function readForm(outcome) {
+    const data = new FormData(form);
+    const errors = [];
+    const temperature = parseFloat(String(data.get("temperature") || "").replace(",", "."));
+    if (Number.isNaN(temperature)) errors.push("体温:请填写体温,如 36.5");
+    else if (temperature < T_MIN || temperature > T_MAX) errors.push("体温:应在 34.0–43.0 ℃ 之间,请复测后重新填写");
+    const item = {
+      client_uuid: newUuid(),
+      checkpoint: parseInt(data.get("checkpoint"), 10),
+      checked_at: new Date().toISOString(),
+      temperature: Number.isNaN(temperature) ? null : temperature.toFixed(1),
+      direction: data.get("direction") || "in",
+      outcome: outcome,
+      id_number: String(data.get("id_number") || "").trim(),
+      health_code_token: String(data.get("health_code_token") || ""),
+      is_vehicle: vehicleBox.checked,
+    };
+    if (item.is_vehicle) {
+      item.plate = String(data.get("plate") || "").replace(/[\s·•-]/g, "").toUpperCase();
+      if (!item.plate) errors.push("车牌号:车辆检查须填写车牌号");
+      else if (!PROVINCES.includes(item.plate[0])) errors.push("车牌号:首字应为省份简称,如 冀、京");
+      else if (!PLATE_RE.test(item.plate)) errors.push("车牌号:格式不正确,应为省份简称+字母+5位(新能源6位)字母或数字");
+      item.vehicle_type = data.get("vehicle_type") || "other";
+      item.origin = String(data.get("origin") || "").trim();
+      const n = parseInt(data.get("passenger_count"), 10);
+      item.passenger_count = Number.isNaN(n) ? null : n;
+    } else if (!item.id_number && !item.health_code_token) {
+      errors.push("证件号码:请扫描健康码或填写证件号码");
+    }
+    return { item, errors };
+  }
+
+  if (form) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const outcome = event.submitter ? event.submitter.value : "passed";
+      const { item, errors } = readForm(outcome);
+      errorsEl.innerHTML = "";
+      if (errors.length) {
+        errors.forEach((e) => { const li = document.createElement("li"); li.textContent = e; errorsEl.appendChild(li); });
+        return;
+      }
+      queuePut(item).then(() => {
+        const fever = parseFloat(item.temperature) >= FEVER;
+        say(fever ? `已记录:体温 ${item.temperature}℃,发热!` : "已记录");
+        ["cp-id-number", "cp-temperature", "cp-token", "cp-plate", "cp-origin"].forEach((id) => {
+          const el = document.getElementById(id); if (el) el.value = "";
+        });
+        document.getElementById("scan-result").textContent = "";
+        document.getElementById("cp-temperature").focus();
+        return showPending();
+      }).then(flush);
+    });
+  }
+
+  // --- health-code scanning (jsQR, vendored) ---------------------------------------------------
+  const scanButton = document.getElementById("scan-button");
+  let stream = null;
+  function stopScan() {
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    stream = null;
+    document.getElementById("scan-box").hidden = true;
+  }
+  function showVerified(token) {
+    const out = document.getElementById("scan-result");
+    out.textContent = "已扫描健康码";
+    if (!navigator.onLine) return;
+    fetch(root.dataset.verifyUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: JSON.stringify({ token: token }),
+    }).then((r) => (r.ok ? r.json() : null)).then((body) => {
+      if (body && (body.colour || body.color)) {
+        out.textContent = `健康码:${body.colour_label || body.colour || body.color}${body.name ? " " + body.name : ""}`;
+      }
+    }).catch(() => {});
+  }
+  if (scanButton) {
+    scanButton.addEventListener("click", () => {
+      if (!navigator.mediaDevices || !window.jsQR) { say("此设备不能使用摄像头,请输入证件号码"); return; }
+      const video = document.getElementById("scan-video");
+      const canvas = document.getElementById("scan-canvas");
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then((s) => {
+        stream = s;
+        document.getElementById("scan-box").hidden = false;
+        video.srcObject = s;
+        video.play();
+        const tick = () => {
+          if (!stream) return;
+          if (video.readyState === video.HAVE_ENOUGH_DATA) {
+            canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+            const ctx = canvas.getContext("2d", { willReadFrequently: true });
+            ctx.drawImage(video, 0, 0);
+            const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+            const code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+            if (code && code.data) {
+              document.getElementById("cp-token").value = code.data;
+              stopScan();
+              showVerified(code.data);
+              return;
+            }
+          }
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      }).catch(() => say("无法打开摄像头,请输入证件号码"));
+    });
+    document.getElementById("scan-stop").addEventListener("click", stopScan);
+  }
+
+  // --- start -----------------------------------------------------------------------------------
+  window.addEventListener("online", () => { stalled = false; showNetwork(); flush(); });
+  window.addEventListener("offline", showNetwork);
+  setInterval(() => { if (!stalled) flush(); }, 15000);
+  showNetwork();
+  showPending().then(flush);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(root.dataset.swUrl, { scope: "/checkpoints/" }).catch(() => {});
+  }
+  window.checkpointQueue = { flush: flush, count: queueCount };
+})();

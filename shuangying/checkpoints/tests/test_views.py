@@ -1,0 +1,117 @@
+"""Checkpoint pages: jurisdiction of fever alerts, the polling partial, counters, export."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+
+from shuangying.testing import login
+
+from .factories import make_checkpoint, make_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def checkpoints(county):
+    return {
+        "town1": make_checkpoint(county.village1, "东村卡点", "village_gate"),
+        "town2": make_checkpoint(county.village2, "西村卡点", "village_gate"),
+    }
+
+
+def test_a_township_sees_fevers_only_from_its_own_checkpoints(client, personas, checkpoints):
+    make_record(checkpoints["town1"], temperature="38.5")
+    make_record(checkpoints["town2"], temperature="39.1")
+    make_record(checkpoints["town1"], temperature="36.5")
+    login(client, personas["town1"])
+    page = client.get(reverse("checkpoints:fever_alerts")).content.decode()
+    assert "38.5℃" in page and "东村卡点" in page
+    assert "39.1" not in page and "西村卡点" not in page and "36.5" not in page
+    assert 'hx-trigger="every 3s"' in page
+    login(client, personas["county"])
+    page = client.get(reverse("checkpoints:fever_alerts")).content.decode()
+    assert "38.5℃" in page and "39.1℃" in page
+
+
+def test_the_partial_brings_only_new_fevers(
+    client, personas, checkpoints, django_assert_max_num_queries
+):
+    first = make_record(checkpoints["town1"], temperature="38.0")
+    login(client, personas["town1"])
+    url = reverse("checkpoints:fever_partial")
+    page = client.get(reverse("checkpoints:fever_alerts")).content.decode()
+    assert f"since={first.pk}" in page
+    quiet = client.get(url, {"since": first.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert "fever-item" not in quiet and f"since={first.pk}" in quiet
+    new = make_record(checkpoints["town1"], temperature="39.4")
+    make_record(checkpoints["town2"], temperature="40.0")
+    # Session, user, permissions, divisions, one indexed query for the fevers, session save.
+    with django_assert_max_num_queries(9):
+        fresh = client.get(url, {"since": first.pk}).content.decode()
+    assert "39.4℃" in fresh and "38.0" not in fresh and "40.0" not in fresh
+    assert f"since={new.pk}" in fresh and 'hx-swap-oob="afterbegin:#fever-list"' in fresh
+
+
+def test_daily_counters_per_checkpoint_and_total(client, personas, checkpoints):
+    gate = checkpoints["town1"]
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    make_record(gate, temperature="36.5")
+    make_record(gate, temperature="37.5", outcome="fever_clinic")
+    make_record(gate, temperature="36.8", outcome="turned_back")
+    make_record(gate, is_vehicle=True, plate="冀F12345", passenger_count=4, health_code_token="")
+    make_record(gate, temperature="36.6", checked_at=yesterday)
+    make_record(checkpoints["town2"], temperature="38.8")
+    login(client, personas["town1"])
+    response = client.get(reverse("checkpoints:dashboard"))
+    assert response.context["totals"] == {
+        "persons": 8,
+        "vehicles": 1,
+        "fevers": 1,
+        "turned_back": 1,
+    }
+    rows = response.context["rows"]
+    assert [(r["persons"], r["vehicles"], r["fevers"], r["turned_back"]) for r in rows] == [
+        (7, 1, 1, 1),
+        (1, 0, 0, 0),
+    ]
+    today = timezone.localdate().isoformat()
+    filtered = client.get(reverse("checkpoints:dashboard"), {"start": today, "end": today})
+    assert filtered.context["totals"]["persons"] == 7
+    login(client, personas["county"])
+    assert client.get(reverse("checkpoints:dashboard")).context["totals"]["fevers"] == 2
+
+
+def test_the_counters_export_has_the_rows_and_a_total(client, personas, checkpoints):
+    make_record(checkpoints["town1"], temperature="37.9")
+    make_record(checkpoints["town1"], temperature="36.1")
+    login(client, personas["town1"])
+    response = client.get(reverse("checkpoints:dashboard_export"))
+    assert response.status_code == 200
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    rows = sheet.to_python()
+    assert rows[1][:4] == ["日期", "卡口", "所在区划", "检查人数"]
+    assert rows[2][1] == "东村卡点" and int(rows[2][3]) == 2 and int(rows[2][5]) == 1
+    assert rows[-1][0] == "合计"
+
+
+def test_checkpoint_mode_lists_the_staffs_checkpoints_and_carries_the_csrf_token(
+    client, personas, checkpoints
+):
+    login(client, personas["checkpoint"])
+    response = client.get(reverse("checkpoints:checkpoint_mode"))
+    page = response.content.decode()
+    assert "东村卡点" in page and "西村卡点" not in page
+    assert f'data-csrf="{response.context["csrf_token"]}"' in page
+    assert 'id="pending-count"' in page
+
+
+def test_the_service_worker_is_served_at_the_apps_scope(client):
+    response = client.get(reverse("checkpoints:service_worker"))
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Service-Worker-Allowed"] == "/checkpoints/"
+    body = response.content.decode()
+    assert '"/checkpoints/"' in body and "checkpoints/checkpoint.js" in body
