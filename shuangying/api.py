@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from .accounts.api import BearerAuth, SessionAuth
 from .accounts.api import router as accounts_router
 from .apibase import ApiError
+from .checkins.api import router as checkins_router
 from .checkpoints.api import router as checkpoints_router
 from .divisions.api import router as divisions_router
 from .people.api import router as people_router
@@ -161,6 +162,7 @@ api = ShuangyingAPI(
 api.add_router("", accounts_router)
 api.add_router("", divisions_router)
 api.add_router("", people_router)
+api.add_router("", checkins_router)
 api.add_router("", checkpoints_router)
 
 

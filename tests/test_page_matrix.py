@@ -100,6 +100,29 @@ MATRIX = {
     "checkpoints:fever_partial": ("GET", None, "302 403 200 200 403 403 403 403"),
     "checkpoints:dashboard": ("GET", None, "302 403 200 200 403 403 403 403"),
     "checkpoints:dashboard_export": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "checkins:public_checkin": ("GET", "token", "200 200 200 200 200 200 200 200"),
+    # A result link that was not signed by the check-in is "not found" for everyone.
+    "checkins:checkin_result": ("GET", "signed", "404 404 404 404 404 404 404 404"),
+    "checkins:person_trajectory": (
+        "GET",
+        "person",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
+    "checkins:person_trajectory_export": (
+        "GET",
+        "person",
+        "302 403 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
+    "checkins:place_visitors": (
+        "GET",
+        "place",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
+    "checkins:place_visitors_export": (
+        "GET",
+        "place",
+        "302 403 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
     "imports:import_list": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_new": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_template": ("GET", "kind", "302 403 200 200 403 403 403 403"),
@@ -176,6 +199,15 @@ def test_matrix(client, personas, objects, route, method, kind, persona, scope, 
         url = reverse(route)
     elif kind == "kind":
         url = reverse(route, kwargs={"kind": "persons"})
+    elif kind == "token":
+        from shuangying.places.models import Place
+        from shuangying.places.services import issue_place_code
+        from shuangying.places.tokens import token_for
+
+        place = Place.objects.get(pk=objects[scope]["place"])
+        url = reverse(route, kwargs={"token": token_for(issue_place_code(place=place))})
+    elif kind == "signed":
+        url = reverse(route, kwargs={"signed": "1:forged"})
     else:
         url = reverse(route, kwargs={"pk": objects[scope][kind]})
     if persona != "anonymous":

@@ -13,6 +13,7 @@ PERSON_READ = [
     "people.view_household",
     "divisions.view_division",
     "places.view_place",
+    "checkins.view_checkin",
 ]
 PLACE_WRITE = ["places.add_place", "places.change_place"]
 # Checkpoint records (C3): staff record and see their checkpoints; the command and townships
@@ -92,7 +93,12 @@ ROLES: dict[str, tuple[str, list[str]]] = {
     ),
     "checkpoint_staff": (
         _("卡口值守人员"),
-        ["divisions.view_division", "places.view_place", *CHECKPOINT_RECORD],
+        [
+            "divisions.view_division",
+            "places.view_place",
+            *CHECKPOINT_RECORD,
+            "checkins.add_checkin",  # offline check-in uploads
+        ],
     ),
     "enterprise_contact": (_("企业联络人"), []),
     "auditor": (_("审计员"), ["audit.view_auditevent"]),

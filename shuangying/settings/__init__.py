@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "shuangying.people",
     "shuangying.imports",
     "shuangying.places",
+    "shuangying.checkins",
     "shuangying.checkpoints",
 ]
 

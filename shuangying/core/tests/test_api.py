@@ -44,6 +44,10 @@ MATRIX = {
     ("get", "/api/households"): READ,
     ("post", "/api/households"): CREATE,
     ("get", "/api/households/{household_id}"): READ,
+    ("post", "/api/checkins"): _statuses(201, 201, 201, 201, 201),
+    ("post", "/api/checkins/batch"): _statuses(401, 403, 403, 403, 403),
+    ("get", "/api/persons/{person_id}/trajectory"): READ,
+    ("get", "/api/places/{place_id}/visitors"): READ,
     ("post", "/api/checkpoints/records"): CHECKPOINT_CREATE,
     ("post", "/api/checkpoints/records/batch"): CHECKPOINT_READ,
     ("get", "/api/checkpoints/records"): CHECKPOINT_READ,
@@ -58,6 +62,8 @@ OUTSIDE = {
     ("patch", "/api/persons/{person_id}"): _statuses(401, 404, 404, 200, 403),
     ("post", "/api/persons/{person_id}/reveal"): _statuses(401, 404, 404, 200, 403),
     ("get", "/api/households/{household_id}"): _statuses(401, 404, 404, 200, 403),
+    ("get", "/api/persons/{person_id}/trajectory"): _statuses(401, 404, 404, 200, 403),
+    ("get", "/api/places/{place_id}/visitors"): _statuses(401, 404, 404, 200, 403),
 }
 
 
@@ -77,7 +83,29 @@ def _checkpoint_record(ctx, n=1):
     }
 
 
+
+def _public_checkin(ctx):
+    """A fresh check-in at a place in grid1a (anyone may check in: no login)."""
+    import uuid
+
+    from shuangying.places.services import create_place
+    from shuangying.places.tokens import token_for
+
+    place = create_place(type="market", name="矩阵市场", division=ctx["county"].grid1a)
+    return {
+        "place_token": token_for(place.codes.get()),
+        "client_uuid": str(uuid.uuid4()),
+        "name": "矩阵",
+        "id_number": NEW_ID,
+        "phone": "13900001234",
+    }
+
+
 BODIES = {
+    ("post", "/api/checkins"): _public_checkin,
+    ("post", "/api/checkins/batch"): lambda ctx: {
+        "items": [{"client_uuid": "00000000-0000-4000-8000-0000000000c1", "place_token": "x"}]
+    },
     ("post", "/api/checkpoints/records"): _checkpoint_record,
     ("post", "/api/checkpoints/records/batch"): lambda ctx: {"items": [_checkpoint_record(ctx, 2)]},
     ("post", "/api/auth/token"): lambda ctx: {
@@ -151,6 +179,12 @@ def test_every_route_has_a_permission_entry(client, db):
     assert object_routes == set(OUTSIDE), "add the new object route to OUTSIDE"
 
 
+def _place(division):
+    from shuangying.places.models import Place
+
+    return Place.objects.create(type="market", name=f"{division.name}市场", division=division)
+
+
 @pytest.fixture
 def objects(county, people):
     inside = Household.objects.create(division=county.grid1a, number="H-1", address="东村1号")
@@ -160,11 +194,13 @@ def objects(county, people):
             "division_id": county.grid1a.pk,
             "person_id": people.in_grid1a.pk,
             "household_id": inside.pk,
+            "place_id": _place(county.grid1a).pk,
         },
         "outside": {
             "division_id": county.grid2a.pk,
             "person_id": people.in_grid2a.pk,
             "household_id": outside.pk,
+            "place_id": _place(county.grid2a).pk,
         },
     }
 

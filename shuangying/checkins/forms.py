@@ -1,0 +1,93 @@
+"""The public check-in form (C2): plain HTML fields, no script needed."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shuangying.people.choices import DocumentType
+
+from .choices import Symptom, Travel
+
+COMPANION_SLOTS = 3
+
+
+class DeclarationForm(forms.Form):
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    temperature = forms.DecimalField(
+        label=_("体温(℃,可不填)"),
+        required=False,
+        min_value=34,
+        max_value=43,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    fever = forms.BooleanField(label=_("发热(37.3℃及以上)"), required=False)
+    symptoms = forms.MultipleChoiceField(
+        label=_("症状"),
+        choices=Symptom.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    travel = forms.ChoiceField(
+        label=_("14天内行程"),
+        choices=Travel.choices,
+        initial=Travel.NONE,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    travel_from = forms.CharField(label=_("从哪里来(可不填)"), max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # Generated when the page is made: resending this form (a double tap, a retry on
+            # a bad network) carries the same UUID and is stored once.
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+
+
+class FirstCheckinForm(DeclarationForm):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    document_type = forms.ChoiceField(
+        label=_("证件类型"), choices=DocumentType.choices, initial=DocumentType.RESIDENT_ID
+    )
+    id_number = forms.CharField(
+        label=_("证件号码"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    field_order = ["name", "document_type", "id_number", "phone"]
+
+
+class CompanionForm(forms.Form):
+    """A companion without a phone (an elderly person, a child)."""
+
+    name = forms.CharField(label=_("同行人姓名"), max_length=50, required=False)
+    document_type = forms.ChoiceField(
+        label=_("证件类型"), choices=DocumentType.choices, initial=DocumentType.RESIDENT_ID
+    )
+    id_number = forms.CharField(
+        label=_("证件号码"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("name")) != bool(data.get("id_number")):
+            raise forms.ValidationError(_("同行人请同时填写姓名和证件号码"))
+        return data
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data.get("name"))
+
+
+def companion_forms(data=None) -> list[CompanionForm]:
+    return [CompanionForm(data, prefix=f"c{i}") for i in range(COMPANION_SLOTS)]

@@ -1,0 +1,168 @@
+"""API schemas of the check-ins (C2, C5). Out: masked values only (M1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from shuangying.people.choices import DocumentType
+
+
+class HealthCodeOut(Schema):
+    colour: str = Field(..., description="颜色代码,如 green、yellow、red;未知为 unknown")
+    label: str
+    hex: str
+    reason: str
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class CompanionIn(Schema):
+    name: str = Field(..., min_length=1, max_length=50, title="同行人姓名")
+    document_type: DocumentType = Field(DocumentType.RESIDENT_ID, title="同行人证件类型")
+    id_number: str = Field(..., min_length=1, max_length=30, title="同行人证件号码")
+
+
+class CheckinIn(Schema):
+    place_token: str = Field(..., min_length=1, max_length=200, title="场所码")
+    client_uuid: UUID = Field(
+        ..., title="客户端编号", description="客户端生成的UUID;重复提交只记一条"
+    )
+    person_ref: str | None = Field(
+        None,
+        max_length=40,
+        title="人员引用",
+        description="上次登记返回的 person.ref;给出时无需再填身份",
+    )
+    name: str | None = Field(None, max_length=50, title="姓名")
+    document_type: DocumentType = Field(DocumentType.RESIDENT_ID, title="证件类型")
+    id_number: str | None = Field(None, max_length=30, title="证件号码")
+    phone: str | None = Field(None, max_length=20, title="手机号")
+    temperature: float | None = Field(None, ge=34, le=43, title="体温")
+    fever: bool = Field(False, title="发热")
+    symptoms: list[str] = Field(default_factory=list, title="症状")
+    travel: str = Field("none", title="14天内行程", description="none、other_province、risk_area")
+    travel_from: str = Field("", max_length=50, title="来自")
+    companions: list[CompanionIn] = Field(default_factory=list, max_length=5, title="同行人")
+    checked_in_at: datetime | None = Field(None, title="登记时间")
+
+
+class PersonBrief(Schema):
+    name: str = Field(..., description="脱敏姓名")
+    ref: str = Field(..., description="不透明的人员引用,下次登记可代替身份信息")
+
+
+class CompanionOut(Schema):
+    id: int
+    created: bool
+    person: PersonBrief
+    health_code: HealthCodeOut
+
+
+class CheckinOut(Schema):
+    id: int
+    created: bool
+    checked_in_at: datetime
+    place: str
+    person: PersonBrief
+    health_code: HealthCodeOut
+    companions: list[CompanionOut]
+
+
+class BatchItemIn(Schema):
+    """Loose on purpose: a bad item is answered with its own error, the batch goes on."""
+
+    client_uuid: str = Field(..., max_length=40, title="客户端编号")
+    place_token: str = Field(..., max_length=200, title="场所码")
+    name: str | None = Field(None, max_length=50)
+    document_type: str | None = Field(None, max_length=20)
+    id_number: str | None = Field(None, max_length=30)
+    phone: str | None = Field(None, max_length=20)
+    temperature: float | str | None = None
+    fever: bool = False
+    symptoms: list[str] | None = None
+    travel: str | None = None
+    travel_from: str | None = None
+    checked_in_at: datetime | None = None
+
+
+class BatchIn(Schema):
+    items: list[BatchItemIn] = Field(..., min_length=1, max_length=10_000, title="登记条目")
+
+
+class ItemErrorOut(Schema):
+    code: str
+    field: str | None = None
+    message: str
+
+
+class BatchItemOut(Schema):
+    client_uuid: str
+    id: int | None = None
+    created: bool = False
+    error: ItemErrorOut | None = None
+
+
+class BatchOut(Schema):
+    received: int
+    created: int
+    duplicates: int
+    errors: int
+    items: list[BatchItemOut]
+
+
+class WindowQuery(Schema):
+    start: datetime | None = Field(
+        None, title="开始时间", description="默认为结束时间前14天(场所为1天)"
+    )
+    end: datetime | None = Field(None, title="结束时间", description="默认为当前时间")
+
+
+class PlaceBrief(Schema):
+    id: int
+    name: str
+    division: str
+
+
+class TrajectoryItem(Schema):
+    id: int
+    checked_in_at: datetime
+    place: PlaceBrief
+    temperature: float | None
+    has_fever: bool
+    symptoms: list[str]
+    travel: str
+
+
+class TrajectoryPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[TrajectoryItem]
+
+
+class VisitorPerson(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    is_verified: bool
+
+
+class VisitorItem(Schema):
+    id: int
+    checked_in_at: datetime
+    person: VisitorPerson
+    temperature: float | None
+    has_fever: bool
+    symptoms: list[str]
+    travel: str
+
+
+class VisitorPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[VisitorItem]

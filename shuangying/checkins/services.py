@@ -1,0 +1,477 @@
+"""Writes of check-ins (C2): ``record_checkin`` for one scan (page and API) and
+``record_checkin_batch`` for an offline queue's upload. Both are idempotent by the
+client-generated UUID: the unique constraint on ``client_uuid`` decides, so the same
+submission sent twice, or fifty times at once, is one row."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shuangying.audit.models import AuditAction
+from shuangying.audit.services import record_event
+from shuangying.people.choices import DocumentType, Sex
+from shuangying.people.identity import IdentityError, normalize_document
+from shuangying.people.models import Person, id_number_hash
+from shuangying.people.services import derived_facts, identity_fields, phone_fields, register_person
+
+from . import healthcode
+from .choices import Source, Symptom, Travel
+from .models import CheckIn, PersonRef
+
+MAX_COMPANIONS = 5
+FEVER_FROM = Decimal("37.3")
+# An offline device may upload scans made up to this long ago; never from the future.
+MAX_BACKDATE = timedelta(days=7)
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+COMPANION_NAMESPACE = uuid.UUID("5f0c1e52-62a4-4c3e-9d59-0b6b1c9a7e11")
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    id_number: str
+    document_type: str = DocumentType.RESIDENT_ID
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Declaration:
+    temperature: Decimal | None = None
+    has_fever: bool = False
+    symptoms: tuple[str, ...] = ()
+    travel: str = Travel.NONE
+    travel_from: str = ""
+
+
+@dataclass
+class CheckinResult:
+    checkin: CheckIn
+    person: Person
+    created: bool
+    ref: str
+    code: healthcode.CodeView
+    companions: list[CheckinResult] = field(default_factory=list)
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "CHECKIN_RETENTION_DAYS", 28))
+
+
+def companion_uuid(primary: uuid.UUID, index: int) -> uuid.UUID:
+    """A companion's check-in UUID, derived from the primary one so that a resent submission
+    finds its companions again (and the result page finds them through the unique index)."""
+    return uuid.uuid5(COMPANION_NAMESPACE, f"{primary}/{index}")
+
+
+def parse_uuid(value) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise ValidationError({"client_uuid": "客户端编号应为UUID"}) from None
+
+
+def clean_declaration(
+    *, temperature=None, has_fever=False, symptoms=(), travel=Travel.NONE, travel_from=""
+) -> Declaration:
+    """A declaration from loose input; ValidationError (Chinese, by field) when it is wrong."""
+    temp = None
+    if temperature not in (None, ""):
+        try:
+            temp = Decimal(str(temperature)).quantize(Decimal("0.1"))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"temperature": "体温应为数字,如36.5"}) from None
+        if not Decimal("34.0") <= temp <= Decimal("43.0"):
+            raise ValidationError({"temperature": "体温应在34.0–43.0℃之间"})
+    symptoms = tuple(dict.fromkeys(s for s in symptoms or () if s))
+    unknown = [s for s in symptoms if s not in Symptom.values]
+    if unknown:
+        raise ValidationError({"symptoms": f"症状:未知的代码 {'、'.join(unknown)}"})
+    travel = travel or Travel.NONE
+    if travel not in Travel.values:
+        raise ValidationError({"travel": "14天内行程取值应为 none、other_province、risk_area 之一"})
+    fever = bool(has_fever) or (temp is not None and temp >= FEVER_FROM)
+    return Declaration(temp, fever, symptoms, travel, (travel_from or "").strip()[:50])
+
+
+def clean_time(at: datetime | None) -> datetime:
+    now = timezone.now()
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at > now + MAX_CLOCK_SKEW:
+        raise ValidationError({"checked_in_at": "登记时间不能晚于当前时间"})
+    if at < now - MAX_BACKDATE:
+        raise ValidationError({"checked_in_at": "登记时间早于7天前,不再接收"})
+    return at
+
+
+def _person_for(identity: Identity, *, division, request) -> Person:
+    """The person with this document number, or a new unverified one in ``division`` for the
+    grid worker to confirm (C2). Raises IdentityError / ValidationError."""
+    name = (identity.name or "").strip()
+    if not name:
+        raise ValidationError({"name": "姓名不能为空"})
+    return register_person(
+        actor=None,
+        request=request,
+        name=name[:50],
+        document_type=identity.document_type,
+        id_number=identity.id_number,
+        phone=identity.phone,
+        division=division,
+        is_verified=False,
+    ).person
+
+
+def ref_for(person: Person) -> str:
+    ref, _created = PersonRef.objects.get_or_create(person=person)
+    return ref.ref
+
+
+def persons_for_refs(refs: list[str]) -> list[Person]:
+    """The persons a device remembers, in the cookie's order; unknown refs are dropped."""
+    found = {
+        r.ref: r.person
+        for r in PersonRef.objects.filter(ref__in=refs[: MAX_COMPANIONS + 1]).select_related(
+            "person"
+        )
+    }
+    return [found[r] for r in refs if r in found]
+
+
+def _forward_declaration(checkin: CheckIn, person: Person, declaration: Declaration) -> None:
+    events = []
+    if declaration.has_fever:
+        events.append(healthcode.FEVER_UNRESOLVED)
+    if declaration.symptoms:
+        events.append(healthcode.SYMPTOMS_DECLARED)
+    if declaration.travel == Travel.RISK_AREA:
+        events.append(healthcode.RISK_AREA_ARRIVAL)
+    for kind in events:
+        healthcode.record_health_event(
+            person=person,
+            kind=kind,
+            occurred_at=checkin.checked_in_at,
+            source="checkin",
+            detail={"checkin": checkin.pk, "place": checkin.place_id},
+        )
+
+
+def _insert(**fields) -> tuple[CheckIn, bool]:
+    """Insert one check-in, or find the row its UUID already made (a resend, or a concurrent
+    duplicate that won the race on the unique index)."""
+    existing = CheckIn.objects.filter(client_uuid=fields["client_uuid"]).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return CheckIn.objects.create(**fields), True
+    except IntegrityError:
+        return CheckIn.objects.get(client_uuid=fields["client_uuid"]), False
+
+
+@transaction.atomic
+def record_checkin(
+    *,
+    place,
+    client_uuid,
+    declaration: Declaration,
+    identity: Identity | None = None,
+    person: Person | None = None,
+    companions: list[Identity] | tuple = (),
+    companion_persons: list[Person] | tuple = (),
+    source: str = Source.SCAN,
+    at: datetime | None = None,
+    request=None,
+) -> CheckinResult:
+    """Record one check-in at ``place`` (an active place, from ``resolve_token``) for a known
+    ``person`` (a device's one tap) or an ``identity`` (joined to the existing person with
+    that document number, else a new unverified person in the place's division), with the
+    companions who came along (each their own row, linked by ``companion_of``).
+
+    Idempotent by ``client_uuid``. Raises IdentityError or ValidationError (Chinese, by
+    field) and then writes nothing."""
+    client_uuid = parse_uuid(client_uuid)
+    at = clean_time(at)
+    if len(companions) + len(companion_persons) > MAX_COMPANIONS:
+        raise ValidationError({"companions": f"同行人最多{MAX_COMPANIONS}人"})
+    existing = CheckIn.objects.filter(client_uuid=client_uuid).select_related("person").first()
+    if existing is not None:
+        return _result_for(existing, created=False)
+    if person is None:
+        if identity is None:
+            raise ValidationError({"id_number": "请填写姓名和证件号码"})
+        if not identity.phone:
+            raise ValidationError({"phone": "请填写联系电话"})
+        person = _person_for(identity, division=place.division, request=request)
+    checkin, created = _insert(
+        client_uuid=client_uuid,
+        checked_in_at=at,
+        place_id=place.pk,
+        person_id=person.pk,
+        temperature=declaration.temperature,
+        has_fever=declaration.has_fever,
+        symptoms=",".join(declaration.symptoms),
+        travel=declaration.travel,
+        travel_from=declaration.travel_from,
+        source=source,
+    )
+    if not created:
+        return _result_for(checkin, created=False)
+    _forward_declaration(checkin, person, declaration)
+    result = CheckinResult(checkin, person, True, ref_for(person), healthcode.current_code(person))
+    others = list(companion_persons)
+    for companion in companions:
+        others.append(
+            _person_for(
+                Identity(companion.name, companion.id_number, companion.document_type),
+                division=place.division,
+                request=request,
+            )
+        )
+    for index, other in enumerate(others):
+        if other.pk == person.pk:
+            continue
+        row, row_created = _insert(
+            client_uuid=companion_uuid(client_uuid, index),
+            checked_in_at=at,
+            place_id=place.pk,
+            person_id=other.pk,
+            companion_of=checkin.pk,
+            source=source,
+        )
+        result.companions.append(
+            CheckinResult(row, other, row_created, ref_for(other), healthcode.current_code(other))
+        )
+    return result
+
+
+def companions_of(checkin: CheckIn) -> list[CheckIn]:
+    uuids = [companion_uuid(checkin.client_uuid, i) for i in range(MAX_COMPANIONS)]
+    return list(
+        CheckIn.objects.filter(client_uuid__in=uuids, companion_of=checkin.pk)
+        .select_related("person")
+        .order_by("id")
+    )
+
+
+def _result_for(checkin: CheckIn, *, created: bool) -> CheckinResult:
+    person = checkin.person
+    return CheckinResult(
+        checkin,
+        person,
+        created,
+        ref_for(person),
+        healthcode.current_code(person),
+        [
+            CheckinResult(c, c.person, False, ref_for(c.person), healthcode.current_code(c.person))
+            for c in companions_of(checkin)
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Offline upload
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchItemResult:
+    client_uuid: str
+    id: int | None = None
+    created: bool = False
+    error_code: str | None = None
+    error_field: str | None = None
+    error_message: str | None = None
+
+
+def _fail(out: BatchItemResult, code: str, field_name: str | None, message: str) -> None:
+    out.error_code, out.error_field, out.error_message = code, field_name, message
+
+
+TOKEN_MESSAGES = {
+    "forged": "场所码无效",
+    "revoked": "场所码已作废",
+    "expired": "场所码已过期",
+    "inactive": "场所已停用",
+}
+
+
+def record_checkin_batch(*, items: list[dict], actor, request=None) -> list[BatchItemResult]:
+    """An offline queue's upload (C2, C3): up to 10,000 items, each idempotent by its UUID,
+    inserted in bulk. A bad item is answered with its error and does not stop the others.
+
+    Each item is a dict with ``client_uuid``, ``place_token``, ``name``, ``document_type``,
+    ``id_number``, ``phone`` and the declaration's fields, and optionally ``checked_in_at``.
+    Companions are queued as items of their own. Persons are looked up by the keyed hash of
+    their document number in one query; unknown ones are created unverified in the place's
+    division in one bulk insert; the check-ins go in with ON CONFLICT DO NOTHING on the UUID."""
+    from shuangying.places.tokens import PlaceTokenError, resolve_token
+
+    results = [BatchItemResult(str(item.get("client_uuid", ""))) for item in items]
+    places: dict[str, object] = {}
+    rows: list[tuple[int, dict, str, Identity, object]] = []
+    seen: dict[uuid.UUID, int] = {}
+    for index, (item, out) in enumerate(zip(items, results, strict=True)):
+        try:
+            key = parse_uuid(item.get("client_uuid"))
+            out.client_uuid = str(key)
+            token = item.get("place_token") or ""
+            if token not in places:
+                try:
+                    places[token] = resolve_token(token)
+                except PlaceTokenError as exc:
+                    places[token] = exc
+            place = places[token]
+            if isinstance(place, PlaceTokenError):
+                _fail(
+                    out, f"place_token_{place.reason}", "place_token", TOKEN_MESSAGES[place.reason]
+                )
+                continue
+            declaration = clean_declaration(
+                temperature=item.get("temperature"),
+                has_fever=item.get("fever", False),
+                symptoms=item.get("symptoms") or (),
+                travel=item.get("travel") or Travel.NONE,
+                travel_from=item.get("travel_from") or "",
+            )
+            at = clean_time(item.get("checked_in_at"))
+            name = (item.get("name") or "").strip()
+            if not name:
+                raise ValidationError({"name": "姓名不能为空"})
+            document_type = item.get("document_type") or DocumentType.RESIDENT_ID
+            if document_type not in DocumentType.values:
+                raise ValidationError({"document_type": "证件类型无效"})
+            try:
+                number = normalize_document(document_type, item.get("id_number") or "")
+            except IdentityError as exc:
+                raise ValidationError({"id_number": f"证件号码:{exc}"}) from None
+            identity = Identity(name[:50], number, document_type, item.get("phone") or "")
+        except ValidationError as exc:
+            field_name, messages = next(iter(exc.message_dict.items()))
+            _fail(out, f"invalid_{field_name}", field_name, ";".join(messages))
+            continue
+        if key in seen:
+            # The same UUID twice in one upload: one row, both items answered with it.
+            rows.append((index, {}, "", identity, None))
+            continue
+        seen[key] = index
+        rows.append((index, {"key": key, "at": at, "decl": declaration}, "", identity, place.place))
+
+    # Persons: one lookup by hash; the unknown created in one bulk insert.
+    hashes = {id_number_hash(ident.id_number) for _i, data, _h, ident, _p in rows if data}
+    persons = dict(
+        Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "pk")
+    )
+    new_people: dict[str, Person] = {}
+    for index, data, _h, ident, place in rows:
+        if not data:
+            continue
+        digest = id_number_hash(ident.id_number)
+        data["hash"] = digest
+        if digest in persons or digest in new_people:
+            continue
+        try:
+            contact = phone_fields(ident.phone)
+        except IdentityError as exc:
+            _fail(results[index], "invalid_phone", "phone", f"联系电话:{exc}")
+            data.clear()
+            continue
+        facts = derived_facts(ident.document_type, ident.id_number)
+        new_people[digest] = Person(
+            name=ident.name,
+            sex=facts.get("sex", Sex.UNKNOWN),
+            birth_date=facts.get("birth_date"),
+            division_id=place.division_id,
+            is_verified=False,
+            **identity_fields(ident.document_type, ident.id_number),
+            **contact,
+        )
+    with transaction.atomic():
+        if new_people:
+            Person.objects.bulk_create(new_people.values(), ignore_conflicts=True, batch_size=2000)
+            persons.update(
+                Person.objects.filter(id_number_hash__in=list(new_people)).values_list(
+                    "id_number_hash", "pk"
+                )
+            )
+        checkins = [
+            CheckIn(
+                client_uuid=data["key"],
+                checked_in_at=data["at"],
+                place_id=place.pk,
+                person_id=persons[data["hash"]],
+                temperature=data["decl"].temperature,
+                has_fever=data["decl"].has_fever,
+                symptoms=",".join(data["decl"].symptoms),
+                travel=data["decl"].travel,
+                travel_from=data["decl"].travel_from,
+                source=Source.BATCH,
+            )
+            for _i, data, _h, _ident, place in rows
+            if data
+        ]
+        keys = [c.client_uuid for c in checkins]
+        before = set(
+            CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", flat=True)
+        )
+        CheckIn.objects.bulk_create(
+            [c for c in checkins if c.client_uuid not in before],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        ids = dict(CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", "pk"))
+        created_count = 0
+        for index, data, _h, _ident, _place in rows:
+            out = results[index]
+            if out.error_code:
+                continue
+            key = uuid.UUID(out.client_uuid)
+            out.id = ids.get(key)
+            out.created = bool(data) and key not in before and out.id is not None
+            created_count += out.created
+        flagged = [
+            c
+            for c in checkins
+            if c.client_uuid not in before
+            and (c.has_fever or c.symptoms or c.travel == Travel.RISK_AREA)
+        ]
+        if flagged and healthcode._services() is not None:
+            by_pk = Person.objects.in_bulk([c.person_id for c in flagged])
+            for c in flagged:
+                c.pk = ids.get(c.client_uuid)
+                _forward_declaration(
+                    c,
+                    by_pk[c.person_id],
+                    Declaration(c.temperature, c.has_fever, tuple(c.symptom_list()), c.travel),
+                )
+        record_event(
+            request=request,
+            user=actor,
+            action=AuditAction.CREATE,
+            object_type="checkin",
+            summary=f"离线上传扫码登记 {len(items)}条,新增{created_count}条",
+            detail={
+                "items": len(items),
+                "created": created_count,
+                "errors": sum(1 for r in results if r.error_code),
+                "new_persons": len(new_people),
+            },
+        )
+    return results
+
+
+def purge_expired_checkins(*, now: datetime | None = None) -> int:
+    """Delete check-ins older than the retention period (SafeEntry kept 25 days)."""
+    cutoff = (now or timezone.now()) - timedelta(days=retention_days())
+    deleted, _ = CheckIn.objects.filter(checked_in_at__lt=cutoff).delete()
+    return deleted

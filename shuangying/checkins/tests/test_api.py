@@ -1,0 +1,100 @@
+"""The check-in API (C2, C5)."""
+
+import uuid
+from datetime import date
+
+import pytest
+
+from shuangying.checkins.models import CheckIn
+from shuangying.people.identity import make_resident_id
+from shuangying.people.models import Person
+from shuangying.testing import login
+
+pytestmark = pytest.mark.django_db
+
+NEW_ID = make_resident_id("130682", date(1992, 2, 3), 61)
+
+
+def body(token, **extra):
+    data = {
+        "place_token": token,
+        "client_uuid": str(uuid.uuid4()),
+        "name": "钱来",
+        "id_number": NEW_ID,
+        "phone": "13911112222",
+        "temperature": 36.4,
+    }
+    data.update(extra)
+    return data
+
+
+def post(client, path, data):
+    return client.post(path, data, content_type="application/json")
+
+
+def test_public_checkin_is_idempotent_and_answers_the_code(client, token, place):
+    data = body(token)
+    first = post(client, "/api/checkins", data)
+    assert first.status_code == 201, first.content
+    answer = first.json()
+    assert answer["created"] and answer["place"] == "东村农贸市场"
+    assert answer["person"]["name"] == "钱*"
+    assert {"colour", "label", "reason"} <= set(answer["health_code"])
+    assert NEW_ID not in first.content.decode()
+    again = post(client, "/api/checkins", data)
+    assert again.status_code == 200 and again.json()["id"] == answer["id"]
+    assert CheckIn.objects.count() == 1
+    # The returned reference replaces the identity next time.
+    tap = post(
+        client,
+        "/api/checkins",
+        {
+            "place_token": token,
+            "client_uuid": str(uuid.uuid4()),
+            "person_ref": answer["person"]["ref"],
+        },
+    )
+    assert tap.status_code == 201
+    assert CheckIn.objects.filter(person__name="钱来").count() == 2
+    assert Person.objects.get(name="钱来").is_verified is False
+
+
+def test_public_checkin_errors(client, token, place):
+    forged = post(client, "/api/checkins", body(token[:-2] + "zz"))
+    assert forged.status_code == 404 and forged.json()["code"] == "place_token_forged"
+    bad_id = post(client, "/api/checkins", body(token, id_number="1234"))
+    assert bad_id.status_code == 422 and bad_id.json()["field"] == "id_number"
+    hot = post(client, "/api/checkins", body(token, temperature=45))
+    assert hot.status_code == 422
+    assert not CheckIn.objects.exists()
+
+
+def test_public_checkin_is_rate_limited(client, token, settings):
+    settings.CHECKIN_RATE_PER_ADDRESS = 2
+    codes = [post(client, "/api/checkins", body(token)).status_code for _ in range(3)]
+    assert codes[-1] == 429
+
+
+def test_batch_needs_staff(client, personas, token):
+    payload = {"items": [{"client_uuid": str(uuid.uuid4()), "place_token": token}]}
+    assert post(client, "/api/checkins/batch", payload).status_code == 401
+    login(client, personas["grid1a"])
+    assert post(client, "/api/checkins/batch", payload).status_code == 403
+
+
+def test_batch_answers_each_item(client, personas, token):
+    login(client, personas["checkpoint"])
+    good = {
+        "client_uuid": str(uuid.uuid4()),
+        "place_token": token,
+        "name": "孙离线",
+        "id_number": NEW_ID,
+    }
+    bad = {**good, "client_uuid": str(uuid.uuid4()), "id_number": "12"}
+    response = post(client, "/api/checkins/batch", {"items": [good, bad]})
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["created"] == 1 and answer["errors"] == 1
+    assert answer["items"][0]["id"] and answer["items"][1]["error"]["field"] == "id_number"
+    again = post(client, "/api/checkins/batch", {"items": [good]}).json()
+    assert again["duplicates"] == 1 and again["items"][0]["id"] == answer["items"][0]["id"]

@@ -1,0 +1,150 @@
+"""The public check-in page (C2): first time, one tap, tokens, dedup, rate limit."""
+
+import uuid
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from shuangying.checkins.models import CheckIn, PersonRef
+from shuangying.checkins.views import DEVICE_COOKIE
+from shuangying.people.identity import make_resident_id
+from shuangying.people.models import Person
+from shuangying.places.services import issue_place_code, revoke_place_code
+from shuangying.places.tokens import token_for
+
+pytestmark = pytest.mark.django_db
+
+NEW_ID = make_resident_id("130682", date(1990, 5, 6), 41)
+CHILD_ID = make_resident_id("130682", date(2015, 7, 8), 42)
+
+
+def first_form(**extra):
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "name": "赵新来",
+        "document_type": "resident_id",
+        "id_number": NEW_ID,
+        "phone": "13912345678",
+        "temperature": "36.5",
+        "travel": "none",
+        "c0-document_type": "resident_id",
+        "c1-document_type": "resident_id",
+        "c2-document_type": "resident_id",
+    }
+    data.update(extra)
+    return data
+
+
+def test_first_checkin_then_one_tap(client, place, token):
+    url = reverse("checkins:public_checkin", args=[token])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "东村农贸市场" in page.content.decode()
+    assert 'name="client_uuid"' in page.content.decode()
+    response = client.post(url, first_form())
+    assert response.status_code == 302
+    result = client.get(response.url)
+    body = result.content.decode()
+    assert result.status_code == 200 and "登记成功" in body and "东村农贸市场" in body
+    assert 'data-testid="code"' in body
+    person = Person.objects.get(name="赵新来")
+    assert not person.is_verified and person.division_id == place.division_id
+    cookie = client.cookies[DEVICE_COOKIE].value
+    assert NEW_ID not in cookie and PersonRef.objects.get(person=person).ref in cookie
+    # The second scan is one tap.
+    again = client.get(url)
+    assert 'data-testid="tap"' in again.content.decode() and "赵**" in again.content.decode()
+    tap = client.post(url, {"mode": "tap", "client_uuid": str(uuid.uuid4())})
+    assert tap.status_code == 302
+    assert CheckIn.objects.filter(person=person).count() == 2
+
+
+def test_resending_the_same_form_is_one_row(client, token):
+    url = reverse("checkins:public_checkin", args=[token])
+    data = first_form()
+    client.post(url, data)
+    client.post(url, data)
+    assert CheckIn.objects.count() == 1
+
+
+def test_known_document_joins_the_existing_person(client, token, people):
+    known = people.in_grid2a
+    client.post(
+        reverse("checkins:public_checkin", args=[token]),
+        first_form(name="王二甲", id_number=known.reveal_id_number()),
+    )
+    checkin = CheckIn.objects.get()
+    assert checkin.person_id == known.pk
+    assert Person.objects.filter(name="王二甲").count() == 1
+
+
+def test_companions_get_their_own_rows(client, place, token):
+    url = reverse("checkins:public_checkin", args=[token])
+    client.post(url, first_form(**{"c0-name": "赵小宝", "c0-id_number": CHILD_ID}))
+    rows = list(CheckIn.objects.order_by("id"))
+    assert len(rows) == 2
+    assert rows[1].companion_of == rows[0].pk
+    child = Person.objects.get(name="赵小宝")
+    assert not child.is_verified and child.division_id == place.division_id
+    # One tap later: the device remembers the child too, who comes along when ticked.
+    client.post(url, {"mode": "tap", "client_uuid": str(uuid.uuid4()), "with": [child.pk]})
+    assert CheckIn.objects.filter(person=child).count() == 2
+
+
+def test_invalid_number_is_shown_and_nothing_written(client, token):
+    response = client.post(
+        reverse("checkins:public_checkin", args=[token]), first_form(id_number="123")
+    )
+    assert response.status_code == 400
+    assert "身份证号码应为18位" in response.content.decode()
+    assert CheckIn.objects.count() == 0 and not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "how, status, title",
+    [
+        ("forged", 404, "场所码无效"),
+        ("revoked", 410, "场所码已作废"),
+        ("expired", 410, "场所码已过期"),
+    ],
+)
+def test_bad_tokens_write_nothing(client, place, token, how, status, title):
+    if how == "forged":
+        token = token[:-3] + "abc"
+    elif how == "revoked":
+        revoke_place_code(place=place)
+    else:
+        code = issue_place_code(
+            place=place, valid_until=timezone.now() - timezone.timedelta(minutes=1)
+        )
+        token = token_for(code)
+    url = reverse("checkins:public_checkin", args=[token])
+    page = client.get(url)
+    assert page.status_code == status and title in page.content.decode()
+    response = client.post(url, first_form())
+    assert response.status_code == status
+    assert not CheckIn.objects.exists() and not Person.objects.exists()
+
+
+def test_rate_limit_per_address(client, token, settings):
+    settings.CHECKIN_RATE_PER_ADDRESS = 3
+    url = reverse("checkins:public_checkin", args=[token])
+    statuses = [client.get(url, REMOTE_ADDR="10.0.0.9").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert "操作太频繁" in client.get(url, REMOTE_ADDR="10.0.0.9").content.decode()
+    assert client.get(url, REMOTE_ADDR="10.0.0.10").status_code == 200
+
+
+def test_rate_limit_per_device(client, token, settings):
+    settings.CHECKIN_RATE_PER_DEVICE = 2
+    url = reverse("checkins:public_checkin", args=[token])
+    client.post(url, first_form())
+    statuses = [client.get(url, REMOTE_ADDR=f"10.0.1.{i}").status_code for i in range(4)]
+    assert statuses[-1] == 429
+
+
+def test_result_link_is_signed(client):
+    response = client.get(reverse("checkins:checkin_result", args=["1:forged"]))
+    assert response.status_code == 404
