@@ -13,7 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shuangying.people.models import Person
 from shuangying.people.services import create_household
-from shuangying.places.models import Place
+from shuangying.places.models import PosterBatch
+from shuangying.places.services import create_place
 from shuangying.testing import login
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,19 @@ MATRIX = {
         "place",
         "302 403 200/200/404 200/200/200 404/404/404 403 403 403",
     ),
+    "places:place_create": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "places:place_export": ("GET", None, "302 200 200 200 200 403 403 403"),
+    "places:place_update": ("GET", "place", "302 403 200/200/404 200/200/200 403 403 403 403"),
+    "places:code_reissue": ("POST", "place", "302 403 302/302/404 302/302/302 403 403 403 403"),
+    "places:code_revoke": ("POST", "place", "302 403 302/302/404 302/302/302 403 403 403 403"),
+    "places:place_poster": (
+        "GET",
+        "place",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
+    "places:poster_batch_create": ("POST", None, "302 302 302 302 302 403 403 403"),
+    # A bulk poster PDF is its requester's alone (town1's here).
+    "places:poster_batch": ("GET", "batch", "302 404 200 404 404 403 403 403"),
     "imports:import_list": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_new": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_template": ("GET", "kind", "302 403 200 200 403 403 403 403"),
@@ -168,7 +182,7 @@ def objects(personas, people, county):
     ):
         household = create_household(actor=None, division=grid, number="H1", address=scope)
         Person.objects.filter(pk=person.pk).update(household=household)
-        place = Place.objects.create(type="market", name=f"{scope}市场", division=grid)
+        place = create_place(type="market", name=f"{scope}市场", division=grid)
         scopes[scope] = {
             "place": place.pk,
             "person": person.pk,
@@ -177,8 +191,10 @@ def objects(personas, people, county):
             "user": personas[worker].pk,
         }
     job = ImportJob.objects.create(kind="persons", file_name="a.xlsx", created_by=personas["town1"])
+    batch = PosterBatch.objects.create(division=county.town1, requested_by=personas["town1"])
     for scope in scopes.values():
         scope["job"] = job.pk
+        scope["batch"] = batch.pk
     return scopes
 
 

@@ -42,6 +42,11 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Shuangying@2020")
 # Demo accounts skip two-factor authentication only where this is on (make run).
 SHUANGYING_DEMO = env_bool("SHUANGYING_DEMO", DEBUG)
 
+# Place-code posters (C1): the QR's host (posters are printed once and scanned anywhere), and
+# the CJK font embedded in the PDF (fonts-wqy-zenhei by default; see places/posters.py).
+SHUANGYING_PUBLIC_BASE_URL = os.environ.get("SHUANGYING_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SHUANGYING_POSTER_FONT = os.environ.get("SHUANGYING_POSTER_FONT", "")
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,6 +66,7 @@ INSTALLED_APPS = [
     "shuangying.people",
     "shuangying.imports",
     "shuangying.places",
+    "shuangying.passes",
     "shuangying.checkins",
     "shuangying.checkpoints",
 ]
