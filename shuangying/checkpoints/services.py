@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -51,6 +52,18 @@ def _clean_checked_at(value: dt.datetime | None, now: dt.datetime) -> dt.datetim
     return min(value, now)
 
 
+def health_code_colour(token: str, at: dt.datetime) -> str:
+    """The colour signed into a scanned health code, checked as of the moment of the check
+    (an offline record reaches the server after the token's few minutes have passed); "" when
+    the token is not a valid code or the health-code app is not installed."""
+    if not token or not apps.is_installed("shuangying.healthcodes"):
+        return ""
+    from shuangying.healthcodes.services import verify_code
+
+    verification = verify_code(token, now=at.timestamp())
+    return verification.colour if verification.valid else ""
+
+
 def _choice(value: str, choices, field: str, label: str) -> str:
     if value not in choices.values:
         allowed = "、".join(str(c) for c in choices.values)
@@ -72,7 +85,6 @@ def record_checkpoint_check(
     document_type: str = DocumentType.RESIDENT_ID,
     id_number: str = "",
     health_code_token: str = "",
-    health_code_colour: str = "",
     is_vehicle: bool = False,
     plate: str = "",
     vehicle_type: str = "",
@@ -117,7 +129,7 @@ def record_checkpoint_check(
     if not id_number and not health_code_token and not is_vehicle:
         raise ValidationError({"id_number": "证件号码:请扫描健康码或填写证件号码"})
     fields["health_code_token"] = health_code_token[:2000]
-    fields["health_code_colour"] = (health_code_colour or "")[:16]
+    fields["health_code_colour"] = health_code_colour(health_code_token, fields["checked_at"])
     if is_vehicle:
         fields["is_vehicle"] = True
         fields["plate"] = normalize_plate(plate)

@@ -147,3 +147,18 @@ def test_a_batch_answers_item_by_item(county, personas):
     assert [r.status for r in results] == ["created", "duplicate", "rejected", "rejected"]
     assert results[2].field == "temperature" and results[3].field == "checkpoint"
     assert CheckpointRecord.objects.count() == 1
+
+
+def test_a_scanned_health_code_is_verified_as_of_the_check(county, people):
+    from django.apps import apps
+
+    if not apps.is_installed("shuangying.healthcodes"):
+        pytest.skip("health codes not installed")
+    from shuangying.healthcodes.services import issue_code
+
+    issued = issue_code(person=people.in_grid1a, audit=False)
+    checkpoint = make_checkpoint(county.village1)
+    record = make_record(checkpoint, health_code_token=issued.token)
+    assert record.health_code_colour == issued.result.colour
+    forged = make_record(checkpoint, health_code_token=issued.token[:-4] + "AAAA")
+    assert forged.health_code_colour == ""

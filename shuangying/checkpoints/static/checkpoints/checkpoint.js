@@ -197,8 +197,13 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
       body: JSON.stringify({ token: token }),
     }).then((r) => (r.ok ? r.json() : null)).then((body) => {
-      if (body && (body.colour || body.color)) {
-        out.textContent = `健康码:${body.colour_label || body.colour || body.color}${body.name ? " " + body.name : ""}`;
+      if (!body) return;
+      if (body.valid) {
+        out.textContent = `健康码:${body.label || body.colour}${body.masked_name ? " · " + body.masked_name : ""}`;
+        out.style.color = body.hex || "";
+      } else {
+        out.textContent = `健康码无效:${body.message || ""}`;
+        out.style.color = "var(--red)";
       }
     }).catch(() => {});
   }
