@@ -64,18 +64,19 @@ def health_code_colour(token: str, at: dt.datetime) -> str:
     return verification.colour if verification.valid else ""
 
 
+_VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType)}
+
+
 def _choice(value: str, choices, field: str, label: str) -> str:
-    if value not in choices.values:
+    if value not in _VALUES[choices]:
         allowed = "、".join(str(c) for c in choices.values)
         raise ValidationError({field: f"{label}:取值应为 {allowed} 之一"})
     return value
 
 
-@transaction.atomic
-def record_checkpoint_check(
+def build_checkpoint_record(
     *,
     actor,
-    request=None,
     client_uuid: uuid.UUID | str,
     checkpoint: Place,
     temperature,
@@ -90,65 +91,93 @@ def record_checkpoint_check(
     vehicle_type: str = "",
     origin: str = "",
     passenger_count: int | None = None,
-    audit: bool = True,
-) -> RecordResult:
-    """Record one check at ``checkpoint`` (the caller has checked that ``actor`` may record
-    there). The same ``client_uuid`` again answers the existing row, created=False."""
+    now: dt.datetime | None = None,
+) -> CheckpointRecord:
+    """A validated, unsaved record (``person`` not yet resolved: see ``_attach_persons``).
+    Raises ValidationError with a Chinese message naming the field."""
     try:
         client_uuid = uuid.UUID(str(client_uuid))
     except ValueError:
         raise ValidationError({"client_uuid": "客户端编号:应为UUID"}) from None
-    existing = CheckpointRecord.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None:
-        return RecordResult(existing, False)
-
-    now = timezone.now()
-    fields: dict = {
-        "client_uuid": client_uuid,
-        "checkpoint": checkpoint,
-        "recorded_by": actor if getattr(actor, "pk", None) else None,
-        "checked_at": _clean_checked_at(checked_at, now),
-        "direction": _choice(direction, Direction, "direction", "方向"),
-        "outcome": _choice(outcome, Outcome, "outcome", "处置"),
-    }
-    fields["temperature"] = clean_temperature(temperature)
-    fields["is_fever"] = is_fever(fields["temperature"])
+    now = now or timezone.now()
+    record = CheckpointRecord(
+        client_uuid=client_uuid,
+        checkpoint=checkpoint,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        checked_at=_clean_checked_at(checked_at, now),
+        direction=_choice(direction, Direction, "direction", "方向"),
+        outcome=_choice(outcome, Outcome, "outcome", "处置"),
+        temperature=clean_temperature(temperature),
+    )
+    record.is_fever = is_fever(record.temperature)
     id_number = (id_number or "").strip()
     if id_number:
         try:
             normalized = normalize_document(document_type, id_number)
         except IdentityError as exc:
             raise ValidationError({"id_number": f"证件号码:{exc}"}) from None
-        digest = id_number_hash(normalized)
-        fields["document_hash"] = digest
-        fields["document_masked"] = mask_id_number(normalized)
-        from shuangying.people.models import Person
-
-        fields["person"] = Person.objects.filter(id_number_hash=digest).first()
+        record.document_hash = id_number_hash(normalized)
+        record.document_masked = mask_id_number(normalized)
     health_code_token = (health_code_token or "").strip()
     if not id_number and not health_code_token and not is_vehicle:
         raise ValidationError({"id_number": "证件号码:请扫描健康码或填写证件号码"})
-    fields["health_code_token"] = health_code_token[:2000]
-    fields["health_code_colour"] = health_code_colour(health_code_token, fields["checked_at"])
+    record.health_code_token = health_code_token[:2000]
+    record.health_code_colour = health_code_colour(health_code_token, record.checked_at)
     if is_vehicle:
-        fields["is_vehicle"] = True
-        fields["plate"] = normalize_plate(plate)
-        fields["vehicle_type"] = _choice(
+        record.is_vehicle = True
+        record.plate = normalize_plate(plate)
+        record.vehicle_type = _choice(
             vehicle_type or VehicleType.OTHER, VehicleType, "vehicle_type", "车辆类型"
         )
-        fields["origin"] = (origin or "").strip()[:60]
+        record.origin = (origin or "").strip()[:60]
         if passenger_count is not None and not 1 <= int(passenger_count) <= 99:
             raise ValidationError({"passenger_count": "车上人数:应在 1–99 之间"})
-        fields["passenger_count"] = passenger_count
+        record.passenger_count = passenger_count
+    return record
+
+
+def _attach_persons(records: list[CheckpointRecord]) -> None:
+    """Link each record whose document number is registered to its person (one query per
+    500 numbers)."""
+    from shuangying.people.models import Person
+
+    hashes = sorted({r.document_hash for r in records if r.document_hash})
+    found: dict[str, int] = {}
+    for i in range(0, len(hashes), 500):
+        found.update(
+            Person.objects.filter(id_number_hash__in=hashes[i : i + 500]).values_list(
+                "id_number_hash", "pk"
+            )
+        )
+    for record in records:
+        record.person_id = found.get(record.document_hash)
+
+
+@transaction.atomic
+def record_checkpoint_check(
+    *, actor, request=None, checkpoint: Place, audit: bool = True, **fields
+) -> RecordResult:
+    """Record one check at ``checkpoint`` (the caller has checked that ``actor`` may record
+    there); ``fields`` as ``build_checkpoint_record``. The same ``client_uuid`` again answers
+    the existing row, created=False."""
+    try:
+        key = uuid.UUID(str(fields.get("client_uuid")))
+    except ValueError:
+        raise ValidationError({"client_uuid": "客户端编号:应为UUID"}) from None
+    existing = CheckpointRecord.objects.filter(client_uuid=key).first()
+    if existing is not None:
+        return RecordResult(existing, False)
+    record = build_checkpoint_record(actor=actor, checkpoint=checkpoint, **fields)
+    _attach_persons([record])
     try:
         with transaction.atomic():
-            record = CheckpointRecord.objects.create(**fields)
+            record.save(force_insert=True)
     except IntegrityError:
         # Two copies of the same submission raced: the other one won.
-        record = CheckpointRecord.objects.filter(client_uuid=client_uuid).first()
-        if record is None:
+        existing = CheckpointRecord.objects.filter(client_uuid=key).first()
+        if existing is None:
             raise
-        return RecordResult(record, False)
+        return RecordResult(existing, False)
     if audit:
         record_event(
             request=request,
@@ -173,21 +202,51 @@ class BatchItemResult:
     message: str = ""
 
 
+def _existing(keys: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, bool]]:
+    found: dict[uuid.UUID, tuple[int, bool]] = {}
+    for i in range(0, len(keys), 500):
+        rows = CheckpointRecord.objects.filter(client_uuid__in=keys[i : i + 500]).values_list(
+            "client_uuid", "pk", "is_fever"
+        )
+        found.update({key: (pk, fever) for key, pk, fever in rows})
+    return found
+
+
 def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[BatchItemResult]:
-    """An offline queue's upload: each item recorded on its own (one invalid item does not
-    stop the others), idempotent on its UUID, answered item by item so that the device
-    deletes exactly what the server holds. One audit row for the batch."""
+    """An offline queue's upload, answered item by item so that the device deletes exactly
+    what the server holds: ``created``, ``duplicate`` (this UUID was received before, or
+    earlier in this batch) or ``rejected`` (with the reason; one invalid item does not stop
+    the others). Set-based: one query for the UUIDs already known, one for the persons, one
+    bulk insert that skips UUIDs a concurrent upload wrote meanwhile. One audit row."""
     allowed = {p.pk: p for p in checkpoints_for(actor)}
+    now = timezone.now()
     results: list[BatchItemResult] = []
-    created = 0
+    keys: list[uuid.UUID | None] = []
     for item in items:
+        try:
+            keys.append(uuid.UUID(str(item.get("client_uuid"))))
+        except ValueError:
+            keys.append(None)
+    known = _existing([k for k in keys if k is not None])
+    fresh: dict[uuid.UUID, CheckpointRecord] = {}
+    for item, key in zip(items, keys, strict=True):
         item = dict(item)
-        uuid_text = str(item.get("client_uuid", ""))
+        text = str(item.get("client_uuid", ""))
+        if key is None:
+            results.append(
+                BatchItemResult(
+                    text, "rejected", field="client_uuid", message="客户端编号:应为UUID"
+                )
+            )
+            continue
+        if key in known or key in fresh:
+            results.append(BatchItemResult(str(key), "duplicate"))
+            continue
         checkpoint = allowed.get(item.pop("checkpoint", None))
         if checkpoint is None:
             results.append(
                 BatchItemResult(
-                    uuid_text,
+                    str(key),
                     "rejected",
                     field="checkpoint",
                     message="卡口:不存在或不在您的管辖范围内",
@@ -195,22 +254,30 @@ def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[B
             )
             continue
         try:
-            result = record_checkpoint_check(
-                actor=actor, request=request, checkpoint=checkpoint, audit=False, **item
+            fresh[key] = build_checkpoint_record(
+                actor=actor, checkpoint=checkpoint, now=now, **item
             )
         except ValidationError as exc:
             field, messages = next(iter(exc.message_dict.items()))
-            results.append(BatchItemResult(uuid_text, "rejected", field=field, message=messages[0]))
+            results.append(BatchItemResult(str(key), "rejected", field=field, message=messages[0]))
             continue
-        created += result.created
-        results.append(
-            BatchItemResult(
-                str(result.record.client_uuid),
-                "created" if result.created else "duplicate",
-                result.record.pk,
-                result.record.is_fever,
-            )
-        )
+        results.append(BatchItemResult(str(key), "created"))
+    _attach_persons(list(fresh.values()))
+    with transaction.atomic():
+        CheckpointRecord.objects.bulk_create(fresh.values(), batch_size=500, ignore_conflicts=True)
+    written = _existing(list(fresh))
+    created = 0
+    for result in results:
+        key = uuid.UUID(result.client_uuid) if result.status != "rejected" else None
+        if key is None:
+            continue
+        row = written.get(key) or known.get(key)
+        if row is None:
+            # Refused by the database itself (a constraint): nothing was written.
+            result.status, result.message = "rejected", "数据不符合要求,未能保存"
+            continue
+        result.id, result.is_fever = row
+        created += result.status == "created"
     record_event(
         request=request,
         user=actor,

@@ -162,3 +162,27 @@ def test_a_scanned_health_code_is_verified_as_of_the_check(county, people):
     assert record.health_code_colour == issued.result.colour
     forged = make_record(checkpoint, health_code_token=issued.token[:-4] + "AAAA")
     assert forged.health_code_colour == ""
+
+
+def test_a_batch_costs_a_few_queries_whatever_its_size(
+    county, personas, people, django_assert_max_num_queries
+):
+    checkpoint = make_checkpoint(county.village1)
+    number = people.in_grid1a.reveal_id_number()
+    items = [
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "checkpoint": checkpoint.pk,
+            "temperature": "37.5" if i % 50 == 0 else "36.4",
+            "direction": "out",
+            "outcome": "passed",
+            "id_number": number,
+        }
+        for i in range(300)
+    ]
+    with django_assert_max_num_queries(18):
+        results = record_checkpoint_batch(actor=personas["checkpoint"], items=items)
+    assert {r.status for r in results} == {"created"}
+    assert CheckpointRecord.objects.filter(person=people.in_grid1a).count() == 300
+    assert CheckpointRecord.objects.filter(is_fever=True).count() == 6
+    assert all(r.id for r in results)
