@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("shuangying.audit.urls")),
     path("imports/", include("shuangying.imports.urls")),
     path("places/", include("shuangying.places.urls")),
+    path("passes/", include("shuangying.passes.urls")),
     path("c/", include("shuangying.checkins.urls")),
     path("checkpoints/", include("shuangying.checkpoints.urls")),
     path("api/", api.urls),

@@ -8,9 +8,13 @@ Objects are taken from grid1a's point of view: "own" lives in grid1a, "sibling" 
 village), "other" in grid2a (another township). A scoped cell reads "own/sibling/other".
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from shuangying.passes.services import issue_pass
 from shuangying.people.models import Person
 from shuangying.people.services import create_household
 from shuangying.places.models import PosterBatch
@@ -137,6 +141,23 @@ MATRIX = {
     "places:poster_batch_create": ("POST", None, "302 302 302 302 302 403 403 403"),
     # A bulk poster PDF is its requester's alone (town1's here).
     "places:poster_batch": ("GET", "batch", "302 404 200 404 404 403 403 403"),
+    "passes:pass_list": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "passes:pass_create": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "passes:pass_detail": (
+        "GET",
+        "pass",
+        "302 200/404/404 200/200/404 200/200/200 403 403 403 403",
+    ),
+    "passes:pass_print": ("GET", "pass", "302 200/404/404 200/200/404 200/200/200 403 403 403 403"),
+    "passes:pass_revoke": (
+        "POST",
+        "pass",
+        "302 302/404/404 302/302/404 302/302/302 403 403 403 403",
+    ),
+    "passes:rule_list": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "passes:rule_create": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "passes:gate_check": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "passes:check_list": ("GET", None, "302 200 200 200 403 403 403 403"),
     "imports:import_list": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_new": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_template": ("GET", "kind", "302 403 200 200 403 403 403 403"),
@@ -185,6 +206,14 @@ def objects(personas, people, county):
         place = create_place(type="market", name=f"{scope}市场", division=grid)
         scopes[scope] = {
             "place": place.pk,
+            "pass": issue_pass(
+                actor=None,
+                type="household",
+                division=grid,
+                household=household,
+                valid_from=timezone.now(),
+                valid_until=timezone.now() + timedelta(days=7),
+            ).pk,
             "person": person.pk,
             "household": household.pk,
             "division": grid.pk,

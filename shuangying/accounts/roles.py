@@ -124,6 +124,28 @@ ROLES: dict[str, tuple[str, list[str]]] = {
 }
 
 
+# Closed management and passes (C4, C6): officers and grid workers issue and revoke passes;
+# townships, villages and the county set the rules; checkpoint staff check passes at gates.
+PASS_ISSUE = [
+    "passes.view_pass",
+    "passes.add_pass",
+    "passes.change_pass",
+    "passes.view_closedmanagementrule",
+    "passes.view_passcheck",
+    "passes.add_passcheck",  # officers and grid workers man compound and village gates too
+]
+PASS_RULES = [*PASS_ISSUE, "passes.add_closedmanagementrule", "passes.change_closedmanagementrule"]
+PASS_ROLES = {
+    "county_commander": PASS_RULES,
+    "township_officer": PASS_RULES,
+    "village_officer": PASS_RULES,
+    "grid_worker": PASS_ISSUE,
+    "checkpoint_staff": ["passes.add_passcheck", "passes.view_passcheck"],
+}
+for _role, _codenames in PASS_ROLES.items():
+    ROLES[_role][1].extend(_codenames)
+
+
 def role_label(name: str) -> str:
     return str(ROLES[name][0]) if name in ROLES else name
 

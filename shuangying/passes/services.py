@@ -1,0 +1,223 @@
+"""Writes of closed management (C4, C6): rules, passes, gate checks. One function per act,
+atomic; issuing and revoking are audited, every check is its own record (PassCheck)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from shuangying.audit.models import AuditAction
+from shuangying.audit.services import record_event
+from shuangying.checkpoints.validators import normalize_plate
+
+from .choices import Direction, Outcome, PassType, RefusalReason
+from .models import ClosedManagementRule, Pass, PassCheck
+from .tokens import pass_for_token
+
+
+@transaction.atomic
+def save_rule(*, actor, request=None, division, **fields) -> ClosedManagementRule:
+    """Make ``fields`` the division's rule: the active one is retired, a new one starts."""
+    if (
+        fields.get("opens_at")
+        and fields.get("closes_at")
+        and fields["opens_at"] >= fields["closes_at"]
+    ):
+        raise ValidationError({"closes_at": "关闭时间应晚于开放时间"})
+    ClosedManagementRule.objects.select_for_update().filter(
+        division=division, is_active=True
+    ).update(is_active=False)
+    rule = ClosedManagementRule.objects.create(division=division, created_by=actor, **fields)
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.UPDATE,
+        object_type="closed_management_rule",
+        object_id=rule.pk,
+        summary=f"设置封闭管理规则 {division.name}",
+        detail={
+            "opens_at": f"{rule.opens_at:%H:%M}",
+            "closes_at": f"{rule.closes_at:%H:%M}",
+            "exit_interval_days": rule.exit_interval_days,
+            "admit_outsiders": rule.admit_outsiders,
+        },
+    )
+    return rule
+
+
+def rule_for(division) -> ClosedManagementRule | None:
+    """The closest active rule at or above ``division`` (a compound's, else its village's)."""
+    rules = [
+        r
+        for r in ClosedManagementRule.objects.filter(is_active=True).select_related("division")
+        if division.path.startswith(r.division.path)
+    ]
+    return max(rules, key=lambda r: len(r.division.path), default=None)
+
+
+@transaction.atomic
+def issue_pass(
+    *,
+    actor,
+    request=None,
+    type: str,
+    division,
+    valid_from: datetime,
+    valid_until: datetime,
+    holder_name: str = "",
+    household=None,
+    person=None,
+    plate: str = "",
+    route: str = "",
+    issuing_department=None,
+    purpose: str = "",
+) -> Pass:
+    if valid_until <= valid_from:
+        raise ValidationError({"valid_until": "有效期至:应晚于生效时间"})
+    if type == PassType.TRANSPORT:
+        plate = normalize_plate(plate)
+        if not route.strip():
+            raise ValidationError({"route": "通行路线:运输通行证须填写路线"})
+    else:
+        plate = ""
+        if type == PassType.HOUSEHOLD and household is None:
+            raise ValidationError({"household": "户:户出入证须选择户"})
+        if type in (PassType.PERSON, PassType.EXIT_CERTIFICATE) and person is None:
+            raise ValidationError({"person": "人员:须选择持证人"})
+    if person is not None and household is None:
+        household = person.household
+    if not holder_name:
+        holder_name = person.name if person else (household.address if household else "")
+    if not holder_name:
+        raise ValidationError({"holder_name": "持证人/单位:必填"})
+    pass_obj = Pass.objects.create(
+        type=type,
+        division=division,
+        household=household,
+        person=person,
+        holder_name=holder_name,
+        plate=plate,
+        route=route,
+        issuing_department=issuing_department,
+        purpose=purpose,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        issued_by=actor,
+    )
+    record_event(
+        request=request,
+        user=actor,
+        action=AuditAction.CREATE,
+        object_type="pass",
+        object_id=pass_obj.pk,
+        summary=f"签发{pass_obj.get_type_display()} {holder_name}",
+    )
+    return pass_obj
+
+
+@transaction.atomic
+def revoke_pass(*, actor, request=None, pass_obj: Pass, reason: str = "") -> Pass:
+    if pass_obj.revoked_at is None:
+        pass_obj.revoked_at = timezone.now()
+        pass_obj.revoke_reason = reason[:200]
+        pass_obj.save(update_fields=["revoked_at", "revoke_reason"])
+        record_event(
+            request=request,
+            user=actor,
+            action=AuditAction.UPDATE,
+            object_type="pass",
+            object_id=pass_obj.pk,
+            summary=f"作废{pass_obj.get_type_display()} {pass_obj.holder_name}",
+            reason=reason,
+        )
+    return pass_obj
+
+
+def _refusal(pass_obj: Pass | None, place, at: datetime, direction: str, plate: str) -> str:
+    """The reason to turn back, or "" to let through. Order: the pass itself first (forged,
+    revoked, validity), then the gate's rule (outsider, hours, household quota)."""
+    if pass_obj is None:
+        return RefusalReason.FORGED
+    if pass_obj.revoked_at is not None and pass_obj.revoked_at <= at:
+        return RefusalReason.REVOKED
+    if at >= pass_obj.valid_until:
+        return RefusalReason.EXPIRED
+    if at < pass_obj.valid_from:
+        return RefusalReason.NOT_YET_VALID
+    if pass_obj.type == PassType.TRANSPORT:
+        # Transport passes are checked on the roads: the plate must be the one on the pass.
+        if plate:
+            try:
+                seen = normalize_plate(plate)
+            except ValidationError:
+                seen = plate
+            if seen != pass_obj.plate:
+                return RefusalReason.PLATE_MISMATCH
+        return ""
+    rule = rule_for(place.division)
+    if rule is None:
+        return ""
+    if not pass_obj.division.path.startswith(rule.division.path) and not rule.admit_outsiders:
+        return RefusalReason.OUTSIDER
+    local = timezone.localtime(at).time()
+    if not rule.opens_at <= local < rule.closes_at:
+        return RefusalReason.OUTSIDE_HOURS
+    if (
+        rule.exit_interval_days
+        and direction == Direction.OUT
+        and pass_obj.type != PassType.EXIT_CERTIFICATE
+        and pass_obj.household_id
+    ):
+        # One member per household out every N days, counted in calendar days: out on day 1
+        # with N=2 means day 2 is refused and day 3 is allowed.
+        today = timezone.localtime(at).date()
+        since = timezone.make_aware(
+            datetime.combine(
+                today - timedelta(days=rule.exit_interval_days - 1), datetime.min.time()
+            )
+        )
+        used = PassCheck.objects.filter(
+            household_id=pass_obj.household_id,
+            direction=Direction.OUT,
+            outcome=Outcome.ALLOWED,
+            at__gte=since,
+            at__lte=at,
+        ).exists()
+        if used:
+            return RefusalReason.QUOTA_USED
+    return ""
+
+
+@transaction.atomic
+def check_pass(
+    *,
+    token: str,
+    place,
+    checked_by=None,
+    at: datetime | None = None,
+    direction: str = Direction.OUT,
+    plate: str = "",
+) -> PassCheck:
+    """Check a scanned or typed pass at ``place`` and record the outcome (a refusal is a
+    劝返 record). ``at`` is the time of the check (now unless given, e.g. in tests)."""
+    at = at or timezone.now()
+    pass_obj = pass_for_token(token)
+    if pass_obj is not None and pass_obj.household_id:
+        # Two members of one household at two gates at once: one of them gets the quota.
+        from shuangying.people.models import Household
+
+        Household.objects.select_for_update().filter(pk=pass_obj.household_id).first()
+    reason = _refusal(pass_obj, place, at, direction, plate)
+    return PassCheck.objects.create(
+        pass_obj=pass_obj,
+        place=place,
+        at=at,
+        direction=direction,
+        outcome=Outcome.REFUSED if reason else Outcome.ALLOWED,
+        reason=reason,
+        household_id=pass_obj.household_id if pass_obj else None,
+        checked_by=checked_by,
+    )

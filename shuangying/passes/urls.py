@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "passes"
+urlpatterns = [
+    path("", views.PassListView.as_view(), name="pass_list"),
+    path("new/", views.PassCreateView.as_view(), name="pass_create"),
+    path("<int:pk>/", views.PassDetailView.as_view(), name="pass_detail"),
+    path("<int:pk>/print/", views.PassPrintView.as_view(), name="pass_print"),
+    path("<int:pk>/revoke/", views.PassRevokeView.as_view(), name="pass_revoke"),
+    path("rules/", views.RuleListView.as_view(), name="rule_list"),
+    path("rules/new/", views.RuleCreateView.as_view(), name="rule_create"),
+    path("gate/", views.GateCheckView.as_view(), name="gate_check"),
+    path("checks/", views.CheckListView.as_view(), name="check_list"),
+]
