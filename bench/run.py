@@ -15,7 +15,13 @@ from pgcluster import throwaway_cluster
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ORDER = ["bench_lookup.py", "bench_list.py", "bench_export.py", "bench_import.py"]
+ORDER = [
+    "bench_lookup.py",
+    "bench_list.py",
+    "bench_export.py",
+    "bench_import.py",
+    "bench_healthcode.py",
+]
 
 
 def run_all(database_url: str) -> int:

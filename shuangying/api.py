@@ -26,6 +26,7 @@ from .apibase import ApiError
 from .checkins.api import router as checkins_router
 from .checkpoints.api import router as checkpoints_router
 from .divisions.api import router as divisions_router
+from .healthcodes.api import router as healthcodes_router
 from .people.api import router as people_router
 from .people.identity import IdentityError
 
@@ -162,6 +163,7 @@ api = ShuangyingAPI(
 api.add_router("", accounts_router)
 api.add_router("", divisions_router)
 api.add_router("", people_router)
+api.add_router("", healthcodes_router)
 api.add_router("", checkins_router)
 api.add_router("", checkpoints_router)
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("passes/", include("shuangying.passes.urls")),
     path("c/", include("shuangying.checkins.urls")),
     path("checkpoints/", include("shuangying.checkpoints.urls")),
+    path("healthcodes/", include("shuangying.healthcodes.urls")),
     path("api/", api.urls),
 ]

@@ -165,6 +165,34 @@ MATRIX = {
     "imports:import_detail": ("GET", "job", "302 404 200 404 404 404 404 404"),
     "imports:import_progress": ("GET", "job", "302 404 200 404 404 404 404 404"),
     "imports:import_commit": ("POST", "job", "302 404 302 404 404 404 404 404"),
+    # Health codes (D1–D3). The code page and its POSTs are scoped by the person's grid.
+    "healthcodes:person_code": (
+        "GET",
+        "person",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 403 403",
+    ),
+    "healthcodes:person_appeal": (
+        "POST",
+        "person",
+        "302 400/404/404 400/400/404 400/400/400 404/404/404 403 403 403",
+    ),
+    "healthcodes:person_override": (
+        "POST",
+        "person",
+        "302 403 400/400/404 400/400/400 403 403 403 403",
+    ),
+    "healthcodes:person_arrival_review": (
+        "POST",
+        "person",
+        "302 403 400/400/404 400/400/400 403 403 403 403",
+    ),
+    "healthcodes:override_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "healthcodes:appeal_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "healthcodes:riskarea_list": ("GET", None, "302 200 200 200 200 403 403 403"),
+    "healthcodes:riskarea_import": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "healthcodes:ruleset_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    # Verification needs no login: a gate or a passer-by with the code sees colour and masked name.
+    "healthcodes:verify": ("GET", None, "200 200 200 200 200 200 200 200"),
 }
 
 

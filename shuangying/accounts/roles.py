@@ -124,6 +124,44 @@ ROLES: dict[str, tuple[str, list[str]]] = {
 }
 
 
+# Health codes (D1–D3): every officer sees codes and files appeals; townships and the county
+# record events, propose overrides and decide appeals; only the county approves overrides (a
+# second person), keeps the risk-area list and publishes rule sets.
+HEALTHCODE_READ = [
+    "healthcodes.view_healthcodestate",
+    "healthcodes.view_healthevent",
+    "healthcodes.view_riskarea",
+    "healthcodes.add_appeal",
+]
+HEALTHCODE_RECORD = [*HEALTHCODE_READ, "healthcodes.add_healthevent"]
+HEALTHCODE_OFFICER = [
+    *HEALTHCODE_RECORD,
+    "healthcodes.view_overriderequest",
+    "healthcodes.add_overriderequest",
+    "healthcodes.view_appeal",
+    "healthcodes.change_appeal",
+    "healthcodes.view_ruleset",
+    "healthcodes.add_arrivalreview",
+]
+HEALTHCODE_ROLES = {
+    "county_commander": [
+        *HEALTHCODE_OFFICER,
+        "healthcodes.approve_override",
+        "healthcodes.add_riskarea",
+        "healthcodes.change_riskarea",
+        "healthcodes.delete_riskarea",
+        "healthcodes.add_ruleset",
+    ],
+    "township_officer": HEALTHCODE_OFFICER,
+    "village_officer": HEALTHCODE_RECORD,
+    "grid_worker": HEALTHCODE_RECORD,
+    "department_officer": HEALTHCODE_READ,
+    "checkpoint_staff": ["healthcodes.view_riskarea"],
+}
+for _role, _codenames in HEALTHCODE_ROLES.items():
+    ROLES[_role][1].extend(_codenames)
+
+
 # Closed management and passes (C4, C6): officers and grid workers issue and revoke passes;
 # townships, villages and the county set the rules; checkpoint staff check passes at gates.
 PASS_ISSUE = [

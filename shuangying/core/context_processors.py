@@ -15,6 +15,7 @@ NAV = [
     ("passes:gate_check", _("通行证核验"), "passes.add_passcheck"),
     ("checkpoints:checkpoint_mode", _("卡口检查"), "checkpoints.add_checkpointrecord"),
     ("checkpoints:fever_alerts", _("发热预警"), "checkpoints.view_checkpointrecord"),
+    ("healthcodes:riskarea_list", _("健康码"), "healthcodes.view_riskarea"),
     ("audit:event_list", _("审计日志"), "audit.view_auditevent"),
     ("accounts:user_list", _("用户管理"), "accounts.view_user"),
 ]

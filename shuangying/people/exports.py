@@ -171,7 +171,7 @@ def person_rows(queryset) -> Iterator[list]:
             ]
 
 
-def _export(
+def export_rows(
     *,
     stream: IO[bytes],
     user,
@@ -182,6 +182,9 @@ def _export(
     object_type: str,
     filters: dict | None,
 ) -> int:
+    """The one way a ledger leaves the system (M2): ``rows`` (already restricted, masked,
+    streamed) written under the exporting user's watermark, then one EXPORT audit row with
+    the count and ``filters`` (never plaintext). Returns the number of rows written."""
     at = timezone.now()
     mark = watermark_text(user, at)
     count = write_xlsx(
@@ -203,11 +206,14 @@ def _export(
     return count
 
 
+_export = export_rows  # the name other apps' exports were written against
+
+
 def export_persons(queryset, user, stream: IO[bytes], *, request=None, filters=None) -> int:
     """Write ``queryset`` (persons, already restricted and filtered, e.g. by
     ``person_list_queryset``) to ``stream`` as a watermarked xlsx with masked document numbers
     and phones; audit it; return the number of persons written."""
-    return _export(
+    return export_rows(
         stream=stream,
         user=user,
         request=request,
@@ -250,7 +256,7 @@ def export_households(queryset, user, stream: IO[bytes], *, request=None, filter
         .iterator(chunk_size=CHUNK)
     )
     rows = ([*row[:7], _local(row[7])] for row in values)
-    return _export(
+    return export_rows(
         stream=stream,
         user=user,
         request=request,
@@ -281,7 +287,7 @@ def export_staff_surveys(queryset, user, stream: IO[bytes], *, request=None, fil
         [*row[:6], "是" if row[6] else "否", health.get(row[7], ""), row[8], row[9]]
         for row in values
     )
-    return _export(
+    return export_rows(
         stream=stream,
         user=user,
         request=request,

@@ -47,6 +47,18 @@ SHUANGYING_DEMO = env_bool("SHUANGYING_DEMO", DEBUG)
 SHUANGYING_PUBLIC_BASE_URL = os.environ.get("SHUANGYING_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 SHUANGYING_POSTER_FONT = os.environ.get("SHUANGYING_POSTER_FONT", "")
 
+# Health codes (D2): Ed25519 private key, base64 of the raw 32 bytes. Under DEBUG a public
+# development key is derived from SECRET_KEY; production.py never keeps it (see there).
+SHUANGYING_HEALTHCODE_SIGNING_KEY = os.environ.get("SHUANGYING_HEALTHCODE_SIGNING_KEY", "")
+if not SHUANGYING_HEALTHCODE_SIGNING_KEY and DEBUG:
+    import base64 as _b64
+    import hashlib as _hashlib
+
+    SHUANGYING_HEALTHCODE_SIGNING_KEY = _b64.b64encode(
+        _hashlib.sha256(f"healthcode-dev\x00{SECRET_KEY}".encode()).digest()
+    ).decode()
+SHUANGYING_HEALTHCODE_ISSUER = os.environ.get("SHUANGYING_HEALTHCODE_ISSUER", "shuangying")
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,6 +81,7 @@ INSTALLED_APPS = [
     "shuangying.passes",
     "shuangying.checkins",
     "shuangying.checkpoints",
+    "shuangying.healthcodes",
 ]
 
 MIDDLEWARE = [

@@ -39,6 +39,9 @@ SHUANGYING_DATA_KEYS = required("SHUANGYING_DATA_KEYS")
 if any(part.strip().startswith("dev1:") for part in SHUANGYING_DATA_KEYS.split(",")):
     raise ImproperlyConfigured("SHUANGYING_DATA_KEYS holds the development key 'dev1'")
 SHUANGYING_HASH_KEY = required("SHUANGYING_HASH_KEY", min_length=16)
+# Health-code signing key: never the development key derived in settings/__init__.py. Without
+# one, pages work but issuing a health code refuses (tokens.private_key).
+SHUANGYING_HEALTHCODE_SIGNING_KEY = os.environ.get("SHUANGYING_HEALTHCODE_SIGNING_KEY", "").strip()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the server answers to")

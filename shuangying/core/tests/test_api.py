@@ -53,6 +53,19 @@ MATRIX = {
     ("get", "/api/checkpoints/records"): CHECKPOINT_READ,
     ("get", "/api/checkpoints/counters"): CHECKPOINT_READ,
     ("get", "/api/checkpoints/fevers"): CHECKPOINT_READ,
+    # Health codes: verification and the public key need no login (gates verify offline).
+    ("post", "/api/healthcodes/issue"): READ,
+    ("post", "/api/healthcodes/verify"): _statuses(200, 200, 200, 200, 200),
+    ("get", "/api/healthcodes/public-key"): _statuses(200, 200, 200, 200, 200),
+    ("get", "/api/healthcodes/query"): READ,
+    ("post", "/api/healthcodes/declare-health"): READ,
+    ("post", "/api/healthcodes/declare-trip"): READ,
+    ("post", "/api/healthcodes/events"): CREATE,
+    ("post", "/api/healthcodes/correct"): CREATE,
+    ("get", "/api/risk-areas"): READ,
+    ("post", "/api/risk-areas"): _statuses(401, 403, 403, 201, 403),
+    ("patch", "/api/risk-areas/{area_id}"): _statuses(401, 403, 403, 200, 404),
+    ("post", "/api/risk-areas/import"): _statuses(401, 403, 403, 422, 403),
 }
 
 # The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
@@ -64,6 +77,8 @@ OUTSIDE = {
     ("get", "/api/households/{household_id}"): _statuses(401, 404, 404, 200, 403),
     ("get", "/api/persons/{person_id}/trajectory"): _statuses(401, 404, 404, 200, 403),
     ("get", "/api/places/{place_id}/visitors"): _statuses(401, 404, 404, 200, 403),
+    # Risk areas are not scoped by jurisdiction: the same answers for any of them.
+    ("patch", "/api/risk-areas/{area_id}"): _statuses(401, 403, 403, 200, 404),
 }
 
 
@@ -126,6 +141,34 @@ BODIES = {
         "number": "M-1",
         "address": "东村",
     },
+    ("post", "/api/healthcodes/issue"): lambda ctx: {"person_id": ctx["person_id"]},
+    ("post", "/api/healthcodes/verify"): lambda ctx: {"token": "not.a-token"},
+    ("post", "/api/healthcodes/declare-health"): lambda ctx: {
+        "person_id": ctx["person_id"],
+        "symptoms": True,
+    },
+    ("post", "/api/healthcodes/declare-trip"): lambda ctx: {
+        "person_id": ctx["person_id"],
+        "origin_code": "420106",
+        "arrival_date": "2020-01-20",
+    },
+    ("post", "/api/healthcodes/events"): lambda ctx: {
+        "person_id": ctx["person_id"],
+        "kind": "close_contact",
+        "occurred_at": "2020-02-01T08:00:00+08:00",
+        "source": "tracing",
+    },
+    ("post", "/api/healthcodes/correct"): lambda ctx: {
+        "person_id": ctx["person_id"],
+        "reason": "已排除发热",
+    },
+    ("post", "/api/risk-areas"): lambda ctx: {
+        "code": "420106",
+        "name": "武昌区",
+        "level": "high",
+        "start_date": "2020-01-20",
+    },
+    ("patch", "/api/risk-areas/{area_id}"): lambda ctx: {"end_date": "2020-03-20"},
 }
 
 # Routes whose purpose is to show plaintext (after a reason, audited).
@@ -189,17 +232,28 @@ def _place(division):
 def objects(county, people):
     inside = Household.objects.create(division=county.grid1a, number="H-1", address="东村1号")
     outside = Household.objects.create(division=county.grid2a, number="H-2", address="西村1号")
+    from shuangying.healthcodes.models import RiskArea
+
+    area = RiskArea.objects.create(
+        code="130100",
+        code_prefix="1301",
+        name="石家庄市",
+        level="low",
+        start_date=date(2020, 1, 1),
+    )
     return {
         "inside": {
             "division_id": county.grid1a.pk,
             "person_id": people.in_grid1a.pk,
             "household_id": inside.pk,
+            "area_id": area.pk,
             "place_id": _place(county.grid1a).pk,
         },
         "outside": {
             "division_id": county.grid2a.pk,
             "person_id": people.in_grid2a.pk,
             "household_id": outside.pk,
+            "area_id": area.pk,
             "place_id": _place(county.grid2a).pk,
         },
     }
@@ -217,13 +271,20 @@ def call(client, route, ids, ctx):
     body = BODIES.get(route, lambda ctx: None)(ctx)
     kwargs = {"content_type": "application/json"} if body is not None else {}
     args = (body,) if body is not None else ()
-    return getattr(client, method)(template.format(**ids), *args, **kwargs)
+    path = template.format(**ids)
+    if route == ("get", "/api/healthcodes/query"):
+        path += f"?person_id={ids['person_id']}"
+    return getattr(client, method)(path, *args, **kwargs)
 
 
 def run_matrix(client, personas, county, people, ids, persona, table):
     if persona != "anonymous":
         login(client, personas[persona])
-    ctx = {"county": county, "username": None if persona == "anonymous" else persona}
+    ctx = {
+        "county": county,
+        "username": None if persona == "anonymous" else persona,
+        "person_id": ids["person_id"],
+    }
     secrets = plaintexts(people)
     for route, expected in table.items():
         response = call(client, route, ids, ctx)

@@ -1,0 +1,183 @@
+"""Pages: the code page from the person detail, appeal and override through the queues,
+risk-area import with row errors, verification."""
+
+import io
+import re
+
+import pytest
+import xlsxwriter
+from django.urls import reverse
+from django.utils import timezone
+
+from shuangying.healthcodes.models import Appeal, OverrideRequest, RiskArea
+from shuangying.healthcodes.services import issue_code, record_health_event
+from shuangying.testing import login, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_person_detail_links_to_the_code_page(client, personas, people):
+    login(client, personas["grid1a"])
+    page = client.get(reverse("people:person_detail", args=[people.in_grid1a.pk])).content.decode()
+    url = reverse("healthcodes:person_code", args=[people.in_grid1a.pk])
+    assert url in page and "健康码" in page
+    record_health_event(
+        person=people.in_grid1a, kind="close_contact", occurred_at=timezone.now(), source="tracing"
+    )
+    html = client.get(url).content.decode()
+    assert "红码" in html and "密切接触者" in html and "<svg" in html
+    assert people.in_grid1a.reveal_id_number() not in html
+
+
+def test_appeal_then_override_with_two_people(client, personas, people):
+    p = people.in_grid1a
+    record_health_event(
+        person=p, kind="symptoms_declared", occurred_at=timezone.now(), source="grid"
+    )
+    login(client, personas["grid1a"])
+    r = client.post(reverse("healthcodes:person_appeal", args=[p.pk]), {"reason": "已就医排除"})
+    assert r.status_code == 302
+    appeal = Appeal.objects.get()
+    login(client, personas["town1"])
+    assert "已就医排除" in client.get(reverse("healthcodes:appeal_list")).content.decode()
+    r = client.post(
+        reverse("healthcodes:appeal_list"),
+        {"pk": appeal.pk, "approve": "1", "note": "属实", "colour": "green"},
+    )
+    assert r.status_code == 302
+    override = OverrideRequest.objects.get()
+    # The township cannot approve; the county can, being another person.
+    r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
+    assert r.status_code == 403
+    login(client, personas["county"])
+    r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
+    assert r.status_code == 302
+    html = client.get(reverse("healthcodes:person_code", args=[p.pk])).content.decode()
+    assert 'data-colour="green"' in html and "人工赋码" in html
+
+
+def test_requester_cannot_approve_own_override(client, county, personas, people):
+    login(client, personas["county"])
+    r = client.post(
+        reverse("healthcodes:person_override", args=[people.in_grid1a.pk]),
+        {"colour": "red", "reason": "核实中", "days": 3},
+    )
+    assert r.status_code == 302
+    override = OverrideRequest.objects.get()
+    r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
+    assert r.status_code == 400 and "另一人" in r.content.decode()
+    second = make_user("county2", "county_commander", [county.county])
+    login(client, second)
+    assert (
+        client.post(
+            reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"}
+        ).status_code
+        == 302
+    )
+
+
+def xlsx(rows) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf)
+    sheet = book.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    return buf.getvalue()
+
+
+def test_risk_area_import_all_or_nothing_with_row_errors(client, personas):
+    login(client, personas["county"])
+    url = reverse("healthcodes:riskarea_import")
+    header = ["区划代码", "地区名称", "风险等级", "起始日期", "截止日期"]
+    bad = xlsx(
+        [
+            header,
+            ["420106", "武昌区", "高", "2020-01-20", ""],
+            ["4201", "某地", "很高", "2020-13-01", ""],
+        ]
+    )
+    r = client.post(url, {"file": io.BytesIO(bad)}, format="multipart")
+    body = r.content.decode()
+    assert r.status_code == 400 and "第" not in body or "3" in body
+    assert "区划代码" in body and "风险等级" in body and "日期" in body
+    assert not RiskArea.objects.exists()
+    good = xlsx(
+        [
+            header,
+            ["420106", "武昌区", "高", "2020-01-20", ""],
+            ["130100", "石家庄市", "低风险", "2020/1/25", "2020-03-01"],
+        ]
+    )
+    f = io.BytesIO(good)
+    f.name = "risk.xlsx"
+    r = client.post(url, {"file": f})
+    assert r.status_code == 302
+    assert RiskArea.objects.count() == 2
+    assert RiskArea.objects.get(code="130100").code_prefix == "1301"
+
+
+def test_verify_page_and_endpoint(client, people):
+    token = issue_code(person=people.in_grid1a, audit=False).token
+    html = client.get(reverse("healthcodes:verify"), {"t": token}).content.decode()
+    assert 'data-valid="true"' in html and "张**" in html and "绿码" in html
+    html = client.post(
+        reverse("healthcodes:verify"), {"token": token[:-3] + "AAA"}
+    ).content.decode()
+    assert 'data-valid="false"' in html
+    r = client.post("/api/healthcodes/verify", {"token": token}, content_type="application/json")
+    assert r.json()["valid"] and r.json()["masked_name"] == "张**"
+    key = client.get("/api/healthcodes/public-key").json()
+    assert key["alg"] == "Ed25519" and "BEGIN PUBLIC KEY" in key["pem"]
+
+
+def test_offline_verification_with_the_public_key_alone(client, people):
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from shuangying.healthcodes import tokens
+
+    raw = client.get("/api/healthcodes/public-key").json()["public_key"]
+    key = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(raw + "=="))
+    token = issue_code(person=people.in_grid1a, audit=False).token
+    assert tokens.decode(token, key=key).colour == "green"
+
+
+def test_api_issue_query_and_events(client, personas, people):
+    login(client, personas["grid1a"])
+    p = people.in_grid1a
+    r = client.post(
+        "/api/healthcodes/events",
+        {
+            "person_id": p.pk,
+            "kind": "quarantine_started",
+            "occurred_at": timezone.now().isoformat(),
+            "source": "quarantine",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    r = client.post("/api/healthcodes/issue", {"person_id": p.pk}, content_type="application/json")
+    data = r.json()
+    assert (
+        data["colour"] == "red"
+        and data["reason"] == "正在隔离"
+        and re.match(r"^[\w-]+\.[\w-]+$", data["token"])
+    )
+    assert data["until"] is not None
+    q = client.get(f"/api/healthcodes/query?person_id={p.pk}").json()
+    assert q["events"][0]["kind"] == "quarantine_started"
+    r = client.post(
+        "/api/healthcodes/issue",
+        {"person_id": people.in_grid2a.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+    r = client.post(
+        "/api/healthcodes/events",
+        {"person_id": p.pk, "kind": "manual_override", "occurred_at": timezone.now().isoformat()},
+        content_type="application/json",
+    )
+    assert r.status_code == 422
