@@ -27,8 +27,10 @@ from .checkins.api import router as checkins_router
 from .checkpoints.api import router as checkpoints_router
 from .divisions.api import router as divisions_router
 from .healthcodes.api import router as healthcodes_router
+from .passes.api import router as passes_router
 from .people.api import router as people_router
 from .people.identity import IdentityError
+from .places.api import router as places_router
 
 DESCRIPTION = """
 双赢指挥系统的数据接口。
@@ -163,6 +165,8 @@ api = ShuangyingAPI(
 api.add_router("", accounts_router)
 api.add_router("", divisions_router)
 api.add_router("", people_router)
+api.add_router("", places_router)
+api.add_router("", passes_router)
 api.add_router("", healthcodes_router)
 api.add_router("", checkins_router)
 api.add_router("", checkpoints_router)

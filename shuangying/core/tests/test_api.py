@@ -53,6 +53,15 @@ MATRIX = {
     ("get", "/api/checkpoints/records"): CHECKPOINT_READ,
     ("get", "/api/checkpoints/counters"): CHECKPOINT_READ,
     ("get", "/api/checkpoints/fevers"): CHECKPOINT_READ,
+    ("get", "/api/places"): READ,
+    ("post", "/api/places"): _statuses(401, 403, 201, 201, 403),
+    ("get", "/api/places/{place_id}"): READ,
+    ("post", "/api/places/{place_id}/code"): _statuses(401, 403, 201, 201, 403),
+    ("get", "/api/passes"): READ,
+    ("post", "/api/passes"): CREATE,
+    ("post", "/api/passes/{pass_id}/revoke"): READ,
+    # A forged code is an answer (refused, recorded), not an error.
+    ("post", "/api/passes/check"): READ,
     # Health codes: verification and the public key need no login (gates verify offline).
     ("post", "/api/healthcodes/issue"): READ,
     ("post", "/api/healthcodes/verify"): _statuses(200, 200, 200, 200, 200),
@@ -77,6 +86,9 @@ OUTSIDE = {
     ("get", "/api/households/{household_id}"): _statuses(401, 404, 404, 200, 403),
     ("get", "/api/persons/{person_id}/trajectory"): _statuses(401, 404, 404, 200, 403),
     ("get", "/api/places/{place_id}/visitors"): _statuses(401, 404, 404, 200, 403),
+    ("get", "/api/places/{place_id}"): _statuses(401, 404, 404, 200, 403),
+    ("post", "/api/places/{place_id}/code"): _statuses(401, 403, 404, 201, 403),
+    ("post", "/api/passes/{pass_id}/revoke"): _statuses(401, 404, 404, 200, 403),
     # Risk areas are not scoped by jurisdiction: the same answers for any of them.
     ("patch", "/api/risk-areas/{area_id}"): _statuses(401, 403, 403, 200, 404),
 }
@@ -98,7 +110,6 @@ def _checkpoint_record(ctx, n=1):
     }
 
 
-
 def _public_checkin(ctx):
     """A fresh check-in at a place in grid1a (anyone may check in: no login)."""
     import uuid
@@ -117,6 +128,25 @@ def _public_checkin(ctx):
 
 
 BODIES = {
+    ("post", "/api/places"): lambda ctx: {
+        "type": "pharmacy",
+        "name": "矩阵药店",
+        "division": ctx["county"].grid1a.pk,
+    },
+    ("post", "/api/passes"): lambda ctx: {
+        "type": "transport",
+        "division": ctx["county"].grid1a.pk,
+        "holder_name": "一镇食品厂",
+        "plate": "晋L12345",
+        "route": "国道107",
+        "valid_from": "2026-02-01T00:00:00+08:00",
+        "valid_until": "2026-03-01T00:00:00+08:00",
+    },
+    ("post", "/api/passes/{pass_id}/revoke"): lambda ctx: {"reason": "矩阵"},
+    ("post", "/api/passes/check"): lambda ctx: {
+        "token": "forged:token",
+        "place": _place_in(ctx["county"].grid1a).pk,
+    },
     ("post", "/api/checkins"): _public_checkin,
     ("post", "/api/checkins/batch"): lambda ctx: {
         "items": [{"client_uuid": "00000000-0000-4000-8000-0000000000c1", "place_token": "x"}]
@@ -222,6 +252,27 @@ def test_every_route_has_a_permission_entry(client, db):
     assert object_routes == set(OUTSIDE), "add the new object route to OUTSIDE"
 
 
+def _place_in(division):
+    from shuangying.places.models import Place
+
+    return Place.objects.filter(division=division).first()
+
+
+def _pass(household):
+    from datetime import UTC, datetime
+
+    from shuangying.passes.services import issue_pass
+
+    return issue_pass(
+        actor=None,
+        type="household",
+        division=household.division,
+        household=household,
+        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+        valid_until=datetime(2036, 1, 1, tzinfo=UTC),
+    )
+
+
 def _place(division):
     from shuangying.places.models import Place
 
@@ -246,6 +297,7 @@ def objects(county, people):
             "division_id": county.grid1a.pk,
             "person_id": people.in_grid1a.pk,
             "household_id": inside.pk,
+            "pass_id": _pass(inside).pk,
             "area_id": area.pk,
             "place_id": _place(county.grid1a).pk,
         },
@@ -253,6 +305,7 @@ def objects(county, people):
             "division_id": county.grid2a.pk,
             "person_id": people.in_grid2a.pk,
             "household_id": outside.pk,
+            "pass_id": _pass(outside).pk,
             "area_id": area.pk,
             "place_id": _place(county.grid2a).pk,
         },
