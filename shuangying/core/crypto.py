@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import os
 from functools import lru_cache
@@ -88,4 +87,4 @@ def key_id_of(token: str) -> str:
 def lookup_hash(value: str, *, context: str) -> str:
     """Keyed hash for exact lookups; the same value in another context hashes differently."""
     key = settings.SHUANGYING_HASH_KEY.encode()
-    return hmac.new(key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{context}\x00{value}".encode(), "sha256").hex()

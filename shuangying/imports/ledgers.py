@@ -4,7 +4,7 @@ Each ledger names its columns (with the header synonyms people actually use), ch
 at a time (``parse``) and then handles a batch of good rows against the database
 (``process``): one query for what already exists, one dict for divisions built once, and
 ``insert_rows`` (COPY on PostgreSQL) for what is new. Values are validated and encrypted by the people services'
-own functions (``identity_fields``, ``phone_fields``, ``derived_facts``) and divisions by
+own functions (``identity_and_facts``, ``phone_fields``) and divisions by
 ``build_division``: an import cannot accept what the forms would refuse.
 """
 
@@ -26,7 +26,7 @@ from shuangying.divisions.services import build_division, create_division
 from shuangying.people.choices import DocumentType, Relation, Sex
 from shuangying.people.identity import IdentityError, make_resident_id
 from shuangying.people.models import Household, Person, Tag, TravelEntry
-from shuangying.people.services import derived_facts, identity_fields, phone_fields
+from shuangying.people.services import identity_and_facts, phone_fields
 
 from .bulk import insert_rows
 from .choices import ImportKind, ImportMode
@@ -495,8 +495,7 @@ class PersonLedger(Ledger):
         id_text = row.text("id_number", exact_digits=True)
         if document_type and "id_number" not in row.bad:
             try:
-                ident = identity_fields(document_type, id_text)
-                facts = derived_facts(document_type, id_text)
+                ident, facts = identity_and_facts(document_type, id_text)
             except IdentityError as exc:
                 row.error("id_number", str(exc))
         phone = {}

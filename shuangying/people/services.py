@@ -27,7 +27,21 @@ from .models import (
 
 def identity_fields(document_type: str, id_number: str) -> dict:
     """Validated, encrypted and hashed document fields for a Person; raises IdentityError."""
+    return identity_and_facts(document_type, id_number)[0]
+
+
+def identity_and_facts(document_type: str, id_number: str) -> tuple[dict, dict]:
+    """``identity_fields`` and ``derived_facts`` from one normalisation (imports call this
+    for every row)."""
     normalized = normalize_document(document_type, id_number)
+    facts = {}
+    if document_type == DocumentType.RESIDENT_ID:
+        read = facts_from_resident_id(normalized)
+        facts = {"sex": read.sex, "birth_date": read.birth_date}
+    return _encrypted_identity(document_type, normalized), facts
+
+
+def _encrypted_identity(document_type: str, normalized: str) -> dict:
     return {
         "document_type": document_type,
         "id_number_enc": crypto.encrypt(normalized, context=ID_CONTEXT),
@@ -51,10 +65,7 @@ def phone_fields(phone: str) -> dict:
 
 def derived_facts(document_type: str, id_number: str) -> dict:
     """Sex and birth date read from a resident ID number."""
-    if document_type != DocumentType.RESIDENT_ID:
-        return {}
-    facts = facts_from_resident_id(normalize_document(document_type, id_number))
-    return {"sex": facts.sex, "birth_date": facts.birth_date}
+    return identity_and_facts(document_type, id_number)[1]
 
 
 def find_person_by_document(id_number: str, document_type: str = DocumentType.RESIDENT_ID):
