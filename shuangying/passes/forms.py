@@ -91,6 +91,7 @@ class GateCheckForm(forms.Form):
     token = forms.CharField(
         label=_("通行证码"),
         max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
     plate = forms.CharField(label=_("车牌号(运输通行证)"), max_length=12, required=False)

@@ -50,12 +50,13 @@ def save_rule(*, actor, request=None, division, **fields) -> ClosedManagementRul
 
 def rule_for(division) -> ClosedManagementRule | None:
     """The closest active rule at or above ``division`` (a compound's, else its village's)."""
-    rules = [
-        r
-        for r in ClosedManagementRule.objects.filter(is_active=True).select_related("division")
-        if division.path.startswith(r.division.path)
-    ]
-    return max(rules, key=lambda r: len(r.division.path), default=None)
+    paths = [*division.ancestor_paths(), division.path]
+    return (
+        ClosedManagementRule.objects.filter(is_active=True, division__path__in=paths)
+        .select_related("division")
+        .order_by("-division__level")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -189,6 +190,27 @@ def _refusal(pass_obj: Pass | None, place, at: datetime, direction: str, plate: 
         if used:
             return RefusalReason.QUOTA_USED
     return ""
+
+
+@transaction.atomic
+def record_turn_back(
+    *,
+    place,
+    checked_by=None,
+    at: datetime | None = None,
+    direction: str = Direction.IN,
+    reason: str = RefusalReason.OUTSIDER,
+) -> PassCheck:
+    """A person without any pass turned back at the gate (劝返): recorded like a check."""
+    return PassCheck.objects.create(
+        pass_obj=None,
+        place=place,
+        at=at or timezone.now(),
+        direction=direction,
+        outcome=Outcome.REFUSED,
+        reason=reason,
+        checked_by=checked_by,
+    )
 
 
 @transaction.atomic

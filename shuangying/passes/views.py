@@ -20,7 +20,7 @@ from shuangying.access import get_restricted_or_404
 from .choices import Outcome, PassType
 from .forms import GateCheckForm, PassForm, RuleForm, default_validity
 from .models import ClosedManagementRule, Pass, PassCheck
-from .services import check_pass, issue_pass, revoke_pass, save_rule
+from .services import check_pass, issue_pass, record_turn_back, revoke_pass, save_rule
 from .tokens import token_for
 
 PAGE_SIZE = 50
@@ -207,13 +207,21 @@ class GateCheckView(PermissionRequiredMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         data = form.cleaned_data
-        check = check_pass(
-            token=data["token"],
-            place=data["place"],
-            checked_by=request.user,
-            direction=data["direction"],
-            plate=data["plate"],
-        )
+        if "no_pass" in request.POST:
+            check = record_turn_back(
+                place=data["place"], checked_by=request.user, direction=data["direction"]
+            )
+        elif not data["token"].strip():
+            form.add_error("token", "请扫描或输入通行证码")
+            return render(request, self.template_name, {"form": form}, status=400)
+        else:
+            check = check_pass(
+                token=data["token"],
+                place=data["place"],
+                checked_by=request.user,
+                direction=data["direction"],
+                plate=data["plate"],
+            )
         fresh = GateCheckForm(
             user=request.user, initial={"place": data["place"].pk, "direction": data["direction"]}
         )

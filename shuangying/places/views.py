@@ -15,8 +15,8 @@ from django.views.generic import TemplateView
 from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
-from shuangying.core.excel import Column
-from shuangying.people.exports import _export, xlsx_response
+from shuangying.core.excel import Column, write_xlsx
+from shuangying.people.exports import watermark_text, xlsx_response
 
 from .filters import place_list_queryset
 from .forms import PlaceForm, PosterBatchForm
@@ -80,10 +80,17 @@ PLACE_COLUMNS = (
 
 
 class PlaceExportView(PermissionRequiredMixin, View):
+    """The places list as shown (same filters, same jurisdiction), watermarked and audited."""
+
     permission_required = "places.view_place"
 
     def get(self, request):
         form, qs = place_list_queryset(request.user, request.GET)
+        return xlsx_response(lambda stream: self.write(request, form, qs, stream), "场所台账")
+
+    @staticmethod
+    def write(request, form, queryset, stream) -> int:
+        mark = watermark_text(request.user)
         rows = (
             [
                 p.name,
@@ -95,21 +102,24 @@ class PlaceExportView(PermissionRequiredMixin, View):
                 p.contact_name,
                 "启用" if p.is_active else "停用",
             ]
-            for p in qs.iterator(chunk_size=2000)
+            for p in queryset.iterator(chunk_size=2000)
         )
-        return xlsx_response(
-            lambda stream: _export(
-                stream=stream,
-                user=request.user,
-                request=request,
-                sheet_name="场所台账",
-                columns=PLACE_COLUMNS,
-                rows=rows,
-                object_type="place",
-                filters=form.audit_detail(),
-            ),
-            "场所台账",
+        count = write_xlsx(
+            stream,
+            sheet_name="场所台账",
+            columns=PLACE_COLUMNS,
+            rows=rows,
+            watermark=f"{mark} 内部资料 严禁外传",
+            creator=request.user.get_username(),
         )
+        record_event(
+            request=request,
+            action=AuditAction.EXPORT,
+            object_type="place",
+            summary=f"导出场所台账 {count}行",
+            detail={"rows": count, "filters": form.audit_detail(), "watermark": mark},
+        )
+        return count
 
 
 class PlaceDetailView(PermissionRequiredMixin, TemplateView):

@@ -189,3 +189,21 @@ def test_pass_list_is_restricted(client, personas, county, household):
     login(client, personas["grid1a"])
     page = client.get(reverse("passes:pass_list")).content.decode()
     assert "东村1号" in page and "西村1号" not in page
+
+
+def test_person_without_a_pass_is_turned_back_and_recorded(client, personas, county, gate):
+    login(client, personas["checkpoint"])
+    response = client.post(
+        reverse("passes:gate_check"), {"place": gate.pk, "direction": "in", "no_pass": "1"}
+    )
+    page = response.content.decode()
+    assert "劝返" in page and "非本小区(村)人员" in page
+    check = PassCheck.objects.get()
+    assert check.pass_obj is None and check.reason == "outsider" and check.direction == "in"
+
+
+def test_empty_code_is_asked_for(client, personas, gate):
+    login(client, personas["checkpoint"])
+    response = client.post(reverse("passes:gate_check"), {"place": gate.pk, "direction": "out"})
+    assert response.status_code == 400 and "请扫描或输入通行证码" in response.content.decode()
+    assert not PassCheck.objects.exists()

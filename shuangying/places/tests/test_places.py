@@ -181,3 +181,7 @@ def test_list_filters_and_export(client, personas, county, market):
     body = b"".join(response.streaming_content)
     names = str(CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python())
     assert "东村药店" in names and "西村药店" not in names
+    from shuangying.audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="export", object_type="place")
+    assert event.detail["rows"] == 1 and event.username == "town1"
