@@ -10,7 +10,7 @@ from shuangying.apibase import COMMON_ERRORS, ApiError, PageParams, paginate, re
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 
-from .models import CheckpointRecord
+from .models import CheckpointDay, CheckpointRecord
 from .querysets import local_day_range
 from .schemas import (
     BatchIn,
@@ -112,11 +112,20 @@ def list_records(request, filters: Query[RecordQuery], page: Query[PageParams]):
 def counters(request, filters: Query[CounterQuery]):
     user = request.auth
     require_perm(user, "checkpoints.view_checkpointrecord")
-    qs = local_day_range(CheckpointRecord.objects.restrict(user), filters.start, filters.end)
+    qs = CheckpointDay.objects.restrict(user).between(filters.start, filters.end)
     if filters.checkpoint is not None:
         qs = qs.filter(checkpoint_id=filters.checkpoint)
     rows = [
-        {**row, "checkpoint_name": row["checkpoint__name"]} for row in qs.daily_counters()[:5000]
+        {
+            "day": row.day,
+            "checkpoint_id": row.checkpoint_id,
+            "checkpoint_name": row.checkpoint.name,
+            "persons": row.persons,
+            "vehicles": row.vehicles,
+            "fevers": row.fevers,
+            "turned_back": row.turned_back,
+        }
+        for row in qs.rows()[:5000]
     ]
     return {"totals": qs.totals(), "rows": rows}
 

@@ -47,6 +47,38 @@ class CheckpointRecordQuerySet(RestrictedQuerySet):
         return self.aggregate(**self.counters())
 
 
+class CheckpointDayQuerySet(RestrictedQuerySet):
+    """Daily counters: visible to whoever may see the checkpoint's records."""
+
+    division_path_field = "checkpoint__division__path"
+
+    def restrict(self, user, action: str = "view"):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if not user.has_perm(f"checkpoints.{action}_checkpointrecord"):
+            return self.none()
+        return self.filter(self.jurisdiction_q(user))
+
+    def between(self, start=None, end=None):
+        if start is not None:
+            self = self.filter(day__gte=start)
+        if end is not None:
+            self = self.filter(day__lte=end)
+        return self
+
+    def rows(self):
+        return self.select_related("checkpoint__division").order_by(
+            "-day", "checkpoint__division__path", "checkpoint__name"
+        )
+
+    def totals(self) -> dict:
+        from django.db.models import Sum
+
+        fields = ("persons", "vehicles", "fevers", "turned_back")
+        sums = self.aggregate(**{f: Coalesce(Sum(f), Value(0)) for f in fields})
+        return {f: sums[f] for f in fields}
+
+
 def local_day_range(qs, start=None, end=None):
     """Rows checked on days ``start``..``end`` (inclusive) in the county's time zone."""
     import datetime as dt

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
@@ -23,7 +25,7 @@ from shuangying.people.models import id_number_hash
 from shuangying.places.models import Place
 
 from .choices import Direction, Outcome, VehicleType
-from .models import CheckpointRecord
+from .models import CheckpointDay, CheckpointRecord
 from .validators import clean_temperature, is_fever, normalize_plate
 
 # A device clock may be off; a record is never dated in the future nor older than this
@@ -172,6 +174,7 @@ def record_checkpoint_check(
     try:
         with transaction.atomic():
             record.save(force_insert=True)
+            add_to_daily_counters([record])
     except IntegrityError:
         # Two copies of the same submission raced: the other one won.
         existing = CheckpointRecord.objects.filter(client_uuid=key).first()
@@ -202,14 +205,81 @@ class BatchItemResult:
     message: str = ""
 
 
-def _existing(keys: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, bool]]:
-    found: dict[uuid.UUID, tuple[int, bool]] = {}
+def _existing(keys: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, bool, bool]]:
+    """(id, is_fever, inserted now=False) of the records already holding these UUIDs."""
+    found: dict[uuid.UUID, tuple[int, bool, bool]] = {}
     for i in range(0, len(keys), 500):
         rows = CheckpointRecord.objects.filter(client_uuid__in=keys[i : i + 500]).values_list(
             "client_uuid", "pk", "is_fever"
         )
-        found.update({key: (pk, fever) for key, pk, fever in rows})
+        found.update({key: (pk, fever, False) for key, pk, fever in rows})
     return found
+
+
+def _insert_batch(records: list[CheckpointRecord], *, actor) -> dict:
+    """Insert ``records`` and count them into the daily counters, all in one transaction;
+    if a concurrent upload wrote one of the UUIDs meanwhile (IntegrityError), insert them one
+    by one instead, each with its own idempotency. Answers {uuid: (id, is_fever, inserted)}."""
+    try:
+        with transaction.atomic():
+            CheckpointRecord.objects.bulk_create(records, batch_size=500)
+            add_to_daily_counters(records)
+        return {r.client_uuid: (r.pk, r.is_fever, True) for r in records}
+    except IntegrityError:
+        pass
+    written = {}
+    for record in records:
+        try:
+            with transaction.atomic():
+                record.pk = None
+                record.save(force_insert=True)
+                add_to_daily_counters([record])
+            written[record.client_uuid] = (record.pk, record.is_fever, True)
+        except IntegrityError:
+            written.update(_existing([record.client_uuid]))
+    return written
+
+
+COUNTER_FIELDS = ("persons", "vehicles", "fevers", "turned_back")
+
+
+def add_to_daily_counters(records: list[CheckpointRecord]) -> None:
+    """Add freshly inserted records to their checkpoints' daily counters (call inside the
+    transaction that inserted them). Keys in a fixed order, so that concurrent uploads take
+    the row locks in the same order."""
+    increments: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in records:
+        counts = increments[(r.checkpoint_id, timezone.localdate(r.checked_at))]
+        counts[0] += (r.passenger_count or 1) if r.is_vehicle else 1
+        counts[1] += int(r.is_vehicle)
+        counts[2] += int(r.is_fever)
+        counts[3] += int(r.outcome == Outcome.TURNED_BACK)
+    for (checkpoint_id, day), counts in sorted(increments.items()):
+        values = dict(zip(COUNTER_FIELDS, counts, strict=True))
+        rows = CheckpointDay.objects.filter(checkpoint_id=checkpoint_id, day=day)
+        if rows.update(**{f: F(f) + n for f, n in values.items()}):
+            continue
+        try:
+            with transaction.atomic():
+                CheckpointDay.objects.create(checkpoint_id=checkpoint_id, day=day, **values)
+        except IntegrityError:  # created concurrently: add to it
+            rows.update(**{f: F(f) + n for f, n in values.items()})
+
+
+@transaction.atomic
+def rebuild_daily_counters() -> int:
+    """Recompute every daily counter from the records (after a bulk load or a repair)."""
+    CheckpointDay.objects.all().delete()
+    rows = [
+        CheckpointDay(
+            checkpoint_id=row["checkpoint_id"],
+            day=row["day"],
+            **{f: row[f] for f in COUNTER_FIELDS},
+        )
+        for row in CheckpointRecord.objects.all().daily_counters().iterator()
+    ]
+    CheckpointDay.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[BatchItemResult]:
@@ -263,20 +333,20 @@ def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[B
             continue
         results.append(BatchItemResult(str(key), "created"))
     _attach_persons(list(fresh.values()))
-    with transaction.atomic():
-        CheckpointRecord.objects.bulk_create(fresh.values(), batch_size=500, ignore_conflicts=True)
-    written = _existing(list(fresh))
+    written = _insert_batch(list(fresh.values()), actor=actor)
     created = 0
     for result in results:
-        key = uuid.UUID(result.client_uuid) if result.status != "rejected" else None
-        if key is None:
+        if result.status == "rejected":
             continue
+        key = uuid.UUID(result.client_uuid)
         row = written.get(key) or known.get(key)
         if row is None:
             # Refused by the database itself (a constraint): nothing was written.
             result.status, result.message = "rejected", "数据不符合要求,未能保存"
             continue
-        result.id, result.is_fever = row
+        result.id, result.is_fever, inserted = row
+        if result.status == "created" and not inserted:
+            result.status = "duplicate"  # a concurrent upload of the same UUID came first
         created += result.status == "created"
     record_event(
         request=request,

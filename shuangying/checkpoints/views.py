@@ -19,8 +19,7 @@ from shuangying.places.models import Place
 
 from .choices import Direction, Outcome, VehicleType
 from .forms import CounterFilter
-from .models import CheckpointRecord
-from .querysets import local_day_range
+from .models import CheckpointDay, CheckpointRecord
 from .services import checkpoints_for
 from .validators import FEVER_THRESHOLD, PROVINCES, TEMPERATURE_MAX, TEMPERATURE_MIN
 
@@ -107,14 +106,15 @@ class FeverPartialView(PermissionRequiredMixin, TemplateView):
 
 
 def _dashboard_query(request):
+    """The filter form and the daily counters it selects, within the user's jurisdiction."""
     checkpoints = list(
         Place.objects.restrict(request.user).checkpoints().select_related("division")
     )
     form = CounterFilter(request.GET or None, checkpoints=checkpoints)
-    qs = CheckpointRecord.objects.restrict(request.user)
+    qs = CheckpointDay.objects.restrict(request.user)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        qs = local_day_range(qs, data["start"], data["end"])
+        qs = qs.between(data["start"], data["end"])
         if data["checkpoint"]:
             qs = qs.filter(checkpoint_id=data["checkpoint"])
     return form, qs
@@ -129,7 +129,7 @@ class CounterDashboardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form, qs = _dashboard_query(self.request)
-        ctx.update(form=form, totals=qs.totals(), rows=list(qs.daily_counters()[:500]))
+        ctx.update(form=form, totals=qs.totals(), rows=list(qs.rows()[:500]))
         ctx["can_export"] = self.request.user.has_perm("checkpoints.export_checkpointrecord")
         ctx["query"] = self.request.GET.urlencode()
         return ctx
@@ -156,15 +156,15 @@ class CounterExportView(PermissionRequiredMixin, View):
         totals = qs.totals()
 
         def rows():
-            for row in qs.daily_counters().iterator():
+            for row in qs.rows().iterator():
                 yield [
-                    row["day"].isoformat(),
-                    row["checkpoint__name"],
-                    row["checkpoint__division__name"],
-                    row["persons"],
-                    row["vehicles"],
-                    row["fevers"],
-                    row["turned_back"],
+                    row.day.isoformat(),
+                    row.checkpoint.name,
+                    row.checkpoint.division.name,
+                    row.persons,
+                    row.vehicles,
+                    row.fevers,
+                    row.turned_back,
                 ]
             yield [
                 "合计",

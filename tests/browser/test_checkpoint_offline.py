@@ -113,7 +113,9 @@ def test_out_of_range_temperature_and_bad_plate_are_refused_on_the_phone(
     assert "省份简称" in page.locator("#form-errors").inner_text()
     page.fill("#cp-plate", "冀F12345")
     page.get_by_role("button", name="放行").click()
-    page.wait_for_function("() => document.getElementById('pending-count').textContent === '0'")
+    page.wait_for_function(
+        "() => document.getElementById('sync-message').textContent.includes('已上传')"
+    )
     record = CheckpointRecord.objects.get()
     assert record.plate == "冀F12345" and record.is_vehicle
     assert page.get_by_test_id("pending-count").inner_text() == "0"

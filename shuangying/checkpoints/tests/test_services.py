@@ -180,9 +180,36 @@ def test_a_batch_costs_a_few_queries_whatever_its_size(
         }
         for i in range(300)
     ]
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(22):
         results = record_checkpoint_batch(actor=personas["checkpoint"], items=items)
     assert {r.status for r in results} == {"created"}
     assert CheckpointRecord.objects.filter(person=people.in_grid1a).count() == 300
     assert CheckpointRecord.objects.filter(is_fever=True).count() == 6
     assert all(r.id for r in results)
+
+
+def test_daily_counters_follow_the_records(county, personas):
+    from ..models import CheckpointDay
+    from ..services import rebuild_daily_counters
+
+    checkpoint = make_checkpoint(county.village1)
+    key = uuid.uuid4()
+    make_record(checkpoint, client_uuid=key, temperature="38.0", outcome="fever_clinic")
+    make_record(checkpoint, client_uuid=key, temperature="38.0")  # the same submission again
+    make_record(checkpoint, outcome="turned_back")
+    make_record(checkpoint, is_vehicle=True, plate="冀F12345", passenger_count=3)
+    base = {
+        "checkpoint": checkpoint.pk,
+        "direction": "in",
+        "outcome": "passed",
+        "health_code_token": "t",
+    }
+    items = [{**base, "client_uuid": str(uuid.uuid4()), "temperature": "36.5"} for _ in range(4)]
+    record_checkpoint_batch(actor=personas["checkpoint"], items=items)
+    record_checkpoint_batch(actor=personas["checkpoint"], items=items)  # resent
+    expected = {"persons": 9, "vehicles": 1, "fevers": 1, "turned_back": 1}
+    assert CheckpointDay.objects.all().totals() == expected
+    assert CheckpointRecord.objects.all().totals() == expected
+    assert CheckpointDay.objects.count() == 1
+    rebuild_daily_counters()
+    assert CheckpointDay.objects.all().totals() == expected

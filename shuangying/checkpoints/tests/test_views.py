@@ -74,7 +74,7 @@ def test_daily_counters_per_checkpoint_and_total(client, personas, checkpoints):
         "turned_back": 1,
     }
     rows = response.context["rows"]
-    assert [(r["persons"], r["vehicles"], r["fevers"], r["turned_back"]) for r in rows] == [
+    assert [(r.persons, r.vehicles, r.fevers, r.turned_back) for r in rows] == [
         (7, 1, 1, 1),
         (1, 0, 0, 0),
     ]
