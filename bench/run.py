@@ -21,6 +21,9 @@ ORDER = [
     "bench_export.py",
     "bench_import.py",
     "bench_healthcode.py",
+    "bench_checkin_throughput.py",
+    "bench_checkin_batch.py",
+    "bench_trajectory.py",
 ]
 
 

@@ -8,7 +8,7 @@ from typing import IO
 from django.utils import timezone
 
 from shuangying.core.excel import Column
-from shuangying.people.exports import CHUNK, _export
+from shuangying.people.exports import CHUNK, export_rows
 
 from .choices import Symptom, Travel
 
@@ -69,7 +69,7 @@ def export_trajectory(queryset, user, stream: IO[bytes], *, request, person, win
         ]
         for at, name, address, division, temp, fever, sym, tr in values
     )
-    return _export(
+    return export_rows(
         stream=stream,
         user=user,
         request=request,
@@ -109,7 +109,7 @@ def export_visitors(queryset, user, stream: IO[bytes], *, request, place, window
         ]
         for at, name, id_masked, phone_masked, temp, fever, sym, tr, verified in values
     )
-    return _export(
+    return export_rows(
         stream=stream,
         user=user,
         request=request,

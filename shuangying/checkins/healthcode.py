@@ -6,11 +6,13 @@ page and the API answer a neutral "未知" code, and declared symptoms are not f
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 
 from django.apps import apps
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -31,28 +33,54 @@ FEVER_UNRESOLVED = "fever_unresolved"
 RISK_AREA_ARRIVAL = "risk_area_arrival"
 
 
-def _services():
+def _module(name: str):
+    """``shuangying.healthcodes.<name>`` when that app is installed, else None."""
     if not apps.is_installed("shuangying.healthcodes"):
         return None
-    for name in (
-        "shuangying.healthcodes.services",
-        "shuangying.healthcodes.engine",
-        "shuangying.healthcodes",
-    ):
-        try:
-            module = import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "current_code"):
+    try:
+        return import_module(f"shuangying.healthcodes.{name}")
+    except ImportError:
+        return None
+
+
+def _services():
+    """The health-code module that answers ``current_code``, or None."""
+    for name in ("engine", "services"):
+        module = _module(name)
+        if module is not None and hasattr(module, "current_code"):
             return module
     return None
+
+
+# The compiled rule set of a day, per process, for a few seconds: it is the same for every
+# person, and a check-in computes one code per person scanned. A rule change is seen by every
+# check-in within RULESET_TTL seconds.
+RULESET_TTL = 5.0
+_rulesets: dict = {}
+
+
+def _cached_ruleset(engine, day):
+    now = time.monotonic()
+    hit = _rulesets.get(day)
+    if hit is not None and now - hit[0] < RULESET_TTL:
+        return hit[1]
+    ruleset = engine.load_ruleset(day)
+    _rulesets.clear()
+    _rulesets[day] = (now, ruleset)
+    return ruleset
 
 
 def current_code(person, at=None) -> CodeView:
     module = _services()
     if module is None:
         return UNKNOWN
-    result = module.current_code(person, at=at)
+    if all(hasattr(module, n) for n in ("evaluate", "facts_for", "load_ruleset", "local_day")):
+        at = at or timezone.now()
+        result = module.evaluate(
+            module.facts_for(person.pk, at), _cached_ruleset(module, module.local_day(at)), at
+        )
+    else:
+        result = module.current_code(person, at=at)
     return CodeView(
         colour=str(result.colour),
         label=str(result.label),
@@ -65,10 +93,12 @@ def current_code(person, at=None) -> CodeView:
 
 def record_health_event(*, person, kind: str, occurred_at, source: str, detail=None) -> bool:
     """Forward a declaration to the health-code rules; False when they are not installed."""
-    module = _services()
+    module = _module("services")
     if module is None or not hasattr(module, "record_health_event"):
         return False
-    module.record_health_event(
-        person=person, kind=kind, occurred_at=occurred_at, source=source, detail=detail
-    )
+    fields = {"person": person, "kind": kind, "occurred_at": occurred_at, "source": source}
+    if kind == RISK_AREA_ARRIVAL:
+        # Declared as "中高风险地区" without a division code: at least medium.
+        fields["risk_level"] = "medium"
+    module.record_health_event(**fields, detail=detail)
     return True

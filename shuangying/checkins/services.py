@@ -6,13 +6,14 @@ submission sent twice, or fifty times at once, is one row."""
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
@@ -78,10 +79,16 @@ def parse_uuid(value) -> uuid.UUID:
         raise ValidationError({"client_uuid": "客户端编号应为UUID"}) from None
 
 
+NOTHING_DECLARED = Declaration()
+
+
 def clean_declaration(
     *, temperature=None, has_fever=False, symptoms=(), travel=Travel.NONE, travel_from=""
 ) -> Declaration:
     """A declaration from loose input; ValidationError (Chinese, by field) when it is wrong."""
+    empty = temperature in (None, "") and not (has_fever or symptoms or travel_from)
+    if empty and travel in (None, "", Travel.NONE):
+        return NOTHING_DECLARED
     temp = None
     if temperature not in (None, ""):
         try:
@@ -120,12 +127,20 @@ def _person_for(identity: Identity, *, division, request) -> Person:
     name = (identity.name or "").strip()
     if not name:
         raise ValidationError({"name": "姓名不能为空"})
+    normalized = normalize_document(identity.document_type, identity.id_number)
+    known = (
+        Person.objects.filter(id_number_hash=id_number_hash(normalized))
+        .select_related("checkin_ref")
+        .first()
+    )
+    if known is not None:
+        return known
     return register_person(
         actor=None,
         request=request,
         name=name[:50],
         document_type=identity.document_type,
-        id_number=identity.id_number,
+        id_number=normalized,
         phone=identity.phone,
         division=division,
         is_verified=False,
@@ -133,6 +148,10 @@ def _person_for(identity: Identity, *, division, request) -> Person:
 
 
 def ref_for(person: Person) -> str:
+    try:
+        return person.checkin_ref.ref  # loaded with the person where it was looked up
+    except PersonRef.DoesNotExist:
+        pass
     ref, _created = PersonRef.objects.get_or_create(person=person)
     return ref.ref
 
@@ -166,20 +185,52 @@ def _forward_declaration(checkin: CheckIn, person: Person, declaration: Declarat
         )
 
 
+INSERT_COLUMNS = (
+    "checked_in_at",
+    "place_id",
+    "person_id",
+    "client_uuid",
+    "temperature",
+    "has_fever",
+    "symptoms",
+    "travel",
+    "travel_from",
+    "companion_of",
+    "source",
+)
+
+
+# Built from constants only (the table and column names above); values go as parameters.
+INSERT_SQL = (
+    f"INSERT INTO checkins_checkin ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))}) "
+    "ON CONFLICT (client_uuid) DO NOTHING RETURNING id"
+)
+
+
 def _insert(**fields) -> tuple[CheckIn, bool]:
     """Insert one check-in, or find the row its UUID already made (a resend, or a concurrent
-    duplicate that won the race on the unique index)."""
-    existing = CheckIn.objects.filter(client_uuid=fields["client_uuid"]).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            return CheckIn.objects.create(**fields), True
-    except IntegrityError:
-        return CheckIn.objects.get(client_uuid=fields["client_uuid"]), False
+    duplicate that won the race on the unique index).
+
+    One statement, ``INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id`` (PostgreSQL
+    and SQLite ≥ 3.35 alike): no savepoint, no failed statement inside the transaction."""
+    row = CheckIn(**fields)
+    values = [
+        CheckIn._meta.get_field(column.removesuffix("_id")).get_db_prep_save(
+            getattr(row, column), connection
+        )
+        for column in INSERT_COLUMNS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_SQL, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return CheckIn.objects.get(client_uuid=row.client_uuid), False
+    row.pk = inserted[0]
+    row._state.adding = False
+    return row, True
 
 
-@transaction.atomic
 def record_checkin(
     *,
     place,
@@ -199,20 +250,43 @@ def record_checkin(
     companions who came along (each their own row, linked by ``companion_of``).
 
     Idempotent by ``client_uuid``. Raises IdentityError or ValidationError (Chinese, by
-    field) and then writes nothing."""
+    field) and then writes nothing.
+
+    The common scan (a known person, nothing declared, nobody along) is one INSERT in
+    autocommit; anything more (companions, a declaration forwarded to the health-code rules)
+    runs in one transaction with it. A new person is registered first, in its own
+    transaction: if the insert then failed, an unverified person without a check-in remains,
+    which the grid worker's confirmation handles like any other."""
     client_uuid = parse_uuid(client_uuid)
     at = clean_time(at)
     if len(companions) + len(companion_persons) > MAX_COMPANIONS:
         raise ValidationError({"companions": f"同行人最多{MAX_COMPANIONS}人"})
-    existing = CheckIn.objects.filter(client_uuid=client_uuid).select_related("person").first()
-    if existing is not None:
-        return _result_for(existing, created=False)
     if person is None:
         if identity is None:
             raise ValidationError({"id_number": "请填写姓名和证件号码"})
         if not identity.phone:
             raise ValidationError({"phone": "请填写联系电话"})
         person = _person_for(identity, division=place.division, request=request)
+    flagged = bool(
+        declaration.has_fever or declaration.symptoms or declaration.travel == Travel.RISK_AREA
+    )
+    with transaction.atomic() if (flagged or companions or companion_persons) else nullcontext():
+        return _record(
+            place=place,
+            client_uuid=client_uuid,
+            person=person,
+            declaration=declaration,
+            companions=companions,
+            companion_persons=companion_persons,
+            source=source,
+            at=at,
+            request=request,
+        )
+
+
+def _record(
+    *, place, client_uuid, person, declaration, companions, companion_persons, source, at, request
+) -> CheckinResult:
     checkin, created = _insert(
         client_uuid=client_uuid,
         checked_in_at=at,
@@ -365,18 +439,25 @@ def record_checkin_batch(*, items: list[dict], actor, request=None) -> list[Batc
             rows.append((index, {}, "", identity, None))
             continue
         seen[key] = index
-        rows.append((index, {"key": key, "at": at, "decl": declaration}, "", identity, place.place))
+        rows.append(
+            (
+                index,
+                {"key": key, "at": at, "decl": declaration},
+                id_number_hash(identity.id_number),
+                identity,
+                place.place,
+            )
+        )
 
     # Persons: one lookup by hash; the unknown created in one bulk insert.
-    hashes = {id_number_hash(ident.id_number) for _i, data, _h, ident, _p in rows if data}
+    hashes = {digest for _i, data, digest, _ident, _p in rows if data}
     persons = dict(
         Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "pk")
     )
     new_people: dict[str, Person] = {}
-    for index, data, _h, ident, place in rows:
+    for index, data, digest, ident, place in rows:
         if not data:
             continue
-        digest = id_number_hash(ident.id_number)
         data["hash"] = digest
         if digest in persons or digest in new_people:
             continue
@@ -404,32 +485,22 @@ def record_checkin_batch(*, items: list[dict], actor, request=None) -> list[Batc
                     "id_number_hash", "pk"
                 )
             )
-        checkins = [
-            CheckIn(
-                client_uuid=data["key"],
-                checked_in_at=data["at"],
-                place_id=place.pk,
-                person_id=persons[data["hash"]],
-                temperature=data["decl"].temperature,
-                has_fever=data["decl"].has_fever,
-                symptoms=",".join(data["decl"].symptoms),
-                travel=data["decl"].travel,
-                travel_from=data["decl"].travel_from,
-                source=Source.BATCH,
+        values = [
+            (
+                data["key"],
+                data["at"],
+                place.pk,
+                persons[data["hash"]],
+                data["decl"].temperature,
+                data["decl"].has_fever,
+                ",".join(data["decl"].symptoms),
+                data["decl"].travel,
+                data["decl"].travel_from,
             )
             for _i, data, _h, _ident, place in rows
             if data
         ]
-        keys = [c.client_uuid for c in checkins]
-        before = set(
-            CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", flat=True)
-        )
-        CheckIn.objects.bulk_create(
-            [c for c in checkins if c.client_uuid not in before],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-        ids = dict(CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", "pk"))
+        ids, created = _bulk_insert(values)
         created_count = 0
         for index, data, _h, _ident, _place in rows:
             out = results[index]
@@ -437,22 +508,18 @@ def record_checkin_batch(*, items: list[dict], actor, request=None) -> list[Batc
                 continue
             key = uuid.UUID(out.client_uuid)
             out.id = ids.get(key)
-            out.created = bool(data) and key not in before and out.id is not None
+            out.created = bool(data) and key in created
             created_count += out.created
         flagged = [
-            c
-            for c in checkins
-            if c.client_uuid not in before
-            and (c.has_fever or c.symptoms or c.travel == Travel.RISK_AREA)
+            v for v in values if v[0] in created and (v[5] or v[6] or v[7] == Travel.RISK_AREA)
         ]
         if flagged and healthcode._services() is not None:
-            by_pk = Person.objects.in_bulk([c.person_id for c in flagged])
-            for c in flagged:
-                c.pk = ids.get(c.client_uuid)
+            by_pk = Person.objects.in_bulk([v[3] for v in flagged])
+            for key, at, place_id, person_id, temp, fever, symptoms, travel, _from in flagged:
                 _forward_declaration(
-                    c,
-                    by_pk[c.person_id],
-                    Declaration(c.temperature, c.has_fever, tuple(c.symptom_list()), c.travel),
+                    CheckIn(pk=ids[key], checked_in_at=at, place_id=place_id),
+                    by_pk[person_id],
+                    Declaration(temp, fever, tuple(s for s in symptoms.split(",") if s), travel),
                 )
         record_event(
             request=request,
@@ -468,6 +535,60 @@ def record_checkin_batch(*, items: list[dict], actor, request=None) -> list[Batc
             },
         )
     return results
+
+
+BULK_COLUMNS = (
+    "client_uuid",
+    "checked_in_at",
+    "place_id",
+    "person_id",
+    "temperature",
+    "has_fever",
+    "symptoms",
+    "travel",
+    "travel_from",
+)
+# PostgreSQL: one statement for the whole upload, the columns sent as arrays; the rows
+# inserted come back with their ids, the duplicates are skipped by the unique index.
+BULK_SQL_POSTGRESQL = (
+    f"INSERT INTO checkins_checkin ({', '.join(BULK_COLUMNS)}, source) "  # noqa: S608
+    "SELECT *, 'batch' FROM unnest(%s::uuid[], %s::timestamptz[], %s::bigint[], %s::bigint[], "
+    "%s::numeric[], %s::boolean[], %s::text[], %s::text[], %s::text[]) "
+    "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid, id"
+)
+
+
+def _bulk_insert(values: list[tuple]) -> tuple[dict, set]:
+    """Insert ``values`` (tuples in BULK_COLUMNS order) skipping UUIDs already stored; return
+    every UUID's id and the set of UUIDs inserted now."""
+    keys = [v[0] for v in values]
+    if not values:
+        return {}, set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                BULK_SQL_POSTGRESQL, [list(column) for column in zip(*values, strict=True)]
+            )
+            ids = dict(cursor.fetchall())
+        created = set(ids)
+        missing = [k for k in keys if k not in ids]
+        if missing:
+            ids.update(
+                CheckIn.objects.filter(client_uuid__in=missing).values_list("client_uuid", "pk")
+            )
+        return ids, created
+    before = set(CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", flat=True))
+    CheckIn.objects.bulk_create(
+        [
+            CheckIn(**dict(zip(BULK_COLUMNS, v, strict=True)), source=Source.BATCH)
+            for v in values
+            if v[0] not in before
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    ids = dict(CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", "pk"))
+    return ids, set(ids) - before
 
 
 def purge_expired_checkins(*, now: datetime | None = None) -> int:

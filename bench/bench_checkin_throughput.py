@@ -1,0 +1,250 @@
+"""The full public check-in served by gunicorn (WSGI, production settings) on PostgreSQL,
+64 connections for 15 s (wrk), against a minimal Django view that inserts one row into the
+same table, served the same way in the same run (issue 3, C2).
+
+Full check-in: POST /c/<token>/ with a known person's name, document number and phone and a
+declaration, i.e. rate limits, token check, form validation, identity deduplication by keyed
+hash, the idempotent insert and the health code. Targets: ratio ≥ 0.7, p99 ≤ 150 ms, no
+errors, rows written == successful responses."""
+
+import base64
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+from common import ROOT, report, setup_django
+
+setup_django()
+
+from shuangying.checkins.models import CheckIn  # noqa: E402
+from shuangying.people.models import Person  # noqa: E402
+from shuangying.places.models import Place  # noqa: E402
+from shuangying.places.services import create_place  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+SERVER_SECRET_KEY = secrets.token_urlsafe(48) + "Aa1!"
+
+
+def server_token(code) -> str:
+    """The place code's token as the server (its own SECRET_KEY) signs it."""
+    from django.core import signing
+
+    from shuangying.places.tokens import SALT
+
+    return signing.Signer(key=SERVER_SECRET_KEY, salt=SALT).sign(code.nonce)
+
+
+def server_env(place_id: int, person_id: int) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "checkin_bench_settings",
+        "PYTHONPATH": f"{HERE}:{ROOT}",
+        "SECRET_KEY": SERVER_SECRET_KEY,
+        # Real keys, as production demands. Persons the bench county stored under the
+        # development keys are therefore new to this server on their first check-in and
+        # joined by their keyed hash from the second on: the steady state measured here.
+        "SHUANGYING_DATA_KEYS": "bench1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "SHUANGYING_HASH_KEY": secrets.token_urlsafe(32),
+        "SHUANGYING_HEALTHCODE_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "BENCH_PLACE_ID": str(place_id),
+        "BENCH_PERSON_ID": str(person_id),
+    }
+
+
+def wait_up(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
+            return
+        except Exception:  # noqa: BLE001
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not come up")
+
+
+def run_wrk(port: int, path: str, bodies: Path | None, cookie: str, run: int) -> dict:
+    env = {
+        **os.environ,
+        "BENCH_PATH": path,
+        "BENCH_COOKIE": cookie,
+        "BENCH_RUN": str(run),
+    }
+    if bodies:
+        env["BODIES_FILE"] = str(bodies)
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t4",
+            f"-c{CONNECTIONS}",
+            f"-d{SECONDS}s",
+            "--timeout",
+            "5s",
+            "--latency",
+            "-s",
+            str(HERE / "checkin_wrk.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 60,
+        check=True,
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = (int(bad.group(1)) if bad else 0) + (sum(int(x) for x in sock.groups()) if sock else 0)
+    return {
+        "requests": requests,
+        "rps": rps,
+        "errors": errors,
+        "p99_ms": float(p99.group(1)) * scale,
+        "raw": out,
+    }
+
+
+def csrf_for(port: int, path: str) -> tuple[str, str]:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"http://127.0.0.1:{port}{path}", timeout=10).read().decode()  # noqa: S310
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return token, cookie
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found: apt-get install wrk")
+    place = Place.objects.filter(name="压测农贸市场").first() or create_place(
+        type="market",
+        name="压测农贸市场",
+        division=Person.objects.order_by("pk").first().division,
+    )
+    code = place.codes.get(revoked_at__isnull=True)
+    people = list(Person.objects.order_by("pk")[:500])
+    port = free_port()
+    env = server_env(place.pk, people[0].pk)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        env=env,
+        cwd=HERE,
+        check=True,
+    )
+    workers = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "shuangying.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--keep-alive",
+            "5",
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=HERE,
+    )
+    tmp = Path(tempfile.mkdtemp(prefix="sy-bench-checkin-"))
+    try:
+        wait_up(port)
+        path = f"/c/{server_token(code)}/"
+        csrf, cookie = csrf_for(port, path)
+        bodies = tmp / "bodies.txt"
+        with bodies.open("w") as f:
+            for p in people:
+                f.write(
+                    urllib.parse.urlencode(
+                        {
+                            "csrfmiddlewaretoken": csrf,
+                            "name": p.name,
+                            "document_type": p.document_type,
+                            "id_number": p.reveal_id_number(),
+                            "phone": p.reveal_phone() or "13800000000",
+                            "temperature": "36.5",
+                            "travel": "none",
+                            "c0-document_type": "resident_id",
+                            "c1-document_type": "resident_id",
+                            "c2-document_type": "resident_id",
+                        }
+                    )
+                    + "\n"
+                )
+        run_tag = int(time.time()) % 0xFFFFFFF
+        # Warm both paths (worker start-up, connection setup), then measure.
+        before = CheckIn.objects.count()
+        base = run_wrk(port, "/bench/minimal-insert/", None, "", run_tag)
+        mid = CheckIn.objects.count()
+        full = run_wrk(port, path, bodies, cookie, run_tag + 1)
+        after = CheckIn.objects.count()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+    base_ok = base["requests"] - base["errors"]
+    full_ok = full["requests"] - full["errors"]
+    ratio = full["rps"] / base["rps"]
+    rows_match = (after - mid) == full_ok and (mid - before) == base_ok
+    print(
+        f"  minimal insert: {base['rps']:.0f} req/s, p99 {base['p99_ms']:.1f} ms, "
+        f"errors {base['errors']}, rows {mid - before} for {base_ok} answers",
+        flush=True,
+    )
+    print(
+        f"  full check-in: {full['rps']:.0f} req/s, p99 {full['p99_ms']:.1f} ms, "
+        f"errors {full['errors']}, rows {after - mid} for {full_ok} answers",
+        flush=True,
+    )
+    if full["errors"] or base["errors"]:
+        print(full["raw"], base["raw"], flush=True)
+    report(
+        f"public check-in, gunicorn, {CONNECTIONS} connections x {SECONDS} s",
+        f"{full['rps']:.0f} req/s p99 {full['p99_ms']:.0f} ms errors {full['errors']}",
+        f"{base['rps']:.0f} req/s minimal insert view",
+        ratio,
+        ">= 0.7, p99 <= 150 ms, 0 errors, rows == answers",
+        ratio >= 0.7 and full["p99_ms"] <= 150 and full["errors"] == 0 and rows_match,
+    )
+
+
+if __name__ == "__main__":
+    main()
