@@ -28,8 +28,8 @@ FONT_CANDIDATES = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # fonts-noto-cjk, SC
 )
 
-# fontTools logs every subsetting step at INFO: one poster would fill the log.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
+# fontTools logs every subsetting step (and tables it drops): one poster would fill the log.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 INSTRUCTIONS = (
     "请扫码登记",

@@ -185,3 +185,21 @@ def test_list_filters_and_export(client, personas, county, market):
 
     event = AuditEvent.objects.get(action="export", object_type="place")
     assert event.detail["rows"] == 1 and event.username == "town1"
+
+
+def test_list_queries_do_not_grow_with_rows(client, personas, county):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, personas["town1"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("places:place_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    create_place(type="market", name="市场0", division=county.grid1a)
+    few = count()
+    for i in range(1, 30):
+        create_place(type="market", name=f"市场{i}", division=county.grid1a)
+    assert count() == few
