@@ -84,6 +84,14 @@ class FeverAlertView(PermissionRequiredMixin, TemplateView):
         fevers = _fevers(self.request.user, 0)
         ctx["fevers"] = fevers
         ctx["last_id"] = fevers[0].pk if fevers else 0
+        # The list shows masked document numbers of people with a fever (M2). The polls that
+        # follow show only what this audited page goes on to display.
+        record_event(
+            request=self.request,
+            action=AuditAction.LIST,
+            object_type="checkpoint_record",
+            summary=f"查看发热预警 {len(fevers)}条",
+        )
         return ctx
 
 

@@ -49,8 +49,8 @@ def test_the_partial_brings_only_new_fevers(
     assert "fever-item" not in quiet and f"since={first.pk}" in quiet
     new = make_record(checkpoints["town1"], temperature="39.4")
     make_record(checkpoints["town2"], temperature="40.0")
-    # Session, user, permissions, divisions, one indexed query for the fevers, session save.
-    with django_assert_max_num_queries(9):
+    # Session, user, permissions, jurisdiction, one indexed query for the fevers, session save.
+    with django_assert_max_num_queries(10):
         fresh = client.get(url, {"since": first.pk}).content.decode()
     assert "39.4℃" in fresh and "38.0" not in fresh and "40.0" not in fresh
     assert f"since={new.pk}" in fresh and 'hx-swap-oob="afterbegin:#fever-list"' in fresh
