@@ -360,12 +360,58 @@ WHERE {table}.colour {distinct} excluded.colour
     return sql, params
 
 
-def reevaluate_all(at: datetime | None = None) -> int:
-    """Rewrite every person's HealthCodeState as of ``at`` (default now) in one statement;
-    returns the number of rows inserted or changed."""
+def reevaluate_all(at: datetime | None = None, *, travel: bool = True) -> int:
+    """Rewrite every person's HealthCodeState as of ``at`` (default now) in one statement
+    (after turning new risk-area travel entries into events); returns the number of rows
+    inserted or changed."""
     at = at or timezone.now()
+    if travel:
+        record_travel_arrivals()
     rs = load_ruleset(local_day(at))
     sql, params = reevaluation_sql(rs, at, timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def record_travel_arrivals() -> int:
+    """Turn travel entries (people.TravelEntry, from registration, imports or declarations)
+    whose origin lay in a risk area on the arrival date into ``risk_area_arrival`` events, in
+    one INSERT … SELECT; entries already turned into events are skipped. Returns the number
+    of events added."""
+    from django.conf import settings as dj_settings
+
+    if connection.vendor == "postgresql":
+        arrived = "(t.arrival_date::timestamp AT TIME ZONE %s)"
+        tz_params = [dj_settings.TIME_ZONE]
+    else:
+        # China keeps one offset all year; SQLite stores naive UTC text.
+        offset = timezone.localtime(timezone.now()).utcoffset() or timedelta()
+        hours = int(offset.total_seconds() // 3600)
+        arrived = "datetime(t.arrival_date, %s)"
+        tz_params = [f"{-hours:+d} hours"]
+    sql = f"""
+INSERT INTO healthcodes_healthevent
+  (person_id, kind, occurred_at, risk_level, division_code, colour, ends_at, source, detail,
+   created_at)
+SELECT x.person_id, %s, x.arrived_at, x.level, x.origin_code, '', NULL, %s, %s, %s
+FROM (
+  SELECT DISTINCT t.person_id, {arrived} AS arrived_at, r.level, t.origin_code
+  FROM people_travelentry t
+  JOIN healthcodes_riskarea r
+    ON t.origin_code LIKE r.code_prefix || '%%'
+   AND r.start_date <= t.arrival_date
+   AND (r.end_date IS NULL OR r.end_date >= t.arrival_date)
+  WHERE length(t.origin_code) = 6
+) x
+WHERE NOT EXISTS (
+  SELECT 1 FROM healthcodes_healthevent e
+  WHERE e.person_id = x.person_id AND e.kind = %s AND e.division_code = x.origin_code
+    AND e.risk_level = x.level AND e.occurred_at = x.arrived_at
+)
+"""  # noqa: S608
+    kind = EventKind.RISK_AREA_ARRIVAL.value
+    params = [kind, "travel", "{}", _p(timezone.now()), *tz_params, kind]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

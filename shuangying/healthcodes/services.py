@@ -27,7 +27,7 @@ from .choices import (
     RequestStatus,
     RiskLevel,
 )
-from .engine import CodeResult, cached_palette, current_code, local_day, reevaluate_all
+from .engine import CodeResult, cached_palette, current_code, local_day
 from .models import (
     Appeal,
     ArrivalReview,
@@ -374,6 +374,12 @@ def review_arrival(
     return review
 
 
+def enqueue_reevaluation() -> None:
+    from .tasks import reevaluate_health_codes
+
+    reevaluate_health_codes.enqueue()
+
+
 # --- rules -----------------------------------------------------------------------------------
 
 
@@ -446,7 +452,7 @@ def create_ruleset(
         summary=f"新赋码规则 v{ruleset.version},{effective_from:%Y-%m-%d} 起生效",
     )
     if reevaluate and effective_from <= local_day(timezone.now()):
-        transaction.on_commit(reevaluate_all)
+        transaction.on_commit(enqueue_reevaluation)
     return ruleset
 
 
@@ -712,6 +718,8 @@ def import_risk_areas(*, actor, request=None, data: bytes, file_name: str = "") 
         report.updated += 1
     RiskArea.objects.bulk_create(new)
     report.created = len(new)
+    # Travel entries from the newly listed areas become arrivals; colours follow.
+    transaction.on_commit(enqueue_reevaluation)
     record_event(
         request=request,
         user=actor,

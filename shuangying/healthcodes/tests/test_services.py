@@ -164,3 +164,38 @@ def test_events_in_the_future_do_not_count(people):
     )
     assert current_code(p).colour == "green"
     assert current_code(p, timezone.now() + timedelta(days=2)).colour == "red"
+
+
+def test_travel_entries_from_risk_areas_become_arrivals_set_based(people):
+    from django.core.management import call_command
+
+    from shuangying.healthcodes.engine import record_travel_arrivals
+    from shuangying.healthcodes.models import HealthEvent
+    from shuangying.people.models import TravelEntry
+
+    today = timezone.localdate()
+    save_risk_area(
+        code="420000", name="湖北省", level="medium", start_date=today - timedelta(days=3)
+    )
+    TravelEntry.objects.create(
+        person=people.in_grid1a, origin="武汉", origin_code="420106", arrival_date=today
+    )
+    TravelEntry.objects.create(
+        person=people.in_grid1b, origin="北京", origin_code="110101", arrival_date=today
+    )
+    TravelEntry.objects.create(
+        person=people.in_grid2a,
+        origin="武汉",
+        origin_code="420106",
+        arrival_date=today - timedelta(days=10),
+    )
+    call_command("reevaluate_health_codes", stdout=__import__("io").StringIO())
+    state = HealthCodeState.objects.get(person=people.in_grid1a)
+    assert (state.colour, state.reason) == ("yellow", "来自中风险地区")
+    assert HealthCodeState.objects.get(person=people.in_grid1b).colour == "green"
+    assert HealthCodeState.objects.get(person=people.in_grid2a).colour == "green"
+    event = HealthEvent.objects.get(kind="risk_area_arrival")
+    assert timezone.localtime(event.occurred_at).date() == today
+    assert timezone.localtime(event.occurred_at).hour == 0
+    assert record_travel_arrivals() == 0  # idempotent
+    assert current_code(people.in_grid1a).colour == "yellow"
