@@ -2,7 +2,8 @@
 
 Runs against DATABASE_URL when it names PostgreSQL, otherwise in a throwaway PostgreSQL
 cluster that this script starts and removes. BENCH_PERSONS sets the county's size
-(default 1,000,000, as the issue asks); a smaller number gives a quick look.
+(default 1,000,000, as the issue asks); a smaller number gives a quick look. BENCH_ONLY
+(e.g. "bench_lookup,bench_list") runs only the named benchmarks.
 """
 
 import os
@@ -44,7 +45,10 @@ def run_all(database_url: str) -> int:
         f"built a county of {persons:,} persons in {time.perf_counter() - start:.0f} s", flush=True
     )
     failures = 0
+    only = [n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()]
     for name in ORDER:
+        if only and name.removesuffix(".py") not in only and name not in only:
+            continue
         script = HERE / name
         if not script.exists():
             print(f"{name}: not present", flush=True)

@@ -85,6 +85,18 @@ class User(AbstractUser):
             self._division_paths = cached
         return cached
 
+    def holds_every_root(self) -> bool:
+        """Whether this user's divisions include every top-level division (a county commander
+        in a one-county installation): their jurisdiction is then the whole tree."""
+        cached = getattr(self, "_holds_every_root", None)
+        if cached is None:
+            from shuangying.divisions.models import Division
+
+            roots = set(Division.objects.filter(parent__isnull=True).values_list("path", flat=True))
+            cached = bool(roots) and roots <= set(self.division_paths() or ())
+            self._holds_every_root = cached
+        return cached
+
     def role_names(self) -> list[str]:
         return sorted(self.groups.values_list("name", flat=True))
 

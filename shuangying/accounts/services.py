@@ -155,6 +155,7 @@ def set_user_divisions(
     user.rotate_security_stamp()
     user.save(update_fields=["security_stamp"])
     user._division_paths = None
+    user._holds_every_root = None
     record_event(
         request=request,
         user=actor,

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.access import division_q
 from shuangying.divisions.models import Division
 
 from .choices import Sex
@@ -100,7 +101,16 @@ class PersonFilter(forms.Form):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         self.user = user
-        self.fields["division"].queryset = Division.objects.restrict(user).filter(level__lte=5)
+        field = self.fields["division"]
+        # Any division in the user's subtrees is a valid filter; the menu offers only their
+        # own divisions and one level below (a county has thousands of grids: listing them
+        # all made every page render 3,000 options).
+        paths = user.division_paths()
+        reachable = Division.objects.all()
+        if paths is not None:
+            reachable = reachable.filter(division_q(paths, field="path"))
+        field.queryset = reachable
+        field.widget.choices = [("", "全部"), *division_menu(user, self.data.get("division"))]
 
     def filter_queryset(self, queryset):
         """Apply the valid filters to an already restricted queryset."""
@@ -132,6 +142,25 @@ class PersonFilter(forms.Form):
         if getattr(self, "search_description", ""):
             detail["q"] = self.search_description
         return detail
+
+
+def division_menu(user, selected=None) -> list[tuple[int, str]]:
+    """(id, label) for a division filter menu: the user's divisions and their children, and
+    the selected division if it lies deeper."""
+    paths = user.division_paths()
+    tops = (
+        list(Division.objects.filter(parent__isnull=True))
+        if paths is None
+        else list(user.divisions.order_by("path"))
+    )
+    shown = Division.objects.filter(Q(pk__in=[d.pk for d in tops]) | Q(parent__in=tops))
+    if selected and str(selected).isdigit():
+        shown = shown | Division.objects.filter(pk=int(selected))
+    top_level = min((d.level for d in tops), default=1)
+    return [
+        (d.pk, "\u3000" * max(d.level - top_level, 0) + d.name)
+        for d in shown.order_by("path").only("id", "name", "level", "path")
+    ]
 
 
 def person_list_queryset(user, params):
