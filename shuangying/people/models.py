@@ -136,6 +136,11 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["division", "name"], name="person_division_name"),
             models.Index(fields=["name"], name="person_name"),
+            # Name search is a prefix match (LIKE 'x%'): this index serves it on PostgreSQL
+            # whatever the cluster's collation.
+            models.Index(
+                fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
