@@ -6,6 +6,7 @@ page and the API answer a neutral "未知" code, and declared symptoms are not f
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,8 @@ class CodeView:
     since: datetime | None = None
     until: datetime | None = None
 
+
+logger = logging.getLogger(__name__)
 
 UNKNOWN = CodeView(colour="unknown", label="未知", hex="#9e9e9e", reason="健康码服务暂不可用")
 
@@ -71,9 +74,19 @@ def _cached_ruleset(engine, day):
 
 
 def current_code(person, at=None) -> CodeView:
+    """The person's code now (or at ``at``). A failure of the health-code rules is logged and
+    answered as "未知": the check-in itself is already recorded and must not be lost."""
     module = _services()
     if module is None:
         return UNKNOWN
+    try:
+        return _compute(module, person, at)
+    except Exception:
+        logger.exception("health code unavailable for person %s", person.pk)
+        return UNKNOWN
+
+
+def _compute(module, person, at) -> CodeView:
     if all(hasattr(module, n) for n in ("evaluate", "facts_for", "load_ruleset", "local_day")):
         at = at or timezone.now()
         result = module.evaluate(

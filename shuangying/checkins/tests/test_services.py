@@ -122,3 +122,11 @@ def test_purge_removes_rows_past_retention(people, place):
     )
     assert purge_expired_checkins() == 1
     assert CheckIn.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_purge_command(capsys):
+    from django.core.management import call_command
+
+    call_command("purge_checkins")
+    assert "已删除28天前的扫码登记 0 条" in capsys.readouterr().out

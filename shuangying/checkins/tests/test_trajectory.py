@@ -86,3 +86,11 @@ def test_trajectory_api(client, personas, people, visits):
     answer = client.get(f"/api/persons/{people.in_grid1a.pk}/trajectory").json()
     assert [i["id"] for i in answer["items"]] == [c.pk for c in visits]
     assert answer["items"][1]["place"]["name"] == "西村超市"
+
+
+def test_detail_pages_link_to_trajectory_and_visitors(client, personas, people, place):
+    login(client, personas["grid1a"])
+    person_page = client.get(people.in_grid1a.get_absolute_url()).content.decode()
+    assert reverse("checkins:person_trajectory", args=[people.in_grid1a.pk]) in person_page
+    place_page = client.get(place.get_absolute_url()).content.decode()
+    assert reverse("checkins:place_visitors", args=[place.pk]) in place_page
