@@ -115,3 +115,17 @@ def test_the_service_worker_is_served_at_the_apps_scope(client):
     assert response["Service-Worker-Allowed"] == "/checkpoints/"
     body = response.content.decode()
     assert '"/checkpoints/"' in body and "checkpoints/checkpoint.js" in body
+
+
+def test_checkpoint_staff_record_and_count_but_do_not_export(client, personas, checkpoints):
+    make_record(checkpoints["town1"], temperature="36.9")
+    make_record(checkpoints["town2"], temperature="36.9")
+    login(client, personas["checkpoint"])
+    assert client.get(reverse("checkpoints:checkpoint_mode")).status_code == 200
+    dashboard = client.get(reverse("checkpoints:dashboard"))
+    assert dashboard.status_code == 200 and dashboard.context["totals"]["persons"] == 1
+    assert "导出Excel" not in dashboard.content.decode()
+    assert client.get(reverse("checkpoints:dashboard_export")).status_code == 403
+    for persona in ("grid1a", "dept"):
+        login(client, personas[persona])
+        assert client.get(reverse("checkpoints:checkpoint_mode")).status_code == 403

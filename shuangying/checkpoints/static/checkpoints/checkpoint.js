@@ -66,6 +66,12 @@
     netEl.classList.toggle("ok", online);
   }
   function say(text) { messageEl.textContent = text; }
+  // The cookie holds the current token even when this page is an older copy kept by the
+  // service worker (a new login rotates it); the page's own copy is the fallback.
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : root.dataset.csrf;
+  }
 
   // --- upload ----------------------------------------------------------------------------------
   function flush() {
@@ -88,7 +94,7 @@
     return fetch(root.dataset.batchUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ items: items }),
     }).then((response) => {
       if (response.status === 401 || response.status === 403) {
@@ -194,7 +200,7 @@
     if (!navigator.onLine) return;
     fetch(root.dataset.verifyUrl, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ token: token }),
     }).then((r) => (r.ok ? r.json() : null)).then((body) => {
       if (!body) return;
@@ -207,11 +213,25 @@
       }
     }).catch(() => {});
   }
+  // One frame (the camera's, or any image or canvas): a decoded code fills the form.
+  function decodeFrom(source, width, height) {
+    const canvas = document.getElementById("scan-canvas");
+    canvas.width = width; canvas.height = height;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.drawImage(source, 0, 0, width, height);
+    const image = ctx.getImageData(0, 0, width, height);
+    const code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "attemptBoth" });
+    if (!code || !code.data) return false;
+    document.getElementById("cp-token").value = code.data;
+    stopScan();
+    showVerified(code.data);
+    return true;
+  }
+  window.checkpointScan = (source) => decodeFrom(source, source.naturalWidth || source.width, source.naturalHeight || source.height);
   if (scanButton) {
     scanButton.addEventListener("click", () => {
       if (!navigator.mediaDevices || !window.jsQR) { say("此设备不能使用摄像头,请输入证件号码"); return; }
       const video = document.getElementById("scan-video");
-      const canvas = document.getElementById("scan-canvas");
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then((s) => {
         stream = s;
         document.getElementById("scan-box").hidden = false;
@@ -219,19 +239,7 @@
         video.play();
         const tick = () => {
           if (!stream) return;
-          if (video.readyState === video.HAVE_ENOUGH_DATA) {
-            canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-            const ctx = canvas.getContext("2d", { willReadFrequently: true });
-            ctx.drawImage(video, 0, 0);
-            const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-            const code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-            if (code && code.data) {
-              document.getElementById("cp-token").value = code.data;
-              stopScan();
-              showVerified(code.data);
-              return;
-            }
-          }
+          if (video.readyState === video.HAVE_ENOUGH_DATA && decodeFrom(video, video.videoWidth, video.videoHeight)) return;
           requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
