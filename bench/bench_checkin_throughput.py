@@ -223,7 +223,11 @@ def main() -> None:
     base_ok = base["requests"] - base["errors"]
     full_ok = full["requests"] - full["errors"]
     ratio = full["rps"] / base["rps"]
-    rows_match = (after - mid) == full_ok and (mid - before) == base_ok
+    # wrk stops at the deadline with up to one request per connection in flight: the server
+    # finishes and stores those, wrk drops their answers. Every answer must have its row, and
+    # at most CONNECTIONS rows may lack a counted answer.
+    in_flight = (after - mid) - full_ok
+    rows_match = 0 <= in_flight <= CONNECTIONS and 0 <= (mid - before) - base_ok <= CONNECTIONS
     print(
         f"  minimal insert: {base['rps']:.0f} req/s, p99 {base['p99_ms']:.1f} ms, "
         f"errors {base['errors']}, rows {mid - before} for {base_ok} answers",
@@ -231,7 +235,8 @@ def main() -> None:
     )
     print(
         f"  full check-in: {full['rps']:.0f} req/s, p99 {full['p99_ms']:.1f} ms, "
-        f"errors {full['errors']}, rows {after - mid} for {full_ok} answers",
+        f"errors {full['errors']}, rows {after - mid} for {full_ok} answers "
+        f"({in_flight} in flight at the deadline)",
         flush=True,
     )
     if full["errors"] or base["errors"]:
@@ -241,7 +246,7 @@ def main() -> None:
         f"{full['rps']:.0f} req/s p99 {full['p99_ms']:.0f} ms errors {full['errors']}",
         f"{base['rps']:.0f} req/s minimal insert view",
         ratio,
-        ">= 0.7, p99 <= 150 ms, 0 errors, rows == answers",
+        ">= 0.7, p99 <= 150 ms, 0 errors, rows == answers (+ in flight)",
         ratio >= 0.7 and full["p99_ms"] <= 150 and full["errors"] == 0 and rows_match,
     )
 

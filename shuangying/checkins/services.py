@@ -158,6 +158,8 @@ def ref_for(person: Person) -> str:
 
 def persons_for_refs(refs: list[str]) -> list[Person]:
     """The persons a device remembers, in the cookie's order; unknown refs are dropped."""
+    if not refs:
+        return []
     found = {
         r.ref: r.person
         for r in PersonRef.objects.filter(ref__in=refs[: MAX_COMPANIONS + 1]).select_related(
