@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from shuangying.passes.services import issue_pass
+from shuangying.passes.services import issue_pass, save_rule
 from shuangying.people.models import Person
 from shuangying.people.services import create_household
 from shuangying.places.models import PosterBatch
@@ -156,6 +156,7 @@ MATRIX = {
     ),
     "passes:rule_list": ("GET", None, "302 200 200 200 403 403 403 403"),
     "passes:rule_create": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "passes:rule_lift": ("POST", "rule", "302 403 302/302/404 302/302/302 403 403 403 403"),
     "passes:gate_check": ("GET", None, "302 200 200 200 403 403 403 403"),
     "passes:check_list": ("GET", None, "302 200 200 200 403 403 403 403"),
     "imports:import_list": ("GET", None, "302 403 200 200 403 403 200 403"),
@@ -234,6 +235,7 @@ def objects(personas, people, county):
         place = create_place(type="market", name=f"{scope}市场", division=grid)
         scopes[scope] = {
             "place": place.pk,
+            "rule": save_rule(actor=None, division=grid).pk,
             "pass": issue_pass(
                 actor=None,
                 type="household",

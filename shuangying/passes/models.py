@@ -6,6 +6,7 @@ never its id. Every check at a gate is a PassCheck row; a refused one is the 劝
 """
 
 import secrets
+from datetime import time
 
 from django.db import models
 from django.urls import reverse
@@ -28,8 +29,8 @@ class ClosedManagementRule(models.Model):
         related_name="closed_management_rules",
         verbose_name=_("封闭管理区域"),
     )
-    opens_at = models.TimeField(_("开放时间"), default="07:30")
-    closes_at = models.TimeField(_("关闭时间"), default="21:00")
+    opens_at = models.TimeField(_("开放时间"), default=time(7, 30))
+    closes_at = models.TimeField(_("关闭时间"), default=time(21, 0))
     exit_interval_days = models.PositiveSmallIntegerField(
         _("每户外出间隔(天)"),
         null=True,

@@ -48,6 +48,23 @@ def save_rule(*, actor, request=None, division, **fields) -> ClosedManagementRul
     return rule
 
 
+@transaction.atomic
+def lift_rule(*, actor, request=None, rule: ClosedManagementRule) -> ClosedManagementRule:
+    """End closed management in the rule's division (the rule stays for the record)."""
+    if rule.is_active:
+        rule.is_active = False
+        rule.save(update_fields=["is_active"])
+        record_event(
+            request=request,
+            user=actor,
+            action=AuditAction.UPDATE,
+            object_type="closed_management_rule",
+            object_id=rule.pk,
+            summary=f"解除封闭管理 {rule.division.name}",
+        )
+    return rule
+
+
 def rule_for(division) -> ClosedManagementRule | None:
     """The closest active rule at or above ``division`` (a compound's, else its village's)."""
     paths = [*division.ancestor_paths(), division.path]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/revoke/", views.PassRevokeView.as_view(), name="pass_revoke"),
     path("rules/", views.RuleListView.as_view(), name="rule_list"),
     path("rules/new/", views.RuleCreateView.as_view(), name="rule_create"),
+    path("rules/<int:pk>/lift/", views.RuleLiftView.as_view(), name="rule_lift"),
     path("gate/", views.GateCheckView.as_view(), name="gate_check"),
     path("checks/", views.CheckListView.as_view(), name="check_list"),
 ]

@@ -20,7 +20,14 @@ from shuangying.access import get_restricted_or_404
 from .choices import Outcome, PassType
 from .forms import GateCheckForm, PassForm, RuleForm, default_validity
 from .models import ClosedManagementRule, Pass, PassCheck
-from .services import check_pass, issue_pass, record_turn_back, revoke_pass, save_rule
+from .services import (
+    check_pass,
+    issue_pass,
+    lift_rule,
+    record_turn_back,
+    revoke_pass,
+    save_rule,
+)
 from .tokens import token_for
 
 PAGE_SIZE = 50
@@ -189,6 +196,18 @@ class RuleCreateView(PermissionRequiredMixin, View):
                 messages.success(request, "封闭管理规则已生效")
                 return redirect("passes:rule_list")
         return render(request, self.template_name, {"form": form}, status=400)
+
+
+class RuleLiftView(PermissionRequiredMixin, View):
+    permission_required = "passes.change_closedmanagementrule"
+
+    def post(self, request, pk):
+        rule = get_restricted_or_404(
+            ClosedManagementRule.objects.select_related("division"), request.user, "change", pk=pk
+        )
+        lift_rule(actor=request.user, request=request, rule=rule)
+        messages.success(request, f"已解除 {rule.division.name} 的封闭管理")
+        return redirect("passes:rule_list")
 
 
 class GateCheckView(PermissionRequiredMixin, View):

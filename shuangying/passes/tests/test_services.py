@@ -199,3 +199,8 @@ def test_exit_certificate_has_a_validity_period(county, gate, people):
 def test_rule_hours_must_be_ordered(county):
     with pytest.raises(ValidationError):
         save_rule(actor=None, division=county.village1, opens_at=time(21), closes_at=time(7))
+
+
+def test_rule_defaults_are_07_30_to_21_00(county):
+    rule = save_rule(actor=None, division=county.village1)
+    assert (rule.opens_at, rule.closes_at) == (time(7, 30), time(21, 0))

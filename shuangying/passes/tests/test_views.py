@@ -207,3 +207,17 @@ def test_empty_code_is_asked_for(client, personas, gate):
     response = client.post(reverse("passes:gate_check"), {"place": gate.pk, "direction": "out"})
     assert response.status_code == 400 and "请扫描或输入通行证码" in response.content.decode()
     assert not PassCheck.objects.exists()
+
+
+def test_lifting_a_rule_opens_the_gate(client, personas, county, household, gate):
+    rule = save_rule(
+        actor=None, division=county.village1, opens_at=time(7, 30), closes_at=time(7, 31)
+    )
+    login(client, personas["town1"])
+    response = client.post(reverse("passes:rule_lift", args=[rule.pk]))
+    assert response.url == reverse("passes:rule_list")
+    rule.refresh_from_db()
+    assert not rule.is_active
+    from shuangying.passes.services import rule_for
+
+    assert rule_for(gate.division) is None
