@@ -28,3 +28,15 @@ def test_scaled_demo_counters_match_the_figures(county):
     assert (
         not CheckpointRecord.objects.filter(is_fever=True).exclude(outcome="fever_clinic").exists()
     )
+
+
+def test_the_command_loads_into_the_county(county, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.SHUANGYING_DEMO = True
+    out = StringIO()
+    call_command("load_checkpoint_demo", "--scale", "0.001", "--days", "3", stdout=out)
+    assert "16个卡口" in out.getvalue() and "检查250人次" in out.getvalue()
+    assert CheckpointDay.objects.all().totals()["persons"] == 250
