@@ -167,7 +167,7 @@ def upload_batch(request, payload: BatchIn):
     user = request.auth
     require_perm(user, "checkins.add_checkin")
     results = record_checkin_batch(
-        items=[item.dict() for item in payload.items], actor=user, request=request
+        items=[item.model_dump() for item in payload.items], actor=user, request=request
     )
     items, created, errors = [], 0, 0
     for r in results:

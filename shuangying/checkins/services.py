@@ -80,6 +80,9 @@ def parse_uuid(value) -> uuid.UUID:
 
 
 NOTHING_DECLARED = Declaration()
+SYMPTOMS = frozenset(Symptom.values)
+TRAVELS = frozenset(Travel.values)
+TEMPERATURE_MIN, TEMPERATURE_MAX, TENTH = Decimal("34.0"), Decimal("43.0"), Decimal("0.1")
 
 
 def clean_declaration(
@@ -92,17 +95,17 @@ def clean_declaration(
     temp = None
     if temperature not in (None, ""):
         try:
-            temp = Decimal(str(temperature)).quantize(Decimal("0.1"))
+            temp = Decimal(str(temperature)).quantize(TENTH)
         except (InvalidOperation, ValueError):
             raise ValidationError({"temperature": "体温应为数字,如36.5"}) from None
-        if not Decimal("34.0") <= temp <= Decimal("43.0"):
+        if not TEMPERATURE_MIN <= temp <= TEMPERATURE_MAX:
             raise ValidationError({"temperature": "体温应在34.0–43.0℃之间"})
     symptoms = tuple(dict.fromkeys(s for s in symptoms or () if s))
-    unknown = [s for s in symptoms if s not in Symptom.values]
+    unknown = [s for s in symptoms if s not in SYMPTOMS]
     if unknown:
         raise ValidationError({"symptoms": f"症状:未知的代码 {'、'.join(unknown)}"})
     travel = travel or Travel.NONE
-    if travel not in Travel.values:
+    if travel not in TRAVELS:
         raise ValidationError({"travel": "14天内行程取值应为 none、other_province、risk_area 之一"})
     fever = bool(has_fever) or (temp is not None and temp >= FEVER_FROM)
     return Declaration(temp, fever, symptoms, travel, (travel_from or "").strip()[:50])
