@@ -194,6 +194,8 @@ MATRIX = {
     "healthcodes:ruleset_list": ("GET", None, "302 403 200 200 403 403 403 403"),
     # Verification needs no login: a gate or a passer-by with the code sees colour and masked name.
     "healthcodes:verify": ("GET", None, "200 200 200 200 200 200 200 200"),
+    # A resident's own codes from the check-in device cookie: no login, nothing without it.
+    "healthcodes:my_code": ("GET", None, "200 200 200 200 200 200 200 200"),
 }
 
 

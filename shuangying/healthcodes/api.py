@@ -31,6 +31,7 @@ from .schemas import (
     EventIn,
     EventOut,
     IssueOut,
+    MineOut,
     PersonIdIn,
     PublicKeyOut,
     QueryOut,
@@ -50,6 +51,7 @@ from .services import (
     import_risk_areas,
     issue_code,
     record_health_event,
+    remembered_persons,
     save_risk_area,
     verify_code,
 )
@@ -87,6 +89,23 @@ def issue(request, payload: PersonIdIn, response: HttpResponse):
     issued = issue_code(person=person, actor=request.auth, request=request)
     response["Cache-Control"] = "no-store"
     return {**_code(person, issued.result), "token": issued.token, "expires_at": issued.expires_at}
+
+
+@router.post(
+    "/healthcodes/issue/mine",
+    auth=None,
+    response={200: MineOut},
+    summary="制码(居民本人):本机扫码登记记住的人员的健康码",
+    description="无需登录:凭扫码登记时本机保存的签名Cookie(不透明引用)。未登记过时返回空列表。",
+)
+def issue_mine(request, response: HttpResponse):
+    items = []
+    for person in remembered_persons(request):
+        issued = issue_code(person=person, request=request)
+        code = _code(person, issued.result)
+        items.append({**code, "token": issued.token, "expires_at": issued.expires_at})
+    response["Cache-Control"] = "no-store"
+    return {"items": items}
 
 
 @router.post(

@@ -29,6 +29,10 @@ class IssueOut(CodeOut):
     expires_at: datetime
 
 
+class MineOut(Schema):
+    items: list[IssueOut]
+
+
 class VerifyIn(Schema):
     token: str = Field(..., min_length=1, max_length=400, title="健康码令牌")
 

@@ -456,6 +456,15 @@ def create_ruleset(
     return ruleset
 
 
+def ensure_default_rules() -> None:
+    """The palette and rule set v1 of migration 0002, when a flush has removed them
+    (transactional tests, a fresh demo database)."""
+    from importlib import import_module
+
+    migration = import_module("shuangying.healthcodes.migrations.0002_default_rules")
+    migration.seed_defaults(PaletteColour, RuleSet, Rule)
+
+
 def rule_specs(ruleset: RuleSet) -> list[RuleSpec]:
     return [
         RuleSpec(r.kind, r.colour_id, r.duration_days, r.priority, r.reason, r.risk_level)
@@ -728,3 +737,16 @@ def import_risk_areas(*, actor, request=None, data: bytes, file_name: str = "") 
         summary=f"导入风险地区 {file_name[:60]}:新增{report.created},更新{report.updated}",
     )
     return report
+
+
+def remembered_persons(request) -> list:
+    """The persons this phone remembers from public check-ins (the check-in app's signed
+    device cookie of opaque references): a resident's own codes without an account."""
+    from django.apps import apps
+
+    if not apps.is_installed("shuangying.checkins"):
+        return []
+    from shuangying.checkins.services import persons_for_refs
+    from shuangying.checkins.views import device_refs
+
+    return persons_for_refs(device_refs(request))

@@ -18,4 +18,5 @@ urlpatterns = [
     path("risk-areas/import/", views.RiskAreaImportView.as_view(), name="riskarea_import"),
     path("rules/", views.RuleSetListView.as_view(), name="ruleset_list"),
     path("verify/", views.VerifyView.as_view(), name="verify"),
+    path("my/", views.MyCodeView.as_view(), name="my_code"),
 ]

@@ -3,6 +3,7 @@ queues, the risk-area list and import, the rule versions, and public verificatio
 
 from __future__ import annotations
 
+import datetime
 import re
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import ExcelFileError
+from shuangying.core.masking import mask_name
 from shuangying.people.models import Person
 
 from .choices import EventKind, RiskLevel
@@ -34,13 +36,16 @@ from .forms import (
     RiskAreaImportForm,
     VerifyForm,
 )
-from .models import Appeal, HealthEvent, OverrideRequest, RiskArea, RuleSet
+from .models import Appeal, HealthEvent, OverrideRequest, PaletteColour, RiskArea, RuleSet
 from .services import (
+    RuleSpec,
+    create_ruleset,
     decide_appeal,
     decide_override,
     file_appeal,
     import_risk_areas,
     issue_code,
+    remembered_persons,
     request_override,
     review_arrival,
     save_risk_area,
@@ -327,8 +332,14 @@ class RiskAreaImportView(PermissionRequiredMixin, View):
 
 
 class RuleSetListView(PermissionRequiredMixin, TemplateView):
+    """The rule versions, and (county) a new version: the latest one's rules with their
+    colours and days edited, effective from a date."""
+
     permission_required = "healthcodes.view_ruleset"
     template_name = "healthcodes/ruleset_list.html"
+
+    def latest(self):
+        return RuleSet.objects.order_by("-version").prefetch_related("rules__colour").first()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -337,8 +348,86 @@ class RuleSetListView(PermissionRequiredMixin, TemplateView):
             RuleSet.objects.restrict(self.request.user).prefetch_related("rules__colour")
         )
         current = RuleSet.objects.effective_on(today).first()
-        ctx.update(rulesets=rulesets, current=current, today=today)
+        latest = self.latest()
+        ctx.update(
+            rulesets=rulesets,
+            current=current,
+            today=today,
+            can_add=self.request.user.has_perm("healthcodes.add_ruleset"),
+            base_rules=list(latest.rules.all()) if latest else [],
+            palette=PaletteColour.objects.all(),
+            error=kwargs.get("error"),
+        )
         return ctx
+
+    def post(self, request):
+        if not request.user.has_perm("healthcodes.add_ruleset"):
+            raise PermissionDenied
+        latest = self.latest()
+        error = None
+        try:
+            effective_from = datetime.date.fromisoformat(request.POST.get("effective_from", ""))
+        except ValueError:
+            error = "生效日期:格式应为 2020-02-10"
+        name = (request.POST.get("name") or "").strip()[:100]
+        if not name and error is None:
+            error = "名称:不能为空"
+        specs = []
+        for rule in latest.rules.all() if latest and error is None else []:
+            try:
+                days = int(request.POST.get(f"days_{rule.pk}", rule.duration_days))
+            except ValueError:
+                days = 0
+            if not 1 <= days <= 366:
+                error = f"{rule.get_kind_display()}:持续天数应在1到366之间"
+                break
+            colour = request.POST.get(f"colour_{rule.pk}", rule.colour_id)
+            specs.append(
+                RuleSpec(rule.kind, colour, days, rule.priority, rule.reason, rule.risk_level)
+            )
+        if error is None:
+            try:
+                ruleset = create_ruleset(
+                    actor=request.user,
+                    request=request,
+                    name=name,
+                    effective_from=effective_from,
+                    rules=specs,
+                    notes=(request.POST.get("notes") or "").strip(),
+                )
+            except ValidationError as exc:
+                error = _error_text(exc)
+            else:
+                messages.success(
+                    request,
+                    f"规则 v{ruleset.version} 已保存,{effective_from:%Y-%m-%d} 起生效;"
+                    "已生效的规则会在后台对所有人员重新计算",
+                )
+                return redirect("healthcodes:ruleset_list")
+        return self.render_to_response(self.get_context_data(error=error), status=400)
+
+
+class MyCodeView(View):
+    """A resident's own codes (no login): the persons this phone remembers from public
+    check-ins, each with its colour, reason and signed QR."""
+
+    template_name = "healthcodes/my_code.html"
+
+    def get(self, request):
+        codes = []
+        for person in remembered_persons(request):
+            issued = issue_code(person=person, request=request)
+            codes.append(
+                {
+                    "name": mask_name(person.name),
+                    "code": issued.result,
+                    "qr": qr_svg(issued.token),
+                    "expires_at": issued.expires_at,
+                }
+            )
+        response = render(request, self.template_name, {"codes": codes})
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class VerifyView(View):

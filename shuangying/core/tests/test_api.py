@@ -65,6 +65,7 @@ MATRIX = {
     # Health codes: verification and the public key need no login (gates verify offline).
     ("post", "/api/healthcodes/issue"): READ,
     ("post", "/api/healthcodes/verify"): _statuses(200, 200, 200, 200, 200),
+    ("post", "/api/healthcodes/issue/mine"): _statuses(200, 200, 200, 200, 200),
     ("get", "/api/healthcodes/public-key"): _statuses(200, 200, 200, 200, 200),
     ("get", "/api/healthcodes/query"): READ,
     ("post", "/api/healthcodes/declare-health"): READ,

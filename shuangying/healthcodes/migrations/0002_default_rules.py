@@ -28,9 +28,15 @@ RULES = [
 
 
 def seed(apps, schema_editor):
-    PaletteColour = apps.get_model("healthcodes", "PaletteColour")
-    RuleSet = apps.get_model("healthcodes", "RuleSet")
-    Rule = apps.get_model("healthcodes", "Rule")
+    seed_defaults(
+        apps.get_model("healthcodes", "PaletteColour"),
+        apps.get_model("healthcodes", "RuleSet"),
+        apps.get_model("healthcodes", "Rule"),
+    )
+
+
+def seed_defaults(PaletteColour, RuleSet, Rule):
+    """Also called by services.ensure_default_rules (tests that flush the database)."""
     for code, label, hex_, severity, default in PALETTE:
         PaletteColour.objects.update_or_create(
             code=code,

@@ -181,3 +181,44 @@ def test_api_issue_query_and_events(client, personas, people):
         content_type="application/json",
     )
     assert r.status_code == 422
+
+
+def test_county_publishes_a_new_rule_version_from_the_rules_page(client, personas, people):
+    from shuangying.healthcodes.models import Rule, RuleSet
+
+    login(client, personas["town1"])
+    assert "新增规则版本" not in client.get(reverse("healthcodes:ruleset_list")).content.decode()
+    assert client.post(reverse("healthcodes:ruleset_list"), {}).status_code == 403
+    login(client, personas["county"])
+    v1 = RuleSet.objects.get(version=1)
+    close = v1.rules.get(kind="close_contact")
+    data = {"name": "密接红码7天", "effective_from": "2020-02-10", f"days_{close.pk}": "7"}
+    for r in v1.rules.all():
+        data.setdefault(f"days_{r.pk}", str(r.duration_days))
+        data[f"colour_{r.pk}"] = r.colour_id
+    r = client.post(reverse("healthcodes:ruleset_list"), data)
+    assert r.status_code == 302
+    v2 = RuleSet.objects.get(version=2)
+    assert Rule.objects.get(ruleset=v2, kind="close_contact").duration_days == 7
+    assert v2.rules.count() == v1.rules.count()
+    data["effective_from"] = "bad"
+    r = client.post(reverse("healthcodes:ruleset_list"), data)
+    assert r.status_code == 400 and "生效日期" in r.content.decode()
+
+
+def test_resident_sees_own_code_from_the_check_in_cookie(client, people):
+    from django.core.signing import get_cookie_signer
+
+    from shuangying.checkins.services import ref_for
+    from shuangying.checkins.views import DEVICE_COOKIE, DEVICE_SALT
+
+    html = client.get(reverse("healthcodes:my_code")).content.decode()
+    assert "还没有登记过" in html
+    assert client.post("/api/healthcodes/issue/mine").json() == {"items": []}
+    signer = get_cookie_signer(salt=DEVICE_COOKIE + DEVICE_SALT)
+    client.cookies[DEVICE_COOKIE] = signer.sign(ref_for(people.in_grid1a))
+    html = client.get(reverse("healthcodes:my_code")).content.decode()
+    assert 'data-colour="green"' in html and "张**" in html and "<svg" in html
+    assert people.in_grid1a.name not in html
+    items = client.post("/api/healthcodes/issue/mine").json()["items"]
+    assert len(items) == 1 and items[0]["colour"] == "green"
