@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django import forms
@@ -65,7 +66,31 @@ def search_q(text: str) -> tuple[Q, str]:
         return Q(**{column: digest}), label
     # Names match from their first character (surname first): an indexed prefix search, where
     # "contains" would read every row of a county of a million.
-    return Q(name__startswith=text), f"姓名 {text[:20]}"
+    return name_prefix_q(text), f"姓名 {text[:20]}"
+
+
+def name_prefix_q(text: str) -> Q:
+    """Names starting with ``text``. Where the database orders text by code point (SQLite;
+    PostgreSQL with a C collation) the same prefix is also given as a range, so that the list's
+    ORDER BY name can start reading the name index at the prefix instead of at "阿"."""
+    q = Q(name__startswith=text)
+    if codepoint_collation():
+        q &= Q(name__gte=text, name__lt=text + "\U0010ffff")
+    return q
+
+
+@functools.cache
+def codepoint_collation() -> bool:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return True
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+        collate = cursor.fetchone()[0]
+    return collate in {"C", "POSIX", "C.UTF-8", "C.utf8"}
 
 
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
