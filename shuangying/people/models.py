@@ -96,9 +96,6 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="persons",
         verbose_name=_("所属网格"),
-        # The (division, name) index below leads with this column: a second index on it alone
-        # would only cost every insert.
-        db_index=False,
     )
     household = models.ForeignKey(
         Household,
