@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -17,8 +16,8 @@ from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
-from shuangying.audit.services import record_event
 from shuangying.core.masking import mask_name
+from shuangying.pages import audited_page
 from shuangying.people.exports import xlsx_response
 from shuangying.people.identity import IdentityError, normalize_document, normalize_phone
 from shuangying.people.models import Person
@@ -256,7 +255,6 @@ class CheckinResultView(View):
 
 class _WindowPage(PermissionRequiredMixin, TemplateView):
     default_days = 14
-    page_size = 50
 
     def window_form(self):
         return WindowForm(self.request.GET or None, default_days=self.default_days)
@@ -272,18 +270,16 @@ class PersonTrajectoryView(_WindowPage):
         form = self.window_form()
         window = form.window()
         qs = person_trajectory(person, window.start, window.end)
-        page = Paginator(qs, self.page_size).get_page(self.request.GET.get("page"))
-        record_event(
-            request=self.request,
-            action=AuditAction.VIEW,
+        page, query = audited_page(
+            self.request,
+            qs,
             object_type="person",
             object_id=person.pk,
-            summary=f"查看行动轨迹 {person.name} 共{page.paginator.count}条",
+            title=f"查看行动轨迹 {person.name}",
             detail=window.as_detail(),
+            action=AuditAction.VIEW,
         )
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        ctx.update(person=person, form=form, window=window, page=page, query=params.urlencode())
+        ctx.update(person=person, form=form, window=window, page=page, query=query)
         return ctx
 
 
@@ -298,18 +294,15 @@ class PlaceVisitorsView(_WindowPage):
         form = self.window_form()
         window = form.window()
         qs = place_visitors(place, window.start, window.end)
-        page = Paginator(qs, self.page_size).get_page(self.request.GET.get("page"))
-        record_event(
-            request=self.request,
-            action=AuditAction.LIST,
+        page, query = audited_page(
+            self.request,
+            qs,
             object_type="place",
             object_id=place.pk,
-            summary=f"查看场所到访人员 {place.name} 共{page.paginator.count}人次",
+            title=f"查看场所到访人员 {place.name}",
             detail=window.as_detail(),
         )
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        ctx.update(place=place, form=form, window=window, page=page, query=params.urlencode())
+        ctx.update(place=place, form=form, window=window, page=page, query=query)
         return ctx
 
 

@@ -6,7 +6,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import QueryDict
 from django.shortcuts import redirect, render
@@ -17,42 +16,13 @@ from django.views.generic import TemplateView
 from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.pages import PAGE_SIZES, audited_page
 
 from .filters import identifier_hash, person_list_queryset
 from .forms import PersonForm, RevealForm, StaffSurveyForm
 from .identity import IdentityError
 from .models import Household, Person, StaffSurvey
 from .services import record_staff_survey, register_person, reveal_person_fields, update_person
-
-PAGE_SIZES = (20, 50, 100)
-
-
-def page_size(request) -> int:
-    try:
-        size = int(request.GET.get("size", 50))
-    except ValueError:
-        return 50
-    return size if size in PAGE_SIZES else 50
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, page_size(request)).get_page(request.GET.get("page"))
-
-
-def audited_page(request, queryset, *, object_type, title, detail=None, action=AuditAction.LIST):
-    """One page of a ledger, the audit row that says it was seen, and the query string the
-    pager keeps (M2)."""
-    page = paginate(request, queryset)
-    record_event(
-        request=request,
-        action=action,
-        object_type=object_type,
-        summary=f"{title} 第{page.number}页,共{page.paginator.count}条",
-        detail=detail or {},
-    )
-    params = request.GET.copy()
-    params.pop("page", None)
-    return page, params.urlencode()
 
 
 class PersonListView(PermissionRequiredMixin, TemplateView):

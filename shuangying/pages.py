@@ -1,0 +1,39 @@
+"""Shared page helpers: a ledger's page, its audit row and the query string its pager keeps."""
+
+from django.core.paginator import Paginator
+
+from shuangying.audit.models import AuditAction
+from shuangying.audit.services import record_event
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def page_size(request) -> int:
+    try:
+        size = int(request.GET.get("size", 50))
+    except ValueError:
+        return 50
+    return size if size in PAGE_SIZES else 50
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, page_size(request)).get_page(request.GET.get("page"))
+
+
+def audited_page(
+    request, queryset, *, object_type, title, object_id="", detail=None, action=AuditAction.LIST
+):
+    """One page of a ledger, the audit row that says it was seen (M2), and the query string
+    the pager keeps."""
+    page = paginate(request, queryset)
+    record_event(
+        request=request,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=f"{title} 第{page.number}页,共{page.paginator.count}条",
+        detail=detail or {},
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return page, params.urlencode()
