@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -39,6 +40,7 @@ from shuangying.core.excel import (
 from .choices import KIND_PERMISSIONS, ImportKind, ImportMode, ImportStatus
 from .ledgers import LEDGERS, DivisionIndex, Ledger, Row
 from .models import ImportJob
+from .pipeline import DatabaseLane
 from .report import ImportReport
 
 logger = logging.getLogger(__name__)
@@ -62,26 +64,29 @@ def can_import(user, kind: str) -> bool:
 
 
 def _feed(ledger: Ledger, table, report: ImportReport, progress: Progress | None) -> None:
+    """Parse the rows here; look up and write each batch on the database lane meanwhile."""
     max_rows = settings.IMPORT_MAX_ROWS
     batch: list = []
-    for number, cells in table.rows():
-        first = cells[0] if cells else ""
-        if isinstance(first, str) and first.strip().startswith(SAMPLE_MARK):
-            report.warn(f"第{number}行是模板中的示例行,已忽略")
-            continue
-        report.total_rows += 1
-        if report.total_rows > max_rows:
-            raise ExcelFileError(f"数据行数超过上限({max_rows}行),请拆分后分批导入")
-        row = Row(number, cells, table.columns, report)
-        record = ledger.parse(row)
-        if record is not None:
-            batch.append(record)
-        if len(batch) >= ledger.batch_size:
-            ledger.process(batch)
-            batch = []
-        if progress and report.total_rows % PROGRESS_EVERY == 0:
-            progress(report.total_rows, max(table.estimated_rows, report.total_rows))
-    ledger.process(batch)
+    with DatabaseLane() as lane:
+        for number, cells in table.rows():
+            first = cells[0] if cells else ""
+            if isinstance(first, str) and first.strip().startswith(SAMPLE_MARK):
+                report.warn(f"第{number}行是模板中的示例行,已忽略")
+                continue
+            report.total_rows += 1
+            if report.total_rows > max_rows:
+                raise ExcelFileError(f"数据行数超过上限({max_rows}行),请拆分后分批导入")
+            row = Row(number, cells, table.columns, report)
+            record = ledger.parse(row)
+            if record is not None:
+                batch.append(record)
+            if len(batch) >= ledger.batch_size:
+                lane.submit(partial(ledger.process, batch))
+                batch = []
+            if progress and report.total_rows % PROGRESS_EVERY == 0:
+                total = max(table.estimated_rows, report.total_rows)
+                lane.submit(partial(progress, report.total_rows, total))
+        lane.submit(partial(ledger.process, batch))
     if progress:
         progress(report.total_rows, report.total_rows)
 
