@@ -15,6 +15,17 @@ def _fast_hashing(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_ruleset_cache():
+    """The health-code engine caches the day's compiled rule set per process (a few seconds);
+    every test starts without it, since each test's database is its own."""
+    from shuangying.healthcodes.engine import forget_rulesets
+
+    forget_rulesets()
+    yield
+    forget_rulesets()
+
+
 @pytest.fixture
 def county(db):
     from shuangying.testing import build_small_county

@@ -90,4 +90,13 @@ class CompanionForm(forms.Form):
 
 
 def companion_forms(data=None) -> list[CompanionForm]:
-    return [CompanionForm(data, prefix=f"c{i}") for i in range(COMPANION_SLOTS)]
+    """The companion slots; only those with a name or number typed in are bound (validated):
+    an empty slot is nothing to check, and most check-ins have no companion."""
+    forms_ = []
+    for i in range(COMPANION_SLOTS):
+        prefix = f"c{i}"
+        typed = data is not None and any(
+            (data.get(f"{prefix}-{name}") or "").strip() for name in ("name", "id_number")
+        )
+        forms_.append(CompanionForm(data if typed else None, prefix=prefix))
+    return forms_

@@ -7,13 +7,11 @@ page and the API answer a neutral "未知" code, and declared symptoms are not f
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 
 from django.apps import apps
-from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -55,24 +53,6 @@ def _services():
     return None
 
 
-# The compiled rule set of a day, per process, for a few seconds: it is the same for every
-# person, and a check-in computes one code per person scanned. A rule change is seen by every
-# check-in within RULESET_TTL seconds.
-RULESET_TTL = 5.0
-_rulesets: dict = {}
-
-
-def _cached_ruleset(engine, day):
-    now = time.monotonic()
-    hit = _rulesets.get(day)
-    if hit is not None and now - hit[0] < RULESET_TTL:
-        return hit[1]
-    ruleset = engine.load_ruleset(day)
-    _rulesets.clear()
-    _rulesets[day] = (now, ruleset)
-    return ruleset
-
-
 def current_code(person, at=None) -> CodeView:
     """The person's code now (or at ``at``). A failure of the health-code rules is logged and
     answered as "未知": the check-in itself is already recorded and must not be lost."""
@@ -87,13 +67,8 @@ def current_code(person, at=None) -> CodeView:
 
 
 def _compute(module, person, at) -> CodeView:
-    if all(hasattr(module, n) for n in ("evaluate", "facts_for", "load_ruleset", "local_day")):
-        at = at or timezone.now()
-        result = module.evaluate(
-            module.facts_for(person.pk, at), _cached_ruleset(module, module.local_day(at)), at
-        )
-    else:
-        result = module.current_code(person, at=at)
+    # The engine caches the day's compiled rule set per process (``engine.ruleset_for``).
+    result = module.current_code(person, at=at)
     return CodeView(
         colour=str(result.colour),
         label=str(result.label),

@@ -22,6 +22,7 @@ from shuangying.people.choices import DocumentType, Sex
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import Person, id_number_hash
 from shuangying.people.services import derived_facts, identity_fields, phone_fields, register_person
+from shuangying.places.tokens import USABLE_SQL, code_usable
 
 from . import healthcode
 from .choices import Source, Symptom, Travel
@@ -50,6 +51,12 @@ class Declaration:
     symptoms: tuple[str, ...] = ()
     travel: str = Travel.NONE
     travel_from: str = ""
+
+
+class CodeUnusable(Exception):
+    """The place code was revoked or expired, or its place stopped, before the check-in could
+    be written (checked in the insert itself); nothing was written. Callers find the reason
+    with ``resolve_token``."""
 
 
 @dataclass
@@ -124,20 +131,40 @@ def clean_time(at: datetime | None) -> datetime:
     return at
 
 
-def _person_for(identity: Identity, *, division, request) -> Person:
+# The person behind a document number with their device reference, in one statement: every
+# public check-in starts with it (the ORM's compilation of the same query cost more than the
+# query itself).
+KNOWN_PERSON_SQL = (
+    "SELECT p.id, p.name, p.division_id, p.is_verified, r.ref FROM people_person p "
+    "LEFT JOIN checkins_personref r ON r.person_id = p.id WHERE p.id_number_hash = %s"
+)
+KNOWN_PERSON_FIELDS = ("id", "name", "division_id", "is_verified")
+
+
+def known_person(hash_: str) -> Person | None:
+    """The person with this keyed document hash (other fields load on first use), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(KNOWN_PERSON_SQL, [hash_])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    person = Person.from_db(connection.alias, KNOWN_PERSON_FIELDS, row[:4])
+    person._checkin_ref = row[4]
+    return person
+
+
+def _person_for(identity: Identity, *, division, request, code_id: int | None = None) -> Person:
     """The person with this document number, or a new unverified one in ``division`` for the
     grid worker to confirm (C2). Raises IdentityError / ValidationError."""
     name = (identity.name or "").strip()
     if not name:
         raise ValidationError({"name": "姓名不能为空"})
     normalized = normalize_document(identity.document_type, identity.id_number)
-    known = (
-        Person.objects.filter(id_number_hash=id_number_hash(normalized))
-        .select_related("checkin_ref")
-        .first()
-    )
+    known = known_person(id_number_hash(normalized))
     if known is not None:
         return known
+    if code_id is not None and not code_usable(code_id):
+        raise CodeUnusable  # before anyone is registered: a dead code writes nothing
     return register_person(
         actor=None,
         request=request,
@@ -151,6 +178,9 @@ def _person_for(identity: Identity, *, division, request) -> Person:
 
 
 def ref_for(person: Person) -> str:
+    ref = getattr(person, "_checkin_ref", None)  # loaded by known_person
+    if ref:
+        return ref
     try:
         return person.checkin_ref.ref  # loaded with the person where it was looked up
     except PersonRef.DoesNotExist:
@@ -213,7 +243,16 @@ INSERT_SQL = (
 )
 
 
-def _insert(**fields) -> tuple[CheckIn, bool]:
+# The same insert, written only while the place code is usable (``places.tokens.USABLE_SQL``):
+# the public check-in checks its code where it writes, in the one statement.
+INSERT_USABLE_SQL = (
+    f"INSERT INTO checkins_checkin ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
+    f"SELECT {', '.join(['%s'] * len(INSERT_COLUMNS))} WHERE {USABLE_SQL} "
+    "ON CONFLICT (client_uuid) DO NOTHING RETURNING id"
+)
+
+
+def _insert(code_id: int | None = None, **fields) -> tuple[CheckIn, bool]:
     """Insert one check-in, or find the row its UUID already made (a resend, or a concurrent
     duplicate that won the race on the unique index).
 
@@ -227,10 +266,17 @@ def _insert(**fields) -> tuple[CheckIn, bool]:
         for column in INSERT_COLUMNS
     ]
     with connection.cursor() as cursor:
-        cursor.execute(INSERT_SQL, values)
+        if code_id is None:
+            cursor.execute(INSERT_SQL, values)
+        else:
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            cursor.execute(INSERT_USABLE_SQL, [*values, code_id, now])
         inserted = cursor.fetchone()
     if inserted is None:
-        return CheckIn.objects.get(client_uuid=row.client_uuid), False
+        existing = CheckIn.objects.filter(client_uuid=row.client_uuid).first()
+        if existing is None:  # only the usable-code insert writes nothing without a conflict
+            raise CodeUnusable
+        return existing, False
     row.pk = inserted[0]
     row._state.adding = False
     return row, True
@@ -248,6 +294,7 @@ def record_checkin(
     source: str = Source.SCAN,
     at: datetime | None = None,
     request=None,
+    code_id: int | None = None,
 ) -> CheckinResult:
     """Record one check-in at ``place`` (an active place, from ``resolve_token``) for a known
     ``person`` (a device's one tap) or an ``identity`` (joined to the existing person with
@@ -255,7 +302,9 @@ def record_checkin(
     companions who came along (each their own row, linked by ``companion_of``).
 
     Idempotent by ``client_uuid``. Raises IdentityError or ValidationError (Chinese, by
-    field) and then writes nothing.
+    field) and then writes nothing. With ``code_id`` (a place code from ``peek_token``, not
+    yet checked), the code's usability is checked in the insert itself and CodeUnusable
+    raised, nothing written, when it is no longer usable.
 
     The common scan (a known person, nothing declared, nobody along) is one INSERT in
     autocommit; anything more (companions, a declaration forwarded to the health-code rules)
@@ -271,7 +320,7 @@ def record_checkin(
             raise ValidationError({"id_number": "请填写姓名和证件号码"})
         if not identity.phone:
             raise ValidationError({"phone": "请填写联系电话"})
-        person = _person_for(identity, division=place.division, request=request)
+        person = _person_for(identity, division=place.division, request=request, code_id=code_id)
     flagged = bool(
         declaration.has_fever or declaration.symptoms or declaration.travel == Travel.RISK_AREA
     )
@@ -286,13 +335,25 @@ def record_checkin(
             source=source,
             at=at,
             request=request,
+            code_id=code_id,
         )
 
 
 def _record(
-    *, place, client_uuid, person, declaration, companions, companion_persons, source, at, request
+    *,
+    place,
+    client_uuid,
+    person,
+    declaration,
+    companions,
+    companion_persons,
+    source,
+    at,
+    request,
+    code_id=None,
 ) -> CheckinResult:
     checkin, created = _insert(
+        code_id=code_id,
         client_uuid=client_uuid,
         checked_in_at=at,
         place_id=place.pk,

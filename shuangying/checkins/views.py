@@ -22,7 +22,7 @@ from shuangying.people.exports import xlsx_response
 from shuangying.people.identity import IdentityError, normalize_document, normalize_phone
 from shuangying.people.models import Person
 from shuangying.places.models import Place
-from shuangying.places.tokens import PlaceTokenError, resolve_token
+from shuangying.places.tokens import PlaceTokenError, peek_token, resolve_token
 
 from . import ratelimit
 from .exports import export_trajectory, export_visitors
@@ -30,6 +30,7 @@ from .forms import DeclarationForm, FirstCheckinForm, companion_forms
 from .healthcode import current_code
 from .models import CheckIn
 from .services import (
+    CodeUnusable,
     Identity,
     clean_declaration,
     companions_of,
@@ -96,7 +97,8 @@ class PublicCheckinView(View):
         if not ratelimit.allow(request, request.COOKIES.get(DEVICE_COOKIE, "")):
             return public_error(request, 429, "操作太频繁", "请稍等一分钟后再扫码登记。")
         try:
-            self.code = resolve_token(token)
+            # A POST checks its code where it writes (CodeUnusable); pages check it here.
+            self.code = peek_token(token) if request.method == "POST" else resolve_token(token)
         except PlaceTokenError as exc:
             return public_error(request, *TOKEN_PAGES[exc.reason])
         self.place = self.code.place
@@ -126,7 +128,8 @@ class PublicCheckinView(View):
         self.persons = []
         form = FirstCheckinForm(request.POST)
         companions = companion_forms(request.POST)
-        valid = form.is_valid() & all([c.is_valid() for c in companions])
+        filled = [c for c in companions if c.is_bound]
+        valid = form.is_valid() & all([c.is_valid() for c in filled])
         if valid:
             data = form.cleaned_data
             try:
@@ -137,7 +140,7 @@ class PublicCheckinView(View):
                 normalize_phone(data["phone"])
             except IdentityError as exc:
                 form.add_error("phone", str(exc))
-            for c in companions:
+            for c in filled:
                 if c.filled:
                     try:
                         normalize_document(
@@ -145,7 +148,7 @@ class PublicCheckinView(View):
                         )
                     except IdentityError as exc:
                         c.add_error("id_number", str(exc))
-        if not form.is_valid() or not all(c.is_valid() for c in companions):
+        if not form.is_valid() or not all(c.is_valid() for c in filled):
             return self.render_page(form=form, companions=companions, status=400)
         data = form.cleaned_data
         try:
@@ -162,11 +165,14 @@ class PublicCheckinView(View):
                         c.cleaned_data["id_number"],
                         c.cleaned_data["document_type"],
                     )
-                    for c in companions
+                    for c in filled
                     if c.filled
                 ],
                 request=request,
+                code_id=self.code.pk,
             )
+        except CodeUnusable:
+            return self.unusable(token)
         except (ValidationError, IdentityError) as exc:
             self.add_errors(form, exc)
             return self.render_page(form=form, companions=companions, status=400)
@@ -186,11 +192,22 @@ class PublicCheckinView(View):
                 companion_persons=others,
                 declaration=self.declaration(form.cleaned_data),
                 request=request,
+                code_id=self.code.pk,
             )
+        except CodeUnusable:
+            return self.unusable(self.kwargs["token"])
         except (ValidationError, IdentityError) as exc:
             self.add_errors(form, exc)
             return self.render_page(form=form, status=400)
         return self.done(result, keep=self.persons)
+
+    def unusable(self, token):
+        """The code stopped being usable after this process cached it: say why."""
+        try:
+            resolve_token(token)
+        except PlaceTokenError as exc:
+            return public_error(self.request, *TOKEN_PAGES[exc.reason])
+        return public_error(self.request, *TOKEN_PAGES["revoked"])
 
     @staticmethod
     def declaration(data):
@@ -217,9 +234,12 @@ class PublicCheckinView(View):
         # A one tap keeps everyone the device remembers, not only who came along this time.
         from .models import PersonRef
 
-        refs += list(
-            PersonRef.objects.filter(person__in=[p.pk for p in keep]).values_list("ref", flat=True)
-        )
+        if keep:
+            refs += list(
+                PersonRef.objects.filter(person__in=[p.pk for p in keep]).values_list(
+                    "ref", flat=True
+                )
+            )
         remember(response, refs)
         return response
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .choices import ENDED_BY, ONGOING_KINDS, EventKind
-from .models import HealthEvent, PaletteColour, Rule, RuleSet
+from .models import PaletteColour, Rule, RuleSet
 
 NO_RISK_REASON = "未发现风险情形"
 OVERRIDE_REASON = "人工赋码"
@@ -94,6 +94,31 @@ def cached_palette() -> dict[str, Colour]:
     palette = {p.code: _colour(p) for p in PaletteColour.objects.all()}
     _palette_cache[:] = [now, palette]
     return palette
+
+
+# The compiled rule set of a day, per process, for a few seconds: it is the same for every
+# person, and a check-in computes one code per person scanned. A change to the rules or the
+# palette clears it at once in the process that made it (signals in apps.py) and is seen by
+# every other process within RULESET_TTL seconds.
+RULESET_TTL = 5.0
+_rulesets: dict = {}
+
+
+def ruleset_for(day) -> CompiledRuleSet:
+    """``load_ruleset(day)``, cached per process for RULESET_TTL seconds."""
+    now = time.monotonic()
+    hit = _rulesets.get(day)
+    if hit is not None and now - hit[0] < RULESET_TTL:
+        return hit[1]
+    ruleset = load_ruleset(day)
+    _rulesets.clear()
+    _rulesets[day] = (now, ruleset)
+    return ruleset
+
+
+def forget_rulesets(**_signal) -> None:
+    _rulesets.clear()
+    _palette_cache.clear()
 
 
 def load_ruleset(day) -> CompiledRuleSet:
@@ -190,18 +215,36 @@ def local_day(at: datetime):
     return timezone.localtime(at).date()
 
 
+# Read on every check-in and every code page: one indexed statement, without the ORM's
+# query compilation (which cost more than the query itself).
+FACTS_SQL = (
+    "SELECT id, kind, occurred_at, risk_level, colour, ends_at FROM healthcodes_healthevent "
+    "WHERE person_id = %s AND occurred_at <= %s"
+)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A datetime from a raw cursor: SQLite gives naive UTC, PostgreSQL aware."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def facts_for(person_id: int, at: datetime) -> list[EventFact]:
-    rows = HealthEvent.objects.filter(person_id=person_id, occurred_at__lte=at).values_list(
-        "id", "kind", "occurred_at", "risk_level", "colour", "ends_at"
-    )
-    return [EventFact(*row) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(FACTS_SQL, [person_id, connection.ops.adapt_datetimefield_value(at)])
+        rows = cursor.fetchall()
+    return [
+        EventFact(pk, kind, _aware(occurred), level or "", colour or "", _aware(ends))
+        for pk, kind, occurred, level, colour, ends in rows
+    ]
 
 
 def current_code(person, at: datetime | None = None) -> CodeResult:
     """A person's code computed now (or at ``at``) from their events and the rules."""
     at = at or timezone.now()
     person_id = person if isinstance(person, int) else person.pk
-    return evaluate(facts_for(person_id, at), load_ruleset(local_day(at)), at)
+    return evaluate(facts_for(person_id, at), ruleset_for(local_day(at)), at)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,10 +6,29 @@ or altered token fails before any database lookup; a revoked or expired code fai
 
 from __future__ import annotations
 
+import time
+
 from django.core import signing
+from django.db import connection
 from django.utils import timezone
 
 SALT = "shuangying.places.code"
+
+# Codes by nonce, per process, for ``peek_token``: which code and place a token names never
+# changes, only whether the code may still be used — and that is checked where it matters,
+# in the statement that writes (``USABLE_SQL``).
+PEEK_TTL = 60.0
+PEEK_MAX = 4096
+_peeked: dict = {}
+
+# A place code is usable now: not revoked, not expired, its place active. Parameters: the
+# code's id and the current time. For statements that check it where they write (the public
+# check-in's insert), so that a revocation takes effect at once whatever a process cached.
+USABLE_SQL = (
+    "EXISTS (SELECT 1 FROM places_placecode c JOIN places_place p ON p.id = c.place_id "
+    "WHERE c.id = %s AND c.revoked_at IS NULL "
+    "AND (c.valid_until IS NULL OR c.valid_until > %s) AND p.is_active)"
+)
 
 
 class PlaceTokenError(Exception):
@@ -24,17 +43,25 @@ def token_for(code) -> str:
     return signing.Signer(salt=SALT).sign(code.nonce)
 
 
-def resolve_token(token: str):
-    """The active PlaceCode for ``token`` (with its place), or PlaceTokenError."""
-    from .models import PlaceCode
-
+def _nonce(token: str) -> str:
     try:
-        nonce = signing.Signer(salt=SALT).unsign(token or "")
+        return signing.Signer(salt=SALT).unsign(token or "")
     except signing.BadSignature:
         raise PlaceTokenError("forged") from None
+
+
+def _code_for(nonce: str):
+    from .models import PlaceCode
+
     code = PlaceCode.objects.select_related("place", "place__division").filter(nonce=nonce).first()
     if code is None:
         raise PlaceTokenError("forged")
+    return code
+
+
+def resolve_token(token: str):
+    """The active PlaceCode for ``token`` (with its place), or PlaceTokenError."""
+    code = _code_for(_nonce(token))
     if code.revoked_at is not None:
         raise PlaceTokenError("revoked")
     if code.valid_until is not None and code.valid_until <= timezone.now():
@@ -42,6 +69,33 @@ def resolve_token(token: str):
     if not code.place.is_active:
         raise PlaceTokenError("inactive")
     return code
+
+
+def peek_token(token: str):
+    """The PlaceCode ``token`` names (with its place), from a per-process cache: forged
+    tokens raise PlaceTokenError("forged"), but whether the code is still usable is NOT
+    checked — the caller checks ``USABLE_SQL`` in the statement that writes, or calls
+    ``resolve_token``. The hot path of the public check-in: no query for a known code."""
+    nonce = _nonce(token)
+    now = time.monotonic()
+    hit = _peeked.get(nonce)
+    if hit is not None and now - hit[0] < PEEK_TTL:
+        return hit[1]
+    code = _code_for(nonce)
+    if len(_peeked) >= PEEK_MAX:
+        _peeked.clear()
+    _peeked[nonce] = (now, code)
+    return code
+
+
+def code_usable(code_id: int) -> bool:
+    """``USABLE_SQL`` on its own: is this code usable now (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {USABLE_SQL}",  # noqa: S608 - constant SQL, values as parameters
+            [code_id, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def checkin_url(code, request=None) -> str:

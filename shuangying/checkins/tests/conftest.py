@@ -17,13 +17,3 @@ def token(place):
 @pytest.fixture
 def other_place(county):
     return create_place(type="supermarket", name="西村超市", division=county.grid2a)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_ruleset_cache():
-    """The adapter caches the day's compiled rule set per process; tests start without it."""
-    from shuangying.checkins import healthcode
-
-    healthcode._rulesets.clear()
-    yield
-    healthcode._rulesets.clear()
