@@ -53,22 +53,35 @@ def _services():
     return None
 
 
-def current_code(person, at=None) -> CodeView:
-    """The person's code now (or at ``at``). A failure of the health-code rules is logged and
-    answered as "未知": the check-in itself is already recorded and must not be lost."""
+def facts_join(person_column: str):
+    """(select list, join clause, facts_from_rows) to read a person's health events in the
+    statement that reads the person, or None without the health-code app."""
+    module = _module("engine")
+    if module is None or not hasattr(module, "facts_join"):
+        return None
+    return (*module.facts_join(person_column), module.facts_from_rows)
+
+
+def current_code(person, at=None, facts=None) -> CodeView:
+    """The person's code now (or at ``at``; ``facts``: their events up to ``at``, read with
+    ``facts_join``). A failure of the health-code rules is logged and answered as "未知": the
+    check-in itself is already recorded and must not be lost."""
     module = _services()
     if module is None:
         return UNKNOWN
     try:
-        return _compute(module, person, at)
+        return _compute(module, person, at, facts)
     except Exception:
         logger.exception("health code unavailable for person %s", person.pk)
         return UNKNOWN
 
 
-def _compute(module, person, at) -> CodeView:
+def _compute(module, person, at, facts) -> CodeView:
     # The engine caches the day's compiled rule set per process (``engine.ruleset_for``).
-    result = module.current_code(person, at=at)
+    if facts is not None:
+        result = module.current_code(person, at=at, facts=facts)
+    else:
+        result = module.current_code(person, at=at)
     return CodeView(
         colour=str(result.colour),
         label=str(result.label),

@@ -131,36 +131,56 @@ def clean_time(at: datetime | None) -> datetime:
     return at
 
 
-# The person behind a document number with their device reference, in one statement: every
-# public check-in starts with it (the ORM's compilation of the same query cost more than the
-# query itself).
+# The person behind a document number with their device reference and, when the health-code
+# app is there, their health events up to the check-in: one statement for what every public
+# check-in reads (the ORM's compilation of the same queries cost more than the queries).
 KNOWN_PERSON_SQL = (
-    "SELECT p.id, p.name, p.division_id, p.is_verified, r.ref FROM people_person p "
-    "LEFT JOIN checkins_personref r ON r.person_id = p.id WHERE p.id_number_hash = %s"
+    "SELECT p.id, p.name, p.division_id, p.is_verified, r.ref{events} FROM people_person p "
+    "LEFT JOIN checkins_personref r ON r.person_id = p.id {join} WHERE p.id_number_hash = %s"
 )
 KNOWN_PERSON_FIELDS = ("id", "name", "division_id", "is_verified")
 
 
-def known_person(hash_: str) -> Person | None:
-    """The person with this keyed document hash (other fields load on first use), or None."""
+def known_person(hash_: str, at: datetime | None = None) -> Person | None:
+    """The person with this keyed document hash (other fields load on first use), or None.
+    With ``at``, their health events up to ``at`` come along (``person._health_facts``)."""
+    events = healthcode.facts_join("p.id") if at is not None else None
+    params: list = [hash_]
+    if events:
+        sql = KNOWN_PERSON_SQL.format(events=", " + events[0], join=events[1])
+        params.insert(0, connection.ops.adapt_datetimefield_value(at))
+    else:
+        sql = KNOWN_PERSON_SQL.format(events="", join="")
     with connection.cursor() as cursor:
-        cursor.execute(KNOWN_PERSON_SQL, [hash_])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
         return None
-    person = Person.from_db(connection.alias, KNOWN_PERSON_FIELDS, row[:4])
-    person._checkin_ref = row[4]
+    person = Person.from_db(connection.alias, KNOWN_PERSON_FIELDS, rows[0][:4])
+    person._checkin_ref = rows[0][4]
+    if events:
+        person._health_facts = (at, events[2]([row[5:] for row in rows]))
     return person
 
 
-def _person_for(identity: Identity, *, division, request, code_id: int | None = None) -> Person:
+def _prefetched_facts(person: Person, at: datetime):
+    """The events ``known_person`` read with the person for this very time, else None."""
+    prefetched = getattr(person, "_health_facts", None)
+    if prefetched is not None and prefetched[0] == at:
+        return prefetched[1]
+    return None
+
+
+def _person_for(
+    identity: Identity, *, division, request, code_id: int | None = None, at=None
+) -> Person:
     """The person with this document number, or a new unverified one in ``division`` for the
     grid worker to confirm (C2). Raises IdentityError / ValidationError."""
     name = (identity.name or "").strip()
     if not name:
         raise ValidationError({"name": "姓名不能为空"})
     normalized = normalize_document(identity.document_type, identity.id_number)
-    known = known_person(id_number_hash(normalized))
+    known = known_person(id_number_hash(normalized), at)
     if known is not None:
         return known
     if code_id is not None and not code_usable(code_id):
@@ -202,7 +222,8 @@ def persons_for_refs(refs: list[str]) -> list[Person]:
     return [found[r] for r in refs if r in found]
 
 
-def _forward_declaration(checkin: CheckIn, person: Person, declaration: Declaration) -> None:
+def _forward_declaration(checkin: CheckIn, person: Person, declaration: Declaration) -> bool:
+    """Record what was declared as health events; True when there was anything."""
     events = []
     if declaration.has_fever:
         events.append(healthcode.FEVER_UNRESOLVED)
@@ -218,6 +239,7 @@ def _forward_declaration(checkin: CheckIn, person: Person, declaration: Declarat
             source="checkin",
             detail={"checkin": checkin.pk, "place": checkin.place_id},
         )
+    return bool(events)
 
 
 INSERT_COLUMNS = (
@@ -312,6 +334,7 @@ def record_checkin(
     transaction: if the insert then failed, an unverified person without a check-in remains,
     which the grid worker's confirmation handles like any other."""
     client_uuid = parse_uuid(client_uuid)
+    live = at is None  # a scan now: its code is the code at the check-in time
     at = clean_time(at)
     if len(companions) + len(companion_persons) > MAX_COMPANIONS:
         raise ValidationError({"companions": f"同行人最多{MAX_COMPANIONS}人"})
@@ -320,7 +343,13 @@ def record_checkin(
             raise ValidationError({"id_number": "请填写姓名和证件号码"})
         if not identity.phone:
             raise ValidationError({"phone": "请填写联系电话"})
-        person = _person_for(identity, division=place.division, request=request, code_id=code_id)
+        person = _person_for(
+            identity,
+            division=place.division,
+            request=request,
+            code_id=code_id,
+            at=at if live else None,
+        )
     flagged = bool(
         declaration.has_fever or declaration.symptoms or declaration.travel == Travel.RISK_AREA
     )
@@ -367,8 +396,12 @@ def _record(
     )
     if not created:
         return _result_for(checkin, created=False)
-    _forward_declaration(checkin, person, declaration)
-    result = CheckinResult(checkin, person, True, ref_for(person), healthcode.current_code(person))
+    if _forward_declaration(checkin, person, declaration):
+        code = healthcode.current_code(person)  # with what was just declared
+    else:
+        facts = _prefetched_facts(person, at)
+        code = healthcode.current_code(person, at=at if facts is not None else None, facts=facts)
+    result = CheckinResult(checkin, person, True, ref_for(person), code)
     others = list(companion_persons)
     for companion in companions:
         others.append(

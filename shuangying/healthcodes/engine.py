@@ -216,11 +216,25 @@ def local_day(at: datetime):
 
 
 # Read on every check-in and every code page: one indexed statement, without the ORM's
-# query compilation (which cost more than the query itself).
+# query compilation (which cost more than the query itself). ``facts_join`` gives the same
+# columns as a join, for a caller that reads the person in the same statement.
+FACTS_COLUMNS = ("id", "kind", "occurred_at", "risk_level", "colour", "ends_at")
 FACTS_SQL = (
-    "SELECT id, kind, occurred_at, risk_level, colour, ends_at FROM healthcodes_healthevent "
+    f"SELECT {', '.join(FACTS_COLUMNS)} FROM healthcodes_healthevent "  # noqa: S608
     "WHERE person_id = %s AND occurred_at <= %s"
 )
+
+
+def facts_join(person_column: str, alias: str = "e") -> tuple[str, str]:
+    """(select list, LEFT JOIN clause) reading a person's events up to a time (one ``%s``
+    parameter in the join) beside a statement that selects ``person_column``. Rows without
+    an event come back as NULLs, which ``facts_from_rows`` skips."""
+    columns = ", ".join(f"{alias}.{c}" for c in FACTS_COLUMNS)
+    join = (
+        f"LEFT JOIN healthcodes_healthevent {alias} "
+        f"ON {alias}.person_id = {person_column} AND {alias}.occurred_at <= %s"
+    )
+    return columns, join
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -230,21 +244,27 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def facts_for(person_id: int, at: datetime) -> list[EventFact]:
-    with connection.cursor() as cursor:
-        cursor.execute(FACTS_SQL, [person_id, connection.ops.adapt_datetimefield_value(at)])
-        rows = cursor.fetchall()
+def facts_from_rows(rows) -> list[EventFact]:
     return [
         EventFact(pk, kind, _aware(occurred), level or "", colour or "", _aware(ends))
         for pk, kind, occurred, level, colour, ends in rows
+        if pk is not None
     ]
 
 
-def current_code(person, at: datetime | None = None) -> CodeResult:
-    """A person's code computed now (or at ``at``) from their events and the rules."""
+def facts_for(person_id: int, at: datetime) -> list[EventFact]:
+    with connection.cursor() as cursor:
+        cursor.execute(FACTS_SQL, [person_id, connection.ops.adapt_datetimefield_value(at)])
+        return facts_from_rows(cursor.fetchall())
+
+
+def current_code(person, at: datetime | None = None, facts=None) -> CodeResult:
+    """A person's code computed now (or at ``at``) from their events and the rules;
+    ``facts``: their events up to ``at`` when the caller has read them already."""
     at = at or timezone.now()
-    person_id = person if isinstance(person, int) else person.pk
-    return evaluate(facts_for(person_id, at), ruleset_for(local_day(at)), at)
+    if facts is None:
+        facts = facts_for(person if isinstance(person, int) else person.pk, at)
+    return evaluate(facts, ruleset_for(local_day(at)), at)
 
 
 # ---------------------------------------------------------------------------------------------

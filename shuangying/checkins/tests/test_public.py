@@ -148,3 +148,32 @@ def test_rate_limit_per_device(client, token, settings):
 def test_result_link_is_signed(client):
     response = client.get(reverse("checkins:checkin_result", args=["1:forged"]))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_a_code_revoked_after_a_process_cached_it_writes_nothing(client, place, token, known):
+    """The POST takes its code from a per-process cache and checks it in the insert itself:
+    a revocation takes effect at once, for known and unknown persons alike."""
+    url = reverse("checkins:public_checkin", args=[token])
+    assert client.post(url, first_form()).status_code == 302  # caches the code
+    persons, rows = Person.objects.count(), CheckIn.objects.count()
+    revoke_place_code(place=place)
+    other = {} if known else {"name": "钱未登", "id_number": CHILD_ID}
+    response = client.post(url, first_form(**other))
+    assert response.status_code == 410 and "场所码已作废" in response.content.decode()
+    assert (Person.objects.count(), CheckIn.objects.count()) == (persons, rows)
+
+
+def test_a_known_persons_check_in_is_two_statements(
+    client, token, django_assert_num_queries, settings
+):
+    """The steady state of the public check-in: the person, their device reference and
+    health events in one statement, the insert (checking the place code) in the other."""
+    settings.CHECKIN_RATE_PER_ADDRESS = 0
+    url = reverse("checkins:public_checkin", args=[token])
+    assert client.post(url, first_form()).status_code == 302  # registers, caches the code
+    client.cookies.pop(DEVICE_COOKIE)
+    with django_assert_num_queries(2):
+        response = client.post(url, first_form())
+    assert response.status_code == 302
+    assert CheckIn.objects.count() == 2
