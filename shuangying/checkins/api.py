@@ -14,13 +14,13 @@ from shuangying.access import get_restricted_or_404
 from shuangying.apibase import COMMON_ERRORS, ApiError, ErrorOut, PageParams, paginate, require_perm
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
 from shuangying.people.identity import IdentityError, normalize_document, normalize_phone
 from shuangying.people.models import Person
 from shuangying.places.models import Place
 from shuangying.places.tokens import PlaceTokenError, resolve_token
 
-from . import ratelimit
 from .choices import Source
 from .schemas import (
     BatchIn,
@@ -77,7 +77,7 @@ def _field_error(exc: ValidationError) -> ApiError:
 )
 def create_checkin(request, payload: CheckinIn):
     device = request.headers.get("X-Device-Id", "") or payload.person_ref or ""
-    if not ratelimit.allow(request, device):
+    if not ratelimit.allow(request, "checkin", device):
         raise ApiError(429, "rate_limited", "操作太频繁,请稍后再试")
     try:
         code = resolve_token(payload.place_token)

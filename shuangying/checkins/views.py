@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
+from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
 from shuangying.pages import audited_page
 from shuangying.people.exports import xlsx_response
@@ -24,7 +25,6 @@ from shuangying.people.models import Person
 from shuangying.places.models import Place
 from shuangying.places.tokens import PlaceTokenError, resolve_token
 
-from . import ratelimit
 from .exports import export_trajectory, export_visitors
 from .forms import DeclarationForm, FirstCheckinForm, companion_forms
 from .healthcode import current_code
@@ -93,7 +93,7 @@ class PublicCheckinView(View):
     """Scan → (first time) the form, (later) one tap → the result page."""
 
     def dispatch(self, request, token):
-        if not ratelimit.allow(request, request.COOKIES.get(DEVICE_COOKIE, "")):
+        if not ratelimit.allow(request, "checkin", request.COOKIES.get(DEVICE_COOKIE, "")):
             return public_error(request, 429, "操作太频繁", "请稍等一分钟后再扫码登记。")
         try:
             self.code = resolve_token(token)
