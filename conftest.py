@@ -26,6 +26,15 @@ def _fresh_ruleset_cache():
     forget_rulesets()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the process's cache, keyed by address and minute: every
+    test starts with none, so a test's count never depends on what ran before it."""
+    from shuangying.core.ratelimit import cache
+
+    cache().clear()
+
+
 @pytest.fixture
 def county(db):
     from shuangying.testing import build_small_county

@@ -14,13 +14,13 @@ from shuangying.access import get_restricted_or_404
 from shuangying.apibase import COMMON_ERRORS, ApiError, ErrorOut, PageParams, paginate, require_perm
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
 from shuangying.people.identity import IdentityError, normalize_document, normalize_phone
 from shuangying.people.models import Person
 from shuangying.places.models import Place
 from shuangying.places.tokens import PlaceTokenError, resolve_token
 
-from . import ratelimit
 from .choices import Source
 from .schemas import (
     BatchIn,
@@ -39,7 +39,14 @@ from .services import (
     record_checkin,
     record_checkin_batch,
 )
-from .trajectory import MAX_WINDOW_DAYS, person_trajectory, place_visitors
+from .trajectory import (
+    MAX_WINDOW_DAYS,
+    TrajectoryRow,
+    VisitorRow,
+    passages_for,
+    person_trajectory,
+    place_visitors,
+)
 
 router = Router(tags=["扫码登记与轨迹"])
 
@@ -77,7 +84,7 @@ def _field_error(exc: ValidationError) -> ApiError:
 )
 def create_checkin(request, payload: CheckinIn):
     device = request.headers.get("X-Device-Id", "") or payload.person_ref or ""
-    if not ratelimit.allow(request, device):
+    if not ratelimit.allow(request, "checkin", device):
         raise ApiError(429, "rate_limited", "操作太频繁,请稍后再试")
     try:
         code = resolve_token(payload.place_token)
@@ -188,9 +195,16 @@ def upload_batch(request, payload: BatchIn):
     }
 
 
+def _aware(value):
+    # A time without an offset is the county's local time (it was a 500 before).
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
 def _window(query: WindowQuery, default_days: int):
-    end = query.end or timezone.now()
-    start = query.start or end - timedelta(days=default_days)
+    end = _aware(query.end) or timezone.now()
+    start = _aware(query.start) or end - timedelta(days=default_days)
     if start > end:
         raise ApiError(422, "invalid_start", "开始时间:不能晚于结束时间", "start")
     if end - start > timedelta(days=MAX_WINDOW_DAYS):
@@ -198,15 +212,26 @@ def _window(query: WindowQuery, default_days: int):
     return start, end
 
 
-def _symptoms(codes: str) -> list[str]:
-    return [c for c in codes.split(",") if c]
+def _passage(r) -> dict | None:
+    if not r.is_passage:
+        return None
+    return {
+        "direction": r.direction,
+        "outcome": r.outcome,
+        "is_vehicle": r.is_vehicle,
+        "plate": r.plate,
+    }
 
 
 @router.get(
     "/persons/{person_id}/trajectory",
     response={200: TrajectoryPage, **COMMON_ERRORS},
-    summary="人员行动轨迹(按时间顺序)",
-    description="管辖范围外的人员返回404。默认最近14天,最长92天。每次查询记入审计日志。",
+    summary="人员行动轨迹(扫码登记和卡口通行,按时间顺序)",
+    description=(
+        "管辖范围外的人员返回404。默认最近14天,最长92天。每条记录的 `kind` 说明来源:"
+        "`checkin` 为扫码登记,`checkpoint` 为卡口通行(带 `passage`:方向、处置、车辆);"
+        "卡口通行只对有卡口记录查看权限的角色返回。每次查询记入审计日志。"
+    ),
 )
 def person_trajectory_api(
     request, person_id: int, window: Query[WindowQuery], page: Query[PageParams]
@@ -215,18 +240,22 @@ def person_trajectory_api(
     require_perm(user, "checkins.view_checkin")
     person = get_restricted_or_404(Person, user, pk=person_id)
     start, end = _window(window, 14)
-    result = paginate(person_trajectory(person, start, end), page)
+    passages = passages_for(user)
+    result = paginate(person_trajectory(person, start, end, passages=passages), page)
+    rows = [TrajectoryRow(**item) for item in result["items"]]
     result["items"] = [
         {
-            "id": c.pk,
-            "checked_in_at": c.checked_in_at,
-            "place": {"id": c.place_id, "name": c.place.name, "division": c.place.division.name},
-            "temperature": c.temperature,
-            "has_fever": c.has_fever,
-            "symptoms": _symptoms(c.symptoms),
-            "travel": c.travel,
+            "kind": r.kind,
+            "id": r.id,
+            "checked_in_at": r.at,
+            "place": {"id": r.place_id, "name": r.place_name, "division": r.division_name},
+            "temperature": r.temperature,
+            "has_fever": r.has_fever,
+            "symptoms": r.symptom_list,
+            "travel": r.travel,
+            "passage": _passage(r),
         }
-        for c in result["items"]
+        for r in rows
     ]
     record_event(
         request=request,
@@ -235,7 +264,7 @@ def person_trajectory_api(
         object_type="person",
         object_id=person.pk,
         summary=f"API 行动轨迹 {person.name} 共{result['count']}条",
-        detail={"start": start.isoformat(), "end": end.isoformat()},
+        detail={"start": start.isoformat(), "end": end.isoformat(), "passages": passages},
     )
     return result
 
@@ -243,32 +272,43 @@ def person_trajectory_api(
 @router.get(
     "/places/{place_id}/visitors",
     response={200: VisitorPage, **COMMON_ERRORS},
-    summary="场所到访人员",
-    description="管辖范围外的场所返回404。默认最近1天,最长92天。证件号码和电话只返回脱敏值。",
+    summary="场所到访人员(卡口含通行记录)",
+    description=(
+        "管辖范围外的场所返回404。默认最近1天,最长92天。证件号码和电话只返回脱敏值。"
+        "场所是卡口时,按时间顺序一并返回卡口通行记录(`kind` 为 `checkpoint`;证件号未登记的"
+        "通行 `person` 为空,`id_number_masked` 为卡口记录的脱敏证件号)。"
+    ),
 )
 def place_visitors_api(request, place_id: int, window: Query[WindowQuery], page: Query[PageParams]):
     user = request.auth
     require_perm(user, "checkins.view_checkin")
     place = get_restricted_or_404(Place, user, pk=place_id)
     start, end = _window(window, 1)
-    result = paginate(place_visitors(place, start, end), page)
+    passages = passages_for(user)
+    result = paginate(place_visitors(place, start, end, passages=passages), page)
+    rows = [VisitorRow(**item) for item in result["items"]]
     result["items"] = [
         {
-            "id": c.pk,
-            "checked_in_at": c.checked_in_at,
-            "person": {
-                "id": c.person_id,
-                "name": c.person.name,
-                "id_number_masked": c.person.id_number_masked,
-                "phone_masked": c.person.phone_masked,
-                "is_verified": c.person.is_verified,
+            "kind": r.kind,
+            "id": r.id,
+            "checked_in_at": r.at,
+            "person": None
+            if r.person_id is None
+            else {
+                "id": r.person_id,
+                "name": r.person_name,
+                "id_number_masked": r.id_number_masked,
+                "phone_masked": r.phone_masked,
+                "is_verified": r.is_verified,
             },
-            "temperature": c.temperature,
-            "has_fever": c.has_fever,
-            "symptoms": _symptoms(c.symptoms),
-            "travel": c.travel,
+            "id_number_masked": r.id_number_masked or "",
+            "temperature": r.temperature,
+            "has_fever": r.has_fever,
+            "symptoms": r.symptom_list,
+            "travel": r.travel,
+            "passage": _passage(r),
         }
-        for c in result["items"]
+        for r in rows
     ]
     record_event(
         request=request,
@@ -277,6 +317,6 @@ def place_visitors_api(request, place_id: int, window: Query[WindowQuery], page:
         object_type="place",
         object_id=place.pk,
         summary=f"API 场所到访人员 {place.name} 共{result['count']}人次",
-        detail={"start": start.isoformat(), "end": end.isoformat()},
+        detail={"start": start.isoformat(), "end": end.isoformat(), "passages": passages},
     )
     return result

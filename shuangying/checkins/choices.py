@@ -25,3 +25,10 @@ class Source(models.TextChoices):
     SCAN = "scan", _("扫码")
     API = "api", _("接口")
     BATCH = "batch", _("离线上传")
+
+
+class TrajectoryKind(models.TextChoices):
+    """What a row of a trajectory or a visitor list is (C5)."""
+
+    CHECKIN = "checkin", _("扫码登记")
+    CHECKPOINT = "checkpoint", _("卡口通行")

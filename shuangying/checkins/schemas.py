@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -129,14 +130,26 @@ class PlaceBrief(Schema):
     division: str
 
 
+KIND_DESCRIPTION = "checkin 为扫码登记,checkpoint 为卡口通行"
+
+
+class PassageOut(Schema):
+    direction: str = Field(..., description="in 进、out 出")
+    outcome: str = Field(..., description="passed 放行、turned_back 劝返、fever_clinic 送发热门诊")
+    is_vehicle: bool
+    plate: str = Field(..., description="车牌号(车辆检查)")
+
+
 class TrajectoryItem(Schema):
-    id: int
-    checked_in_at: datetime
-    place: PlaceBrief
+    kind: Literal["checkin", "checkpoint"] = Field(..., description=KIND_DESCRIPTION)
+    id: int = Field(..., description="扫码登记或卡口检查记录的编号(按 kind 区分)")
+    checked_in_at: datetime = Field(..., description="登记或通过卡口的时间")
+    place: PlaceBrief = Field(..., description="场所或卡口")
     temperature: float | None
     has_fever: bool
     symptoms: list[str]
-    travel: str
+    travel: str = Field(..., description="申报的14天内行程;卡口通行为空")
+    passage: PassageOut | None = Field(None, description="卡口通行的方向、处置和车辆")
 
 
 class TrajectoryPage(Schema):
@@ -155,13 +168,16 @@ class VisitorPerson(Schema):
 
 
 class VisitorItem(Schema):
-    id: int
-    checked_in_at: datetime
-    person: VisitorPerson
+    kind: Literal["checkin", "checkpoint"] = Field(..., description=KIND_DESCRIPTION)
+    id: int = Field(..., description="扫码登记或卡口检查记录的编号(按 kind 区分)")
+    checked_in_at: datetime = Field(..., description="登记或通过卡口的时间")
+    person: VisitorPerson | None = Field(None, description="证件号未登记的卡口通行为空")
+    id_number_masked: str = Field(..., description="脱敏证件号码")
     temperature: float | None
     has_fever: bool
     symptoms: list[str]
     travel: str
+    passage: PassageOut | None = None
 
 
 class VisitorPage(Schema):

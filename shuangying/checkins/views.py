@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
+from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
 from shuangying.pages import audited_page
 from shuangying.people.exports import xlsx_response
@@ -24,7 +25,6 @@ from shuangying.people.models import Person
 from shuangying.places.models import Place
 from shuangying.places.tokens import PlaceTokenError, peek_token, resolve_token
 
-from . import ratelimit
 from .exports import export_trajectory, export_visitors
 from .forms import DeclarationForm, FirstCheckinForm, companion_forms
 from .healthcode import current_code
@@ -37,7 +37,14 @@ from .services import (
     persons_for_refs,
     record_checkin,
 )
-from .trajectory import WindowForm, person_trajectory, place_visitors
+from .trajectory import (
+    TrajectoryRow,
+    VisitorRow,
+    WindowForm,
+    passages_for,
+    person_trajectory,
+    place_visitors,
+)
 
 DEVICE_COOKIE = "sy_checkin"
 DEVICE_SALT = "shuangying.checkins.device"
@@ -94,7 +101,7 @@ class PublicCheckinView(View):
     """Scan → (first time) the form, (later) one tap → the result page."""
 
     def dispatch(self, request, token):
-        if not ratelimit.allow(request, request.COOKIES.get(DEVICE_COOKIE, "")):
+        if not ratelimit.allow(request, "checkin", request.COOKIES.get(DEVICE_COOKIE, "")):
             return public_error(request, 429, "操作太频繁", "请稍等一分钟后再扫码登记。")
         try:
             # A POST checks its code where it writes (CodeUnusable); pages check it here.
@@ -289,17 +296,21 @@ class PersonTrajectoryView(_WindowPage):
         person = get_restricted_or_404(Person, self.request.user, pk=kwargs["pk"])
         form = self.window_form()
         window = form.window()
-        qs = person_trajectory(person, window.start, window.end)
+        passages = passages_for(self.request.user)
+        qs = person_trajectory(person, window.start, window.end, passages=passages)
         page, query = audited_page(
             self.request,
             qs,
             object_type="person",
             object_id=person.pk,
             title=f"查看行动轨迹 {person.name}",
-            detail=window.as_detail(),
+            detail={**window.as_detail(), "passages": passages},
             action=AuditAction.VIEW,
         )
-        ctx.update(person=person, form=form, window=window, page=page, query=query)
+        page.object_list = [TrajectoryRow(**row) for row in page.object_list]
+        ctx.update(
+            person=person, form=form, window=window, page=page, query=query, passages=passages
+        )
         return ctx
 
 
@@ -313,16 +324,18 @@ class PlaceVisitorsView(_WindowPage):
         place = get_restricted_or_404(Place, self.request.user, pk=kwargs["pk"])
         form = self.window_form()
         window = form.window()
-        qs = place_visitors(place, window.start, window.end)
+        passages = passages_for(self.request.user)
+        qs = place_visitors(place, window.start, window.end, passages=passages)
         page, query = audited_page(
             self.request,
             qs,
             object_type="place",
             object_id=place.pk,
             title=f"查看场所到访人员 {place.name}",
-            detail=window.as_detail(),
+            detail={**window.as_detail(), "passages": passages},
         )
-        ctx.update(place=place, form=form, window=window, page=page, query=query)
+        page.object_list = [VisitorRow(**row) for row in page.object_list]
+        ctx.update(place=place, form=form, window=window, page=page, query=query, passages=passages)
         return ctx
 
 
@@ -332,7 +345,9 @@ class PersonTrajectoryExportView(PermissionRequiredMixin, View):
     def get(self, request, pk):
         person = get_restricted_or_404(Person, request.user, pk=pk)
         window = WindowForm(request.GET or None, default_days=14).window()
-        qs = person_trajectory(person, window.start, window.end)
+        qs = person_trajectory(
+            person, window.start, window.end, passages=passages_for(request.user)
+        )
         return xlsx_response(
             lambda stream: export_trajectory(
                 qs, request.user, stream, request=request, person=person, window=window
@@ -347,7 +362,7 @@ class PlaceVisitorsExportView(PermissionRequiredMixin, View):
     def get(self, request, pk):
         place = get_restricted_or_404(Place, request.user, pk=pk)
         window = WindowForm(request.GET or None, default_days=1).window()
-        qs = place_visitors(place, window.start, window.end)
+        qs = place_visitors(place, window.start, window.end, passages=passages_for(request.user))
         return xlsx_response(
             lambda stream: export_visitors(
                 qs, request.user, stream, request=request, place=place, window=window

@@ -35,10 +35,13 @@ class CheckpointRecord(models.Model):
     is_fever = models.BooleanField(_("发热"), default=False)
     # Who was checked: the registry's person when the document number is known; otherwise
     # only the masked number (never the plaintext) and its keyed hash for later matching.
+    # A vehicle's record names the one person whose document was taken (passengers are a
+    # count). No index of its own: cpr_person_time, led by person, serves its lookups.
     person = models.ForeignKey(
         "people.Person",
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.SET_NULL,
         related_name="checkpoint_records",
         verbose_name=_("人员"),
@@ -64,6 +67,8 @@ class CheckpointRecord(models.Model):
         permissions = [("export_checkpointrecord", "导出卡口检查统计")]
         indexes = [
             models.Index(fields=["checkpoint", "checked_at"], name="cpr_checkpoint_time"),
+            # A person's trajectory (C5) reads their passages in a time window.
+            models.Index(fields=["person", "checked_at"], name="cpr_person_time"),
             # Fever alerts poll "fevers with an id above the last one seen".
             models.Index(fields=["id"], condition=models.Q(is_fever=True), name="cpr_fever_id"),
         ]

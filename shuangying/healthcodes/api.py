@@ -13,9 +13,17 @@ from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from shuangying.access import get_restricted_or_404
-from shuangying.apibase import COMMON_ERRORS, ApiError, PageParams, paginate, require_perm
+from shuangying.apibase import (
+    COMMON_ERRORS,
+    ApiError,
+    ErrorOut,
+    PageParams,
+    paginate,
+    require_perm,
+)
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.core import ratelimit
 from shuangying.core.excel import ExcelFileError
 from shuangying.people.models import Person
 
@@ -57,6 +65,8 @@ from .services import (
 )
 
 router = Router(tags=["健康码"])
+
+VERIFY_LIMITED = "验码太频繁,请一分钟后再试;卡口可下载公钥离线验码"
 
 
 def _person(request, person_id: int, perm: str = "healthcodes.view_healthcodestate") -> Person:
@@ -111,11 +121,16 @@ def issue_mine(request, response: HttpResponse):
 @router.post(
     "/healthcodes/verify",
     auth=None,
-    response={200: VerifyOut, 422: COMMON_ERRORS[422]},
+    response={200: VerifyOut, 422: COMMON_ERRORS[422], 429: ErrorOut},
     summary="验码:校验令牌的签名和有效期,返回码色和脱敏姓名",
-    description="无需登录。令牌被篡改、伪造或已过期时 `valid` 为 false,`message` 说明原因。",
+    description=(
+        "无需登录。令牌被篡改、伪造或已过期时 `valid` 为 false,`message` 说明原因。"
+        "按地址限流,超出时返回429(`rate_limited`);卡口可用公钥离线验码。"
+    ),
 )
 def verify(request, payload: VerifyIn):
+    if not ratelimit.allow(request, "verify"):
+        raise ApiError(429, "rate_limited", VERIFY_LIMITED)
     v = verify_code(payload.token)
     return {
         "valid": v.valid,

@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.core import ratelimit
 from shuangying.core.excel import ExcelFileError
 from shuangying.core.masking import mask_name
 from shuangying.people.models import Person
@@ -446,6 +447,9 @@ class VerifyView(View):
         return self._answer(request, VerifyForm(request.POST))
 
     def _answer(self, request, form):
+        # Each attempt counts, well-formed or not; the empty form does not.
+        if not ratelimit.allow(request, "verify"):
+            return render(request, self.template_name, {"form": form, "limited": True}, status=429)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         result = verify_code(form.cleaned_data["token"])

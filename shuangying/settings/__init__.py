@@ -203,6 +203,16 @@ TASKS = {
     }
 }
 
+# Rate limits of the public endpoints (shuangying/core/ratelimit.py): requests per address
+# and per device within a window of seconds; 0 switches a limit off. RATE_LIMIT_CACHE names
+# the cache holding the counters (a shared one when several server processes run).
+CHECKIN_RATE_PER_ADDRESS = int(os.environ.get("CHECKIN_RATE_PER_ADDRESS", "120"))
+CHECKIN_RATE_PER_DEVICE = int(os.environ.get("CHECKIN_RATE_PER_DEVICE", "20"))
+CHECKIN_RATE_WINDOW = int(os.environ.get("CHECKIN_RATE_WINDOW", "60"))
+VERIFY_RATE_PER_ADDRESS = int(os.environ.get("VERIFY_RATE_PER_ADDRESS", "60"))
+VERIFY_RATE_WINDOW = int(os.environ.get("VERIFY_RATE_WINDOW", "60"))
+RATE_LIMIT_CACHE = os.environ.get("RATE_LIMIT_CACHE", "default")
+
 # Uploaded ledgers: checked before parsing (size, real xlsx, zip bomb guard).
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

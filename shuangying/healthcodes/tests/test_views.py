@@ -132,6 +132,67 @@ def test_verify_page_and_endpoint(client, people):
     assert key["alg"] == "Ed25519" and "BEGIN PUBLIC KEY" in key["pem"]
 
 
+def test_verify_endpoint_is_rate_limited_per_address(client, people, settings):
+    settings.VERIFY_RATE_PER_ADDRESS = 3
+    token = issue_code(person=people.in_grid1a, audit=False).token
+
+    def verify(address):
+        return client.post(
+            "/api/healthcodes/verify",
+            {"token": token},
+            content_type="application/json",
+            REMOTE_ADDR=address,
+        )
+
+    answers = [verify("10.0.2.1") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[0].json()["valid"]
+    assert answers[-1].json() == {
+        "code": "rate_limited",
+        "message": "验码太频繁,请一分钟后再试;卡口可下载公钥离线验码",
+        "field": None,
+    }
+    other = verify("10.0.2.2")
+    assert other.status_code == 200 and other.json()["valid"]
+
+
+def test_verify_page_is_rate_limited_per_address(client, people, settings):
+    settings.VERIFY_RATE_PER_ADDRESS = 2
+    token = issue_code(person=people.in_grid1a, audit=False).token
+    url = reverse("healthcodes:verify")
+    # The empty form is not an attempt.
+    assert client.get(url, REMOTE_ADDR="10.0.3.1").status_code == 200
+    statuses = [client.get(url, {"t": token}, REMOTE_ADDR="10.0.3.1").status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    limited = client.post(url, {"token": token}, REMOTE_ADDR="10.0.3.1")
+    assert limited.status_code == 429
+    html = limited.content.decode()
+    assert "验码太频繁" in html and 'data-testid="verify-limited"' in html
+    assert 'data-valid="true"' not in html
+    fresh = client.get(url, {"t": token}, REMOTE_ADDR="10.0.3.2").content.decode()
+    assert 'data-valid="true"' in fresh
+
+
+def test_verify_limit_zero_switches_it_off_and_scopes_count_apart(client, people, settings):
+    from shuangying.core import ratelimit
+
+    settings.VERIFY_RATE_PER_ADDRESS = 0
+    settings.CHECKIN_RATE_PER_ADDRESS = 1
+    token = issue_code(person=people.in_grid1a, audit=False).token
+    for _ in range(5):
+        r = client.post(
+            "/api/healthcodes/verify", {"token": token}, content_type="application/json"
+        )
+        assert r.status_code == 200
+
+    class Request:
+        META = {"REMOTE_ADDR": "127.0.0.1"}
+
+    # Five verifications from this address did not use up its one check-in.
+    assert ratelimit.allow(Request(), "checkin")
+    assert not ratelimit.allow(Request(), "checkin")
+
+
 def test_offline_verification_with_the_public_key_alone(client, people):
     import base64
 
