@@ -5,6 +5,7 @@ submission sent twice, or fifty times at once, is one row."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.core.db import prepared_cursor, use_prepared
 from shuangying.people.choices import DocumentType, Sex
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import Person, id_number_hash
@@ -151,7 +153,7 @@ def known_person(hash_: str, at: datetime | None = None) -> Person | None:
         params.insert(0, connection.ops.adapt_datetimefield_value(at))
     else:
         sql = KNOWN_PERSON_SQL.format(events="", join="")
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
@@ -265,13 +267,24 @@ INSERT_SQL = (
 )
 
 
-# The same insert, written only while the place code is usable (``places.tokens.USABLE_SQL``):
-# the public check-in checks its code where it writes, in the one statement.
-INSERT_USABLE_SQL = (
-    f"INSERT INTO checkins_checkin ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
-    f"SELECT {', '.join(['%s'] * len(INSERT_COLUMNS))} WHERE {USABLE_SQL} "
-    "ON CONFLICT (client_uuid) DO NOTHING RETURNING id"
-)
+@functools.cache
+def _insert_usable_sql(typed: bool) -> str:
+    """The same insert, written only while the place code is usable (``USABLE_SQL`` of
+    places.tokens): the public check-in checks its code where it writes, in the one statement.
+    ``typed``: each value cast to its column's type, for PostgreSQL's server-side binding
+    (a parameter in a SELECT list has no type to infer)."""
+    if typed:
+        values = ", ".join(
+            f"%s::{CheckIn._meta.get_field(c.removesuffix('_id')).cast_db_type(connection)}"
+            for c in INSERT_COLUMNS
+        )
+    else:
+        values = ", ".join(["%s"] * len(INSERT_COLUMNS))
+    return (
+        f"INSERT INTO checkins_checkin ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
+        f"SELECT {values} WHERE {USABLE_SQL} "
+        "ON CONFLICT (client_uuid) DO NOTHING RETURNING id"
+    )
 
 
 def _insert(code_id: int | None = None, **fields) -> tuple[CheckIn, bool]:
@@ -287,13 +300,15 @@ def _insert(code_id: int | None = None, **fields) -> tuple[CheckIn, bool]:
         )
         for column in INSERT_COLUMNS
     ]
-    with connection.cursor() as cursor:
-        if code_id is None:
+    if code_id is None:
+        with connection.cursor() as cursor:
             cursor.execute(INSERT_SQL, values)
-        else:
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(INSERT_USABLE_SQL, [*values, code_id, now])
-        inserted = cursor.fetchone()
+            inserted = cursor.fetchone()
+    else:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with prepared_cursor() as cursor:
+            cursor.execute(_insert_usable_sql(use_prepared()), [*values, code_id, now])
+            inserted = cursor.fetchone()
     if inserted is None:
         existing = CheckIn.objects.filter(client_uuid=row.client_uuid).first()
         if existing is None:  # only the usable-code insert writes nothing without a conflict

@@ -133,6 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The public check-in's hot statements are prepared once per PostgreSQL connection
+# (shuangying/core/db.py); 0 turns that off (PgBouncer in transaction mode before 1.21).
+SHUANGYING_PREPARED_STATEMENTS = os.environ.get("SHUANGYING_PREPARED_STATEMENTS", "1") != "0"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -4,6 +4,7 @@ import uuid
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,3 +178,27 @@ def test_a_known_persons_check_in_is_two_statements(
         response = client.post(url, first_form())
     assert response.status_code == 302
     assert CheckIn.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_hot_statements_are_prepared_once_per_connection(client, token, settings, enabled):
+    settings.SHUANGYING_PREPARED_STATEMENTS = enabled
+    settings.CHECKIN_RATE_PER_ADDRESS = 0
+    url = reverse("checkins:public_checkin", args=[token])
+    for _ in range(3):
+        client.cookies.pop(DEVICE_COOKIE, None)
+        assert client.post(url, first_form()).status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%checkins_%"],
+        )
+        statements = [row[0] for row in cursor.fetchall()]
+    if enabled:
+        assert any("people_person p" in s for s in statements), statements  # the lookup
+        assert any("INSERT INTO checkins_checkin" in s for s in statements)  # the insert
+    else:
+        assert statements == []
+    assert CheckIn.objects.count() == 3
