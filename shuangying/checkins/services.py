@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -67,8 +69,12 @@ class CheckinResult:
     person: Person
     created: bool
     ref: str
-    code: healthcode.CodeView
+    code_of: Callable[[], healthcode.CodeView]  # computed when asked: the page never asks
     companions: list[CheckinResult] = field(default_factory=list)
+
+    @functools.cached_property
+    def code(self) -> healthcode.CodeView:
+        return self.code_of()
 
 
 def retention_days() -> int:
@@ -412,11 +418,13 @@ def _record(
     if not created:
         return _result_for(checkin, created=False)
     if _forward_declaration(checkin, person, declaration):
-        code = healthcode.current_code(person)  # with what was just declared
+        code_of = partial(healthcode.current_code, person)  # with what was just declared
     else:
         facts = _prefetched_facts(person, at)
-        code = healthcode.current_code(person, at=at if facts is not None else None, facts=facts)
-    result = CheckinResult(checkin, person, True, ref_for(person), code)
+        code_of = partial(
+            healthcode.current_code, person, at=at if facts is not None else None, facts=facts
+        )
+    result = CheckinResult(checkin, person, True, ref_for(person), code_of)
     others = list(companion_persons)
     for companion in companions:
         others.append(
@@ -438,7 +446,9 @@ def _record(
             source=source,
         )
         result.companions.append(
-            CheckinResult(row, other, row_created, ref_for(other), healthcode.current_code(other))
+            CheckinResult(
+                row, other, row_created, ref_for(other), partial(healthcode.current_code, other)
+            )
         )
     return result
 
@@ -459,9 +469,11 @@ def _result_for(checkin: CheckIn, *, created: bool) -> CheckinResult:
         person,
         created,
         ref_for(person),
-        healthcode.current_code(person),
+        partial(healthcode.current_code, person),
         [
-            CheckinResult(c, c.person, False, ref_for(c.person), healthcode.current_code(c.person))
+            CheckinResult(
+                c, c.person, False, ref_for(c.person), partial(healthcode.current_code, c.person)
+            )
             for c in companions_of(checkin)
         ],
     )
