@@ -325,6 +325,67 @@ def _insert(code_id: int | None = None, **fields) -> tuple[CheckIn, bool]:
     return row, True
 
 
+@functools.cache
+def _scan_sql() -> str:
+    """PostgreSQL: the common scan in one statement — the person and their device reference
+    by document hash, and the check-in inserted for them while the place code is usable."""
+    values = ", ".join(
+        "p.id"
+        if c == "person_id"
+        else f"%s::{CheckIn._meta.get_field(c.removesuffix('_id')).cast_db_type(connection)}"
+        for c in INSERT_COLUMNS
+    )
+    return (
+        "WITH p AS (SELECT p.id, p.name, p.division_id, p.is_verified, r.ref "  # noqa: S608
+        "FROM people_person p LEFT JOIN checkins_personref r ON r.person_id = p.id "
+        "WHERE p.id_number_hash = %s), "
+        f"ins AS (INSERT INTO checkins_checkin ({', '.join(INSERT_COLUMNS)}) "
+        f"SELECT {values} FROM p WHERE {USABLE_SQL} "
+        "ON CONFLICT (client_uuid) DO NOTHING RETURNING id) "
+        "SELECT p.id, p.name, p.division_id, p.is_verified, p.ref, (SELECT id FROM ins) FROM p"
+    )
+
+
+def _scan_known(
+    *, identity: Identity, place, client_uuid, declaration: Declaration, source, at, code_id
+) -> CheckinResult | None:
+    """The common scan (a known person, nothing declared, nobody along) as one statement on
+    PostgreSQL. None when it did not write a new row — an unknown person, a resend, a code
+    no longer usable — and the general path then decides (and answers) as always."""
+    if not (identity.name or "").strip():
+        return None
+    hash_ = id_number_hash(normalize_document(identity.document_type, identity.id_number))
+    row = CheckIn(
+        client_uuid=client_uuid,
+        checked_in_at=at,
+        place_id=place.pk,
+        temperature=declaration.temperature,
+        has_fever=declaration.has_fever,
+        symptoms=",".join(declaration.symptoms),
+        travel=declaration.travel,
+        travel_from=declaration.travel_from,
+        source=source,
+    )
+    values = [
+        CheckIn._meta.get_field(c.removesuffix("_id")).get_db_prep_save(getattr(row, c), connection)
+        for c in INSERT_COLUMNS
+        if c != "person_id"
+    ]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with prepared_cursor() as cursor:
+        cursor.execute(_scan_sql(), [hash_, *values, code_id, now])
+        found = cursor.fetchone()
+    if found is None or found[5] is None:
+        return None
+    person = Person.from_db(connection.alias, KNOWN_PERSON_FIELDS, found[:4])
+    person._checkin_ref = found[4]
+    row.person_id, row.pk = person.pk, found[5]
+    row._state.adding = False
+    return CheckinResult(
+        row, person, True, ref_for(person), partial(healthcode.current_code, person)
+    )
+
+
 def record_checkin(
     *,
     place,
@@ -359,11 +420,26 @@ def record_checkin(
     at = clean_time(at)
     if len(companions) + len(companion_persons) > MAX_COMPANIONS:
         raise ValidationError({"companions": f"同行人最多{MAX_COMPANIONS}人"})
+    flagged = bool(
+        declaration.has_fever or declaration.symptoms or declaration.travel == Travel.RISK_AREA
+    )
     if person is None:
         if identity is None:
             raise ValidationError({"id_number": "请填写姓名和证件号码"})
         if not identity.phone:
             raise ValidationError({"phone": "请填写联系电话"})
+        if code_id is not None and use_prepared() and not (flagged or companions):
+            result = _scan_known(
+                identity=identity,
+                place=place,
+                client_uuid=client_uuid,
+                declaration=declaration,
+                source=source,
+                at=at,
+                code_id=code_id,
+            )
+            if result is not None:
+                return result
         person = _person_for(
             identity,
             division=place.division,
@@ -371,9 +447,6 @@ def record_checkin(
             code_id=code_id,
             at=at if live else None,
         )
-    flagged = bool(
-        declaration.has_fever or declaration.symptoms or declaration.travel == Travel.RISK_AREA
-    )
     with transaction.atomic() if (flagged or companions or companion_persons) else nullcontext():
         return _record(
             place=place,

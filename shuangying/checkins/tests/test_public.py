@@ -165,16 +165,17 @@ def test_a_code_revoked_after_a_process_cached_it_writes_nothing(client, place, 
     assert (Person.objects.count(), CheckIn.objects.count()) == (persons, rows)
 
 
-def test_a_known_persons_check_in_is_two_statements(
+def test_a_known_persons_check_in_is_one_statement_on_postgresql_two_elsewhere(
     client, token, django_assert_num_queries, settings
 ):
-    """The steady state of the public check-in: the person, their device reference and
-    health events in one statement, the insert (checking the place code) in the other."""
+    """The steady state of the public check-in: on PostgreSQL the person, their device
+    reference and the insert (checking the place code) in one statement; elsewhere the
+    lookup, then the insert."""
     settings.CHECKIN_RATE_PER_ADDRESS = 0
     url = reverse("checkins:public_checkin", args=[token])
     assert client.post(url, first_form()).status_code == 302  # registers, caches the code
     client.cookies.pop(DEVICE_COOKIE)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         response = client.post(url, first_form())
     assert response.status_code == 302
     assert CheckIn.objects.count() == 2
