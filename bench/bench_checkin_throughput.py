@@ -37,6 +37,7 @@ from shuangying.places.services import create_place  # noqa: E402
 HERE = Path(__file__).resolve().parent
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def free_port() -> int:
@@ -243,11 +244,17 @@ def main() -> None:
             f"({time.perf_counter() - start:.1f} s)",
             flush=True,
         )
-        before = CheckIn.objects.count()
-        base = run_wrk(port, "/bench/minimal-insert/", None, "", run_tag)
-        mid = CheckIn.objects.count()
-        full = run_wrk(port, path, bodies, cookie, run_tag + 1)
-        after = CheckIn.objects.count()
+        # Alternate the two, ROUNDS times each: on a shared machine the load changes from
+        # one run to the next, so each full run is compared with the baseline run just
+        # before it and the median of those ratios is the figure.
+        rounds = []
+        for r in range(ROUNDS):
+            before = CheckIn.objects.count()
+            base = run_wrk(port, "/bench/minimal-insert/", None, "", run_tag + 10 * r)
+            mid = CheckIn.objects.count()
+            full = run_wrk(port, path, bodies, cookie, run_tag + 10 * r + 1)
+            after = CheckIn.objects.count()
+            rounds.append((base, full, before, mid, after))
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -255,34 +262,38 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(tmp, ignore_errors=True)
-    base_ok = base["requests"] - base["errors"]
-    full_ok = full["requests"] - full["errors"]
-    ratio = full["rps"] / base["rps"]
-    # wrk stops at the deadline with up to one request per connection in flight: the server
-    # finishes and stores those, wrk drops their answers. Every answer must have its row, and
-    # at most CONNECTIONS rows may lack a counted answer.
-    in_flight = (after - mid) - full_ok
-    rows_match = 0 <= in_flight <= CONNECTIONS and 0 <= (mid - before) - base_ok <= CONNECTIONS
-    print(
-        f"  minimal insert: {base['rps']:.0f} req/s, p99 {base['p99_ms']:.1f} ms, "
-        f"errors {base['errors']}, rows {mid - before} for {base_ok} answers",
-        flush=True,
-    )
-    print(
-        f"  full check-in: {full['rps']:.0f} req/s, p99 {full['p99_ms']:.1f} ms, "
-        f"errors {full['errors']}, rows {after - mid} for {full_ok} answers "
-        f"({in_flight} in flight at the deadline)",
-        flush=True,
-    )
-    if full["errors"] or base["errors"]:
-        print(full["raw"], base["raw"], flush=True)
+    ratios, all_ok = [], True
+    for i, (base, full, before, mid, after) in enumerate(rounds, 1):
+        base_ok = base["requests"] - base["errors"]
+        full_ok = full["requests"] - full["errors"]
+        # wrk stops at the deadline with up to one request per connection in flight: the
+        # server finishes and stores those, wrk drops their answers. Every answer must have
+        # its row, and at most CONNECTIONS rows may lack a counted answer.
+        in_flight = (after - mid) - full_ok
+        rows_match = 0 <= in_flight <= CONNECTIONS and 0 <= (mid - before) - base_ok <= CONNECTIONS
+        all_ok = all_ok and rows_match and not (full["errors"] or base["errors"])
+        ratios.append(full["rps"] / base["rps"])
+        print(
+            f"  round {i}: minimal insert {base['rps']:.0f} req/s p99 {base['p99_ms']:.1f} ms "
+            f"errors {base['errors']} rows {mid - before} for {base_ok} answers | "
+            f"full check-in {full['rps']:.0f} req/s p99 {full['p99_ms']:.1f} ms "
+            f"errors {full['errors']} rows {after - mid} for {full_ok} answers "
+            f"({in_flight} in flight) | ratio {ratios[-1]:.2f}",
+            flush=True,
+        )
+        if full["errors"] or base["errors"]:
+            print(full["raw"], base["raw"], flush=True)
+    middle = sorted(range(ROUNDS), key=lambda i: ratios[i])[ROUNDS // 2]
+    base, full = rounds[middle][0], rounds[middle][1]
+    ratio = ratios[middle]
     report(
-        f"public check-in, gunicorn, {CONNECTIONS} connections x {SECONDS} s",
+        f"public check-in, gunicorn, {CONNECTIONS} connections x {SECONDS} s "
+        f"(median of {ROUNDS} alternating rounds)",
         f"{full['rps']:.0f} req/s p99 {full['p99_ms']:.0f} ms errors {full['errors']}",
-        f"{base['rps']:.0f} req/s minimal insert view",
+        f"{base['rps']:.0f} req/s p99 {base['p99_ms']:.0f} ms minimal insert view",
         ratio,
         ">= 0.7, p99 <= 150 ms, 0 errors, rows == answers (+ in flight)",
-        ratio >= 0.7 and full["p99_ms"] <= 150 and full["errors"] == 0 and rows_match,
+        ratio >= 0.7 and full["p99_ms"] <= 150 and all_ok,
     )
 
 
