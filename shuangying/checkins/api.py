@@ -4,7 +4,9 @@ audit as on the pages)."""
 
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -180,6 +182,25 @@ def upload_batch(request):
     # and answers its errors; the document above still describes the payload).
     user = request.auth
     require_perm(user, "checkins.add_checkin")
+    with gc_paused():
+        return _upload_batch(request, user)
+
+
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector off for the duration: an upload makes hundreds of
+    thousands of short-lived acyclic objects (the parsed items, the answers), which reference
+    counting frees, and the collector's passes over them cost a fifth of the request."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _upload_batch(request, user) -> HttpResponse:
     items = _batch_items(request.body)
     results = record_checkin_batch(items=items, actor=user, request=request)
     answers, created, errors = [], 0, 0
