@@ -796,7 +796,9 @@ BULK_SQL_POSTGRESQL = (
     "SELECT *, 'batch' FROM data ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid, id) "
     "SELECT client_uuid::text, id, true FROM inserted UNION ALL "
     "SELECT c.client_uuid::text, c.id, false FROM checkins_checkin c JOIN data d "
-    "ON c.client_uuid = d.client_uuid"
+    "ON c.client_uuid = d.client_uuid "
+    # Only when something was skipped: a first upload looks nothing up.
+    "WHERE (SELECT count(*) FROM inserted) < (SELECT count(*) FROM data)"
 )
 
 
