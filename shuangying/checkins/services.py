@@ -6,6 +6,8 @@ submission sent twice, or fifty times at once, is one row."""
 from __future__ import annotations
 
 import functools
+import json
+import re
 import uuid
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -25,7 +27,7 @@ from shuangying.core.db import prepared_cursor, use_prepared
 from shuangying.people.choices import DocumentType, Sex
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import Person, id_number_hash
-from shuangying.people.services import derived_facts, identity_fields, phone_fields, register_person
+from shuangying.people.services import identity_and_facts, phone_fields, register_person
 from shuangying.places.tokens import USABLE_SQL, code_usable
 
 from . import healthcode
@@ -579,135 +581,240 @@ TOKEN_MESSAGES = {
 }
 
 
-def record_checkin_batch(*, items: list[dict], actor, request=None) -> list[BatchItemResult]:
+# What a batch item may hold; text fields with their longest accepted value (the schema's).
+ITEM_TEXT = {
+    "client_uuid": ("客户端编号", 40),
+    "place_token": ("场所码", 200),
+    "name": ("姓名", 50),
+    "document_type": ("证件类型", 20),
+    "id_number": ("证件号码", 30),
+    "phone": ("手机号", 20),
+    "travel": ("14天内行程", 20),
+    "travel_from": ("来自", 50),
+}
+DOCUMENT_TYPES = frozenset(DocumentType.values)
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# JSON booleans, and what pydantic's lax mode read as one (0 and 1 are False and True here).
+BOOLEANS = {True: True, False: False, None: False, "true": True, "false": False, "1": True,
+            "0": False, "": False}  # fmt: skip
+
+
+def _text(item: dict, key: str) -> str:
+    value = item.get(key)
+    if value is None:
+        return ""
+    label, longest = ITEM_TEXT[key]
+    if type(value) is not str:
+        raise ValidationError({key: f"{label}:应为文本"})
+    if len(value) > longest:
+        raise ValidationError({key: f"{label}:最多{longest}个字符"})
+    return value
+
+
+def _item_time(value, now: datetime) -> datetime:
+    """``checked_in_at`` of a batch item: ISO 8601 text (pydantic's reading), else now."""
+    if value is None or value == "":
+        return now
+    if isinstance(value, datetime):
+        at = value
+    else:
+        try:
+            at = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                {"checked_in_at": "登记时间:应为日期时间,格式 YYYY-MM-DDTHH:MM:SS"}
+            ) from None
+    if at.tzinfo is None:
+        at = timezone.make_aware(at)
+    if at > now + MAX_CLOCK_SKEW:
+        raise ValidationError({"checked_in_at": "登记时间不能晚于当前时间"})
+    if at < now - MAX_BACKDATE:
+        raise ValidationError({"checked_in_at": "登记时间早于7天前,不再接收"})
+    return at
+
+
+class _BatchCleaner:
+    """Validation of an upload's items, each distinct value worked out once: a queue holds
+    the same place code, the same few persons and the same declaration many times over.
+    Raises ValidationError (Chinese, by field) for the item at hand."""
+
+    def __init__(self):
+        from shuangying.places.tokens import PlaceTokenError, resolve_token
+
+        self._resolve, self._token_error = resolve_token, PlaceTokenError
+        self.now = timezone.now()
+        self.places: dict[str, object] = {}
+        self.documents: dict[tuple[str, str], tuple[str, str] | str] = {}
+        self.declarations: dict[tuple, Declaration | ValidationError] = {}
+
+    def place(self, token: str):
+        """The place code's place, or the PlaceTokenError saying why it cannot be used."""
+        found = self.places.get(token)
+        if found is None:
+            try:
+                found = self.places[token] = self._resolve(token).place
+            except self._token_error as exc:
+                found = self.places[token] = exc
+        return found
+
+    def document(self, document_type: str, raw: str) -> tuple[str, str]:
+        """The normalised document number and its keyed hash."""
+        key = (document_type, raw)
+        found = self.documents.get(key)
+        if found is None:
+            try:
+                number = normalize_document(document_type, raw)
+                found = (number, id_number_hash(number))
+            except IdentityError as exc:
+                found = f"证件号码:{exc}"
+            self.documents[key] = found
+        if isinstance(found, str):
+            raise ValidationError({"id_number": found})
+        return found
+
+    def declaration(self, item: dict) -> Declaration:
+        symptoms = item.get("symptoms") or ()
+        if not isinstance(symptoms, list | tuple) or not all(isinstance(s, str) for s in symptoms):
+            raise ValidationError({"symptoms": "症状:应为代码的列表"})
+        temperature = item.get("temperature")
+        if temperature is not None and not isinstance(temperature, int | float | str):
+            raise ValidationError({"temperature": "体温:应为数字"})
+        fever = item.get("fever")
+        try:
+            fever = BOOLEANS[fever.lower() if isinstance(fever, str) else fever]
+        except (KeyError, TypeError):
+            raise ValidationError({"fever": "发热:应为 true 或 false"}) from None
+        travel, travel_from = _text(item, "travel"), _text(item, "travel_from")
+        key = (temperature, fever, tuple(symptoms), travel, travel_from)
+        found = self.declarations.get(key)
+        if found is None:
+            try:
+                found = clean_declaration(
+                    temperature=temperature,
+                    has_fever=fever,
+                    symptoms=symptoms,
+                    travel=travel or Travel.NONE,
+                    travel_from=travel_from,
+                )
+            except ValidationError as exc:
+                found = exc
+            self.declarations[key] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+
+def record_checkin_batch(*, items: list, actor, request=None) -> list[BatchItemResult]:
     """An offline queue's upload (C2, C3): up to 10,000 items, each idempotent by its UUID,
     inserted in bulk. A bad item is answered with its error and does not stop the others.
 
-    Each item is a dict with ``client_uuid``, ``place_token``, ``name``, ``document_type``,
-    ``id_number``, ``phone`` and the declaration's fields, and optionally ``checked_in_at``.
-    Companions are queued as items of their own. Persons are looked up by the keyed hash of
-    their document number in one query; unknown ones are created unverified in the place's
-    division in one bulk insert; the check-ins go in with ON CONFLICT DO NOTHING on the UUID."""
-    from shuangying.places.tokens import PlaceTokenError, resolve_token
-
-    results = [BatchItemResult(str(item.get("client_uuid", ""))) for item in items]
-    places: dict[str, object] = {}
-    rows: list[tuple[int, dict, str, Identity, object]] = []
-    seen: dict[uuid.UUID, int] = {}
-    for index, (item, out) in enumerate(zip(items, results, strict=True)):
+    Each item is a dict (parsed JSON, checked here item by item) with ``client_uuid``,
+    ``place_token``, ``name``, ``document_type``, ``id_number``, ``phone`` and the
+    declaration's fields, and optionally ``checked_in_at``. Companions are queued as items of
+    their own. Each distinct document number is normalised and hashed once and the persons
+    looked up by hash in one query; unknown ones are created unverified in the place's
+    division in one bulk insert; the check-ins go in with ON CONFLICT DO NOTHING on the UUID
+    (on PostgreSQL one statement that also answers the UUIDs already stored)."""
+    clean = _BatchCleaner()
+    results: list[BatchItemResult] = []
+    # Per valid item, its index in ``results`` and, for the first item of each UUID, the row
+    # [uuid, time, place, document hash, declaration, identity]; None for a repeated UUID.
+    rows: list[tuple[int, list | None]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            out = BatchItemResult("")
+            _fail(out, "invalid_item", None, "条目应为对象")
+            results.append(out)
+            continue
+        raw_uuid = item.get("client_uuid")
+        out = BatchItemResult(raw_uuid if isinstance(raw_uuid, str) else str(raw_uuid or ""))
+        results.append(out)
         try:
-            key = parse_uuid(item.get("client_uuid"))
-            out.client_uuid = str(key)
-            token = item.get("place_token") or ""
-            if token not in places:
-                try:
-                    places[token] = resolve_token(token)
-                except PlaceTokenError as exc:
-                    places[token] = exc
-            place = places[token]
-            if isinstance(place, PlaceTokenError):
-                _fail(
-                    out, f"place_token_{place.reason}", "place_token", TOKEN_MESSAGES[place.reason]
-                )
+            key = _text(item, "client_uuid")
+            if not CANONICAL_UUID.fullmatch(key):  # else it is its own canonical text
+                key = str(parse_uuid(key))
+            out.client_uuid = key
+            place = clean.place(_text(item, "place_token"))
+            if isinstance(place, Exception):
+                message = TOKEN_MESSAGES[place.reason]
+                _fail(out, f"place_token_{place.reason}", "place_token", message)
                 continue
-            declaration = clean_declaration(
-                temperature=item.get("temperature"),
-                has_fever=item.get("fever", False),
-                symptoms=item.get("symptoms") or (),
-                travel=item.get("travel") or Travel.NONE,
-                travel_from=item.get("travel_from") or "",
-            )
-            at = clean_time(item.get("checked_in_at"))
-            name = (item.get("name") or "").strip()
+            declaration = clean.declaration(item)
+            at = _item_time(item.get("checked_in_at"), clean.now)
+            name = _text(item, "name").strip()
             if not name:
                 raise ValidationError({"name": "姓名不能为空"})
-            document_type = item.get("document_type") or DocumentType.RESIDENT_ID
-            if document_type not in DocumentType.values:
+            document_type = _text(item, "document_type") or DocumentType.RESIDENT_ID
+            if document_type not in DOCUMENT_TYPES:
                 raise ValidationError({"document_type": "证件类型无效"})
-            try:
-                number = normalize_document(document_type, item.get("id_number") or "")
-            except IdentityError as exc:
-                raise ValidationError({"id_number": f"证件号码:{exc}"}) from None
-            identity = Identity(name[:50], number, document_type, item.get("phone") or "")
+            number, digest = clean.document(document_type, _text(item, "id_number"))
+            phone = _text(item, "phone")
         except ValidationError as exc:
             field_name, messages = next(iter(exc.message_dict.items()))
             _fail(out, f"invalid_{field_name}", field_name, ";".join(messages))
             continue
         if key in seen:
             # The same UUID twice in one upload: one row, both items answered with it.
-            rows.append((index, {}, "", identity, None))
+            rows.append((index, None))
             continue
-        seen[key] = index
-        rows.append(
-            (
-                index,
-                {"key": key, "at": at, "decl": declaration},
-                id_number_hash(identity.id_number),
-                identity,
-                place.place,
-            )
-        )
+        seen.add(key)
+        identity = Identity(name, number, document_type, phone)
+        rows.append((index, [key, at, place, digest, declaration, identity]))
 
     # Persons: one lookup by hash; the unknown created in one bulk insert.
-    hashes = {digest for _i, data, digest, _ident, _p in rows if data}
-    persons = dict(
-        Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "pk")
-    )
+    persons = _persons_by_hash({row[3] for _i, row in rows if row})
     new_people: dict[str, Person] = {}
-    for index, data, digest, ident, place in rows:
-        if not data:
+    for index, row in rows:
+        if row is None or row[3] in persons or row[3] in new_people:
             continue
-        data["hash"] = digest
-        if digest in persons or digest in new_people:
-            continue
+        identity, place = row[5], row[2]
         try:
-            contact = phone_fields(ident.phone)
+            contact = phone_fields(identity.phone)
         except IdentityError as exc:
             _fail(results[index], "invalid_phone", "phone", f"联系电话:{exc}")
-            data.clear()
+            row.clear()
             continue
-        facts = derived_facts(ident.document_type, ident.id_number)
-        new_people[digest] = Person(
-            name=ident.name,
+        fields, facts = identity_and_facts(identity.document_type, identity.id_number)
+        new_people[row[3]] = Person(
+            name=identity.name,
             sex=facts.get("sex", Sex.UNKNOWN),
             birth_date=facts.get("birth_date"),
             division_id=place.division_id,
             is_verified=False,
-            **identity_fields(ident.document_type, ident.id_number),
+            **fields,
             **contact,
         )
     with transaction.atomic():
         if new_people:
             Person.objects.bulk_create(new_people.values(), ignore_conflicts=True, batch_size=2000)
-            persons.update(
-                Person.objects.filter(id_number_hash__in=list(new_people)).values_list(
-                    "id_number_hash", "pk"
+            persons.update(_persons_by_hash(set(new_people)))
+        values = []
+        for _index, row in rows:
+            if not row:
+                continue
+            key, at, place, digest, decl, _identity = row
+            values.append(
+                (
+                    key,
+                    at,
+                    place.pk,
+                    persons[digest],
+                    decl.temperature,
+                    decl.has_fever,
+                    ",".join(decl.symptoms),
+                    decl.travel,
+                    decl.travel_from,
                 )
             )
-        values = [
-            (
-                data["key"],
-                data["at"],
-                place.pk,
-                persons[data["hash"]],
-                data["decl"].temperature,
-                data["decl"].has_fever,
-                ",".join(data["decl"].symptoms),
-                data["decl"].travel,
-                data["decl"].travel_from,
-            )
-            for _i, data, _h, _ident, place in rows
-            if data
-        ]
         ids, created = _bulk_insert(values)
         created_count = 0
-        for index, data, _h, _ident, _place in rows:
+        for index, row in rows:
             out = results[index]
             if out.error_code:
                 continue
-            key = uuid.UUID(out.client_uuid)
-            out.id = ids.get(key)
-            out.created = bool(data) and key in created
+            out.id = ids.get(out.client_uuid)
+            out.created = row is not None and out.client_uuid in created
             created_count += out.created
         flagged = [
             v for v in values if v[0] in created and (v[5] or v[6] or v[7] == Travel.RISK_AREA)
@@ -736,6 +843,22 @@ def record_checkin_batch(*, items: list[dict], actor, request=None) -> list[Batc
     return results
 
 
+def _persons_by_hash(hashes: set[str]) -> dict[str, int]:
+    """Person ids by keyed document hash, for the hashes known; one query."""
+    if not hashes:
+        return {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id_number_hash, id FROM people_person WHERE id_number_hash = ANY(%s)",
+                [list(hashes)],
+            )
+            return dict(cursor.fetchall())
+    return dict(
+        Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "pk")
+    )
+
+
 BULK_COLUMNS = (
     "client_uuid",
     "checked_in_at",
@@ -747,36 +870,72 @@ BULK_COLUMNS = (
     "travel",
     "travel_from",
 )
-# PostgreSQL: one statement for the whole upload, the columns sent as arrays; the rows
-# inserted come back with their ids, the duplicates are skipped by the unique index.
+BULK_TYPES = (
+    "uuid",
+    "timestamptz",
+    "bigint",
+    "bigint",
+    "numeric",
+    "boolean",
+    "text",
+    "text",
+    "text",
+)
+# PostgreSQL: one statement for the whole upload. The rows travel as one JSON document (a
+# JSON array of arrays, parsed once by the server as jsonb: adapting nine Python lists of
+# 10,000 values cost more than the insert); the rows inserted come back with their ids, and
+# so do the UUIDs already stored (the statement's snapshot does not see its own inserts, so
+# the join finds exactly the earlier rows).
+_BULK_DATA = ", ".join(
+    f"(e->>{n})::{type_} AS {column}"
+    for n, (column, type_) in enumerate(zip(BULK_COLUMNS, BULK_TYPES, strict=True))
+)
 BULK_SQL_POSTGRESQL = (
-    f"INSERT INTO checkins_checkin ({', '.join(BULK_COLUMNS)}, source) "  # noqa: S608
-    "SELECT *, 'batch' FROM unnest(%s::uuid[], %s::timestamptz[], %s::bigint[], %s::bigint[], "
-    "%s::numeric[], %s::boolean[], %s::text[], %s::text[], %s::text[]) "
-    "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid, id"
+    f"WITH data AS (SELECT {_BULK_DATA} FROM jsonb_array_elements(%s::jsonb) e), "  # noqa: S608
+    f"inserted AS (INSERT INTO checkins_checkin ({', '.join(BULK_COLUMNS)}, source) "
+    "SELECT *, 'batch' FROM data ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid, id) "
+    "SELECT client_uuid::text, id, true FROM inserted UNION ALL "
+    "SELECT c.client_uuid::text, c.id, false FROM checkins_checkin c JOIN data d "
+    "ON c.client_uuid = d.client_uuid "
+    # Only when something was skipped: a first upload looks nothing up.
+    "WHERE (SELECT count(*) FROM inserted) < (SELECT count(*) FROM data)"
 )
 
 
-def _bulk_insert(values: list[tuple]) -> tuple[dict, set]:
-    """Insert ``values`` (tuples in BULK_COLUMNS order) skipping UUIDs already stored; return
-    every UUID's id and the set of UUIDs inserted now."""
-    keys = [v[0] for v in values]
+def _bulk_insert(values: list[tuple]) -> tuple[dict[str, int], set[str]]:
+    """Insert ``values`` (tuples in BULK_COLUMNS order, the UUID as canonical text) skipping
+    UUIDs already stored; return every UUID's id and the set of UUIDs inserted now."""
     if not values:
         return {}, set()
     if connection.vendor == "postgresql":
+        times: dict[datetime, str] = {}  # most items of an upload share one time: now
+        document = json.dumps(
+            [
+                (
+                    key,
+                    times.get(at) or times.setdefault(at, at.isoformat()),
+                    place,
+                    person,
+                    None if temp is None else str(temp),
+                    *rest,
+                )
+                for key, at, place, person, temp, *rest in values
+            ],
+            ensure_ascii=False,
+        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                BULK_SQL_POSTGRESQL, [list(column) for column in zip(*values, strict=True)]
-            )
-            ids = dict(cursor.fetchall())
-        created = set(ids)
-        missing = [k for k in keys if k not in ids]
+            cursor.execute(BULK_SQL_POSTGRESQL, [document])
+            found = cursor.fetchall()
+        ids = {key: pk for key, pk, _new in found}
+        created = {key for key, _pk, new in found if new}
+        # A UUID neither inserted nor seen: a concurrent upload wrote it after this
+        # statement's snapshot was taken; it is committed by now.
+        missing = [v[0] for v in values if v[0] not in ids]
         if missing:
-            ids.update(
-                CheckIn.objects.filter(client_uuid__in=missing).values_list("client_uuid", "pk")
-            )
+            ids.update(_ids_by_uuid(missing))
         return ids, created
-    before = set(CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", flat=True))
+    keys = [uuid.UUID(v[0]) for v in values]
+    before = set(_ids_by_uuid(keys))
     CheckIn.objects.bulk_create(
         [
             CheckIn(**dict(zip(BULK_COLUMNS, v, strict=True)), source=Source.BATCH)
@@ -786,8 +945,15 @@ def _bulk_insert(values: list[tuple]) -> tuple[dict, set]:
         ignore_conflicts=True,
         batch_size=2000,
     )
-    ids = dict(CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", "pk"))
+    ids = _ids_by_uuid(keys)
     return ids, set(ids) - before
+
+
+def _ids_by_uuid(keys: list) -> dict[str, int]:
+    return {
+        str(key): pk
+        for key, pk in CheckIn.objects.filter(client_uuid__in=keys).values_list("client_uuid", "pk")
+    }
 
 
 def purge_expired_checkins(*, now: datetime | None = None) -> int:

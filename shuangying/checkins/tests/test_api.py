@@ -98,3 +98,33 @@ def test_batch_answers_each_item(client, personas, token):
     assert answer["items"][0]["id"] and answer["items"][1]["error"]["field"] == "id_number"
     again = post(client, "/api/checkins/batch", {"items": [good]}).json()
     assert again["duplicates"] == 1 and again["items"][0]["id"] == answer["items"][0]["id"]
+
+
+def test_batch_checks_the_body_then_each_item(client, personas, token):
+    login(client, personas["checkpoint"])
+    raw = client.post("/api/checkins/batch", "{not json", content_type="application/json")
+    assert raw.status_code == 422 and raw.json()["code"] == "invalid_input"
+    for payload in ({}, {"items": []}, {"items": {}}, {"items": [{}] * 10_001}):
+        response = post(client, "/api/checkins/batch", payload)
+        assert response.status_code == 422 and response.json()["field"] == "items"
+    good = {"client_uuid": str(uuid.uuid4()).upper(), "place_token": token, "name": "周离线"}
+    items = [
+        {**good, "id_number": NEW_ID, "fever": "true", "checked_in_at": "2020-01-01T08:00:00"},
+        {**good, "client_uuid": str(uuid.uuid4()), "id_number": NEW_ID, "fever": "true"},
+        {**good, "client_uuid": str(uuid.uuid4()), "id_number": NEW_ID, "symptoms": "cough"},
+        {**good, "client_uuid": 12, "id_number": NEW_ID},
+        {**good, "client_uuid": str(uuid.uuid4()), "id_number": NEW_ID, "name": "长" * 51},
+    ]
+    answer = post(client, "/api/checkins/batch", {"items": items}).json()
+    fields = [i["error"] and i["error"]["field"] for i in answer["items"]]
+    assert fields == ["checked_in_at", None, "symptoms", "client_uuid", "name"]
+    assert answer["items"][1]["created"] and answer["created"] == 1
+    assert answer["items"][0]["client_uuid"] == good["client_uuid"].lower()
+
+
+def test_batch_body_is_described_in_the_openapi_document(client):
+    document = client.get("/api/openapi.json").json()
+    body = document["paths"]["/api/checkins/batch"]["post"]["requestBody"]
+    items = body["content"]["application/json"]["schema"]["properties"]["items"]
+    assert items["maxItems"] == 10_000
+    assert {"client_uuid", "place_token", "id_number"} <= set(items["items"]["properties"])

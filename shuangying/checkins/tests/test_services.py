@@ -130,3 +130,82 @@ def test_purge_command(capsys):
 
     call_command("purge_checkins")
     assert "已删除28天前的扫码登记 0 条" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_large_mixed_batch_answers_each_item_and_resend_inserts_nothing(
+    personas, people, place, other_place, token
+):
+    from shuangying.healthcodes.models import HealthEvent
+    from shuangying.places.services import revoke_place_code
+    from shuangying.places.tokens import token_for
+
+    revoked = token_for(other_place.codes.get(revoked_at__isnull=True))
+    revoke_place_code(place=other_place)
+    known = [people.in_grid1a, people.in_grid2a]
+    stored = _item(token, 5000)
+    record_checkin_batch(items=[stored], actor=personas["checkpoint"])
+    persons_before = Person.objects.count()
+    items, expected = [], []
+    for n in range(1000):
+        kind = n % 10
+        if kind in (0, 1):  # a known person (a document with spaces and a lower-case x)
+            p = known[n % 2]
+            item = _item(token, n, name=p.name, id_number=f" {p.reveal_id_number().lower()} ")
+        elif kind == 2:  # the same UUID as the item before: one row, both answered with it
+            item = dict(items[-1])
+        elif kind == 3:  # already stored by an earlier upload
+            item = dict(stored)
+        elif kind == 4:
+            item = _item(token, n, id_number="123")
+        elif kind == 5:
+            item = _item(token, n, place_token=revoked)
+        elif kind == 6:
+            item = _item(token, n, temperature=[36.5], name=7)
+        elif kind == 7:  # an unknown person declaring a fever: a health event goes along
+            item = _item(token, n, temperature="38.2")
+        else:  # unknown persons, some of them the same person several times
+            item = _item(token, n, id_number=make_resident_id("130682", date(1990, 1, 1), n % 3))
+        items.append(item)
+        expected.append(kind)
+    items.append("not an item")
+    results = record_checkin_batch(items=items, actor=personas["checkpoint"])
+    assert len(results) == 1001
+    by_uuid = {}
+    for item, kind, r in zip(items, expected, results, strict=False):
+        if kind in (0, 1, 7, 8, 9):
+            assert r.created and r.id and not r.error_code, (kind, r)
+            assert r.client_uuid == item["client_uuid"]
+            by_uuid[r.client_uuid] = r.id
+        elif kind in (2, 3):
+            assert not r.created and not r.error_code
+            assert r.id == by_uuid.get(r.client_uuid, results[-2].id if kind == 2 else r.id)
+        elif kind == 4:
+            assert (r.error_code, r.error_field) == ("invalid_id_number", "id_number")
+            assert r.error_message.startswith("证件号码:") and r.id is None
+        elif kind == 5:
+            assert (r.error_code, r.error_message) == ("place_token_revoked", "场所码已作废")
+        elif kind == 6:
+            assert r.error_field == "temperature" and r.error_message == "体温:应为数字"
+    assert results[-1].error_code == "invalid_item"
+    duplicate = results[2]
+    assert duplicate.id == results[1].id and not duplicate.created
+    assert results[3].id == CheckIn.objects.get(client_uuid=stored["client_uuid"]).pk
+    created = sum(r.created for r in results)
+    assert created == 500
+    assert CheckIn.objects.count() == 501
+    assert not CheckIn.objects.filter(place=other_place).exists()
+    # Unknown documents: 100 fever declarers and 3 repeated persons, unverified in the
+    # place's division; the known persons were joined, not duplicated.
+    new = Person.objects.filter(is_verified=False, division=place.division)
+    assert Person.objects.count() - persons_before == 103
+    assert new.filter(name="离线7").exists()
+    assert CheckIn.objects.filter(person=people.in_grid1a).count() == 100
+    fever = CheckIn.objects.get(client_uuid=items[7]["client_uuid"])
+    assert fever.has_fever and str(fever.temperature) == "38.2" and fever.source == "batch"
+    assert HealthEvent.objects.filter(kind="fever_unresolved", source="checkin").count() == 100
+    again = record_checkin_batch(items=items, actor=personas["checkpoint"])
+    assert [(r.id, r.error_code) for r in again] == [(r.id, r.error_code) for r in results]
+    assert not any(r.created for r in again)
+    assert CheckIn.objects.count() == 501
+    assert HealthEvent.objects.filter(kind="fever_unresolved").count() == 100
