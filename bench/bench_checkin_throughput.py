@@ -134,6 +134,25 @@ def run_wrk(
     }
 
 
+def cpu_seconds(pattern: str) -> float:
+    """CPU time (user + system) of the processes whose command line matches ``pattern``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in subprocess.run(
+        ["pgrep", "-f", pattern], capture_output=True, text=True
+    ).stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def cpu_snapshot() -> tuple[float, float, float]:
+    return cpu_seconds("gunicorn shuangying.wsgi"), cpu_seconds("postgres"), cpu_seconds("^wrk")
+
+
 def warm_once(port: int, path: str, body: str, cookie: str) -> None:
     data = f"{body}&client_uuid={uuid.uuid4()}".encode()
     request = urllib.request.Request(  # noqa: S310 - the bench's own server
@@ -248,13 +267,21 @@ def main() -> None:
         # one run to the next, so each full run is compared with the baseline run just
         # before it and the median of those ratios is the figure.
         rounds = []
+        cpu = {"minimal": [0.0, 0.0, 0], "full": [0.0, 0.0, 0]}
         for r in range(ROUNDS):
             before = CheckIn.objects.count()
+            c0 = cpu_snapshot()
             base = run_wrk(port, "/bench/minimal-insert/", None, "", run_tag + 10 * r)
+            c1 = cpu_snapshot()
             mid = CheckIn.objects.count()
             full = run_wrk(port, path, bodies, cookie, run_tag + 10 * r + 1)
+            c2 = cpu_snapshot()
             after = CheckIn.objects.count()
             rounds.append((base, full, before, mid, after))
+            for key, a, b, run in (("minimal", c0, c1, base), ("full", c1, c2, full)):
+                cpu[key][0] += b[0] - a[0]
+                cpu[key][1] += b[1] - a[1]
+                cpu[key][2] += run["requests"]
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -283,6 +310,12 @@ def main() -> None:
         )
         if full["errors"] or base["errors"]:
             print(full["raw"], base["raw"], flush=True)
+    for key, (app, db, n) in cpu.items():
+        print(
+            f"  CPU per request, {key}: server {app / max(n, 1) * 1000:.2f} ms, "
+            f"PostgreSQL {db / max(n, 1) * 1000:.2f} ms",
+            flush=True,
+        )
     middle = sorted(range(ROUNDS), key=lambda i: ratios[i])[ROUNDS // 2]
     base, full = rounds[middle][0], rounds[middle][1]
     ratio = ratios[middle]

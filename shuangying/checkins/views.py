@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -235,8 +236,8 @@ class PublicCheckinView(View):
             form.add_error(None, str(exc.messages[0] if hasattr(exc, "messages") else exc))
 
     def done(self, result, keep=()):
-        signed = signing.dumps(result.checkin.pk, salt=RESULT_SALT)
-        response = redirect("checkins:checkin_result", signed=signed)
+        signed = signing.TimestampSigner(salt=RESULT_SALT).sign(str(result.checkin.pk))
+        response = HttpResponseRedirect(reverse("checkins:checkin_result", args=[signed]))
         refs = [result.ref, *(c.ref for c in result.companions)]
         # A one tap keeps everyone the device remembers, not only who came along this time.
         from .models import PersonRef
@@ -257,7 +258,9 @@ class CheckinResultView(View):
 
     def get(self, request, signed):
         try:
-            pk = signing.loads(signed, salt=RESULT_SALT, max_age=RESULT_MAX_AGE)
+            pk = int(
+                signing.TimestampSigner(salt=RESULT_SALT).unsign(signed, max_age=RESULT_MAX_AGE)
+            )
         except signing.BadSignature:
             return public_error(request, 404, "登记结果已失效", "请重新扫描场所码登记。")
         checkin = CheckIn.objects.select_related("place", "person").filter(pk=pk).first()
