@@ -109,14 +109,23 @@ class CompanionForm(forms.Form):
         return bool(self.is_valid() and self.cleaned_data.get("name"))
 
 
+def _typed(data, prefix: str) -> bool:
+    return data is not None and any(
+        (data.get(f"{prefix}-{name}") or "").strip() for name in ("name", "id_number")
+    )
+
+
 def companion_forms(data=None) -> list[CompanionForm]:
-    """The companion slots; only those with a name or number typed in are bound (validated):
-    an empty slot is nothing to check, and most check-ins have no companion."""
-    forms_ = []
-    for i in range(COMPANION_SLOTS):
-        prefix = f"c{i}"
-        typed = data is not None and any(
-            (data.get(f"{prefix}-{name}") or "").strip() for name in ("name", "id_number")
-        )
-        forms_.append(CompanionForm(data if typed else None, prefix=prefix))
-    return forms_
+    """The companion slots to show; only those with a name or number typed in are bound."""
+    return [
+        CompanionForm(data if _typed(data, f"c{i}") else None, prefix=f"c{i}")
+        for i in range(COMPANION_SLOTS)
+    ]
+
+
+def typed_companions(data) -> list[CompanionForm]:
+    """The slots with a name or number typed in, bound, to validate: an empty slot is
+    nothing to check, and most check-ins have no companion."""
+    return [
+        CompanionForm(data, prefix=f"c{i}") for i in range(COMPANION_SLOTS) if _typed(data, f"c{i}")
+    ]

@@ -27,7 +27,7 @@ from shuangying.places.models import Place
 from shuangying.places.tokens import PlaceTokenError, peek_token, resolve_token
 
 from .exports import export_trajectory, export_visitors
-from .forms import DeclarationForm, FirstCheckinForm, companion_forms
+from .forms import DeclarationForm, FirstCheckinForm, companion_forms, typed_companions
 from .healthcode import current_code
 from .models import CheckIn
 from .services import (
@@ -135,8 +135,7 @@ class PublicCheckinView(View):
             return self.one_tap(request)
         self.persons = []
         form = FirstCheckinForm(request.POST)
-        companions = companion_forms(request.POST)
-        filled = [c for c in companions if c.is_bound]
+        filled = typed_companions(request.POST)
         valid = form.is_valid() & all([c.is_valid() for c in filled])
         if valid:
             data = form.cleaned_data
@@ -157,7 +156,7 @@ class PublicCheckinView(View):
                     except IdentityError as exc:
                         c.add_error("id_number", str(exc))
         if not form.is_valid() or not all(c.is_valid() for c in filled):
-            return self.render_page(form=form, companions=companions, status=400)
+            return self.render_page(form=form, companions=self.slots(filled), status=400)
         data = form.cleaned_data
         try:
             result = record_checkin(
@@ -183,8 +182,14 @@ class PublicCheckinView(View):
             return self.unusable(token)
         except (ValidationError, IdentityError) as exc:
             self.add_errors(form, exc)
-            return self.render_page(form=form, companions=companions, status=400)
+            return self.render_page(form=form, companions=self.slots(filled), status=400)
         return self.done(result)
+
+    @staticmethod
+    def slots(filled):
+        """Every companion slot for the page again: the typed ones as they were checked."""
+        by_prefix = {c.prefix: c for c in filled}
+        return [by_prefix.get(c.prefix, c) for c in companion_forms()]
 
     def one_tap(self, request):
         form = DeclarationForm(request.POST)

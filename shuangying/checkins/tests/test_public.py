@@ -203,3 +203,13 @@ def test_the_hot_statements_are_prepared_once_per_connection(client, token, sett
     else:
         assert statements == []
     assert CheckIn.objects.count() == 3
+
+
+def test_a_half_filled_companion_slot_is_shown_with_its_error(client, token):
+    url = reverse("checkins:public_checkin", args=[token])
+    response = client.post(url, first_form(**{"c1-name": "赵小宝"}))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "同行人请同时填写姓名和证件号码" in body and 'value="赵小宝"' in body
+    assert 'name="c0-name"' in body and 'name="c2-name"' in body  # every slot shown again
+    assert not CheckIn.objects.exists() and not Person.objects.exists()
