@@ -139,7 +139,9 @@ def run_wrk(
 
 
 def cpu_seconds(pattern: str) -> float:
-    """CPU time (user + system) of the processes whose command line matches ``pattern``."""
+    """CPU time (user + system) of the processes whose command line matches ``pattern``,
+    with that of their children that have exited (a PostgreSQL backend that ends adds its time
+    to the postmaster's)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in subprocess.run(
@@ -149,7 +151,7 @@ def cpu_seconds(pattern: str) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
+        total += sum(int(f) for f in fields[11:15]) / ticks
     return total
 
 
