@@ -16,7 +16,7 @@ from .models import Budget, Category, Item, Location, Recipient
 from .services import Line, decimal_of
 
 LINE_ROWS = 6
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def stores_for(user):
