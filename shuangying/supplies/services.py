@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from shuangying.accounts.models import Department
@@ -1034,6 +1034,9 @@ def sign_issue(*, actor, request=None, issue: Issue, signed_name: str) -> Issue:
 def cancel_issue(*, actor=None, request=None, issue: Issue, reason: str) -> Issue:
     """Cancel a batch that has not been signed for: reversing moves bring the stock back and
     the dispatch order may be issued again. Nothing is deleted."""
+    # Locks in the one order every writer uses: dispatch order, then batch, then balances
+    # (issue_batch holds the order while it takes the balances).
+    order = DispatchOrder.objects.select_for_update().get(pk=issue.order_id)
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     reason = reason.strip()[:200]
     if not reason:
@@ -1046,13 +1049,12 @@ def cancel_issue(*, actor=None, request=None, issue: Issue, reason: str) -> Issu
     reverse_moves([line.move for line in lines], actor=actor, note=f"撤销发放 {issue.number}")
     for line in lines:
         DispatchLine.objects.filter(pk=line.dispatch_line_id).update(
-            issued=DispatchLine.objects.get(pk=line.dispatch_line_id).issued - line.quantity
+            issued=F("issued") - line.quantity
         )
     issue.status = IssueStatus.CANCELLED
     issue.cancelled_at = timezone.now()
     issue.cancel_reason = reason
     issue.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-    order = DispatchOrder.objects.select_for_update().get(pk=issue.order_id)
     if order.status != DispatchStatus.CANCELLED:
         order.status = _order_status(order)
         order.save(update_fields=["status"])
