@@ -27,7 +27,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from .choices import STORE_KINDS
-from .models import Item, Location, StockBalance, StockMove
+from .models import Item, Location, StockBalance, StockDay, StockMove
 
 ZERO = Decimal("0")
 
@@ -136,6 +136,7 @@ def post_moves(moves: Iterable[Move], *, actor=None) -> list[StockMove]:
                 for move in moves
             ]
         )
+        _add_to_days(moves, now)
         try:
             with transaction.atomic():
                 for key in keys:
@@ -149,6 +150,44 @@ def post_moves(moves: Iterable[Move], *, actor=None) -> list[StockMove]:
         if created and created[0].pk is None:  # backends that do not return ids (none today)
             created = list(StockMove.objects.order_by("-pk")[: len(moves)])[::-1]
         return created
+
+
+def _add_to_days(moves: list[Move], now: datetime) -> None:
+    """Add the moves to the daily summary (StockDay). Every row touched belongs to a (store,
+    item) whose balance row this transaction has locked, so no other writer can touch it:
+    plain read-free increments, no deadlock."""
+    rows: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
+    for move in moves:
+        day = timezone.localdate(move.moved_at or now)
+        quantity, amount = Decimal(move.quantity), Decimal(move.amount)
+        if _is_store(move.to_location):
+            other = move.from_location.pk if _is_store(move.from_location) else 0
+            row = rows[(move.to_location.pk, move.item.pk, day, move.kind, other)]
+            row[0] += quantity
+            row[2] += amount
+        if _is_store(move.from_location):
+            other = move.to_location.pk if _is_store(move.to_location) else 0
+            row = rows[(move.from_location.pk, move.item.pk, day, move.kind, other)]
+            row[1] += quantity
+            row[3] += amount
+    keys = sorted(rows)
+    StockDay.objects.bulk_create(
+        [
+            StockDay(location_id=loc, item_id=item, day=day, kind=kind, counterpart=other)
+            for loc, item, day, kind, other in keys
+        ],
+        ignore_conflicts=True,
+    )
+    for loc, item, day, kind, other in keys:
+        qty_in, qty_out, amount_in, amount_out = rows[(loc, item, day, kind, other)]
+        StockDay.objects.filter(
+            location_id=loc, item_id=item, day=day, kind=kind, counterpart=other
+        ).update(
+            qty_in=F("qty_in") + qty_in,
+            qty_out=F("qty_out") + qty_out,
+            amount_in=F("amount_in") + amount_in,
+            amount_out=F("amount_out") + amount_out,
+        )
 
 
 def reverse_moves(
@@ -191,10 +230,12 @@ class Discrepancy:
     item_id: int
     balance: Decimal
     ledger: Decimal
+    what: str = "库存"
 
 
 def reconcile() -> list[Discrepancy]:
-    """Every store balance against the sum of its moves; the differences (none, normally)."""
+    """Every store balance, and its daily summary, against the sum of its moves; the
+    differences (none, normally)."""
     ledger: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     stores = set(Location.objects.filter(kind__in=STORE_KINDS).values_list("pk", flat=True))
     for loc, item, total in (
@@ -215,8 +256,18 @@ def reconcile() -> list[Discrepancy]:
         (loc, item): qty
         for loc, item, qty in StockBalance.objects.values_list("location_id", "item_id", "quantity")
     }
+    days: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for loc, item, qty_in, qty_out in (
+        StockDay.objects.values_list("location_id", "item_id")
+        .annotate(i=Sum("qty_in"), o=Sum("qty_out"))
+        .order_by()
+    ):
+        days[(loc, item)] += qty_in - qty_out
     out = []
-    for key in sorted(set(ledger) | set(balances)):
-        if ledger.get(key, ZERO) != balances.get(key, ZERO):
-            out.append(Discrepancy(*key, balances.get(key, ZERO), ledger.get(key, ZERO)))
+    for key in sorted(set(ledger) | set(balances) | set(days)):
+        expected = ledger.get(key, ZERO)
+        if balances.get(key, ZERO) != expected:
+            out.append(Discrepancy(*key, balances.get(key, ZERO), expected))
+        elif days.get(key, ZERO) != expected:
+            out.append(Discrepancy(*key, days.get(key, ZERO), expected, "日汇总"))
     return out

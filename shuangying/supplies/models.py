@@ -317,6 +317,37 @@ class StockBalance(models.Model):
         return f"{self.location} {self.item} {self.quantity.normalize():f}"
 
 
+class StockDay(models.Model):
+    """The moves of one store, item, local day and kind (and, for a transfer, the other store),
+    summed: what the reports read instead of the moves. Kept by ``ledger.post_moves`` in the
+    same transaction as the moves, under the (store, item) balance lock, so it never drifts
+    and never deadlocks; ``reconcile_supplies`` checks it against the moves too."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=MoveKind.choices)
+    # The other store of a transfer (its pk), 0 when the other end is not a store.
+    counterpart = models.BigIntegerField(default=0)
+    qty_in = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
+    qty_out = models.DecimalField(max_digits=18, decimal_places=3, default=ZERO)
+    amount_in = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
+    amount_out = models.DecimalField(max_digits=16, decimal_places=2, default=ZERO)
+
+    class Meta:
+        verbose_name = _("出入库日汇总")
+        verbose_name_plural = _("出入库日汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "item", "day", "kind", "counterpart"],
+                name="one_stock_day_row",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.item_id} {self.day} {self.kind}"
+
+
 # --- procurement (H2) ---------------------------------------------------------------------------
 
 

@@ -1,8 +1,10 @@
 """Reports of supplies (H7), all read from the ledger.
 
 The item report for a period and a set of stores (the user's jurisdiction) is one aggregate
-query over StockMove: each move counts + for the stores when it comes in from outside them,
-− when it goes out of them, and not at all when it moves between two of them. Columns:
+query over the daily summary StockDay (the moves summed per store, item, day and kind, kept
+by the ledger in the same transaction): a move counts + for the stores when it comes in from
+outside them, − when it goes out of them, and not at all when it moves between two of them.
+Columns:
 
 - opening: what the stores held at the start, plus opening reserves entered in the period
 - purchased, donated, processed_in: receipts of the period by kind
@@ -23,12 +25,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .choices import STORE_KINDS, MoveKind
-from .models import Item, Location, Recipient, StockBalance, StockMove
+from .models import Item, Location, Recipient, StockBalance, StockDay, StockMove
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -92,37 +94,37 @@ def _sum(expr: str, cond: Q) -> Coalesce:
     )
 
 
-def _aggregates(stores: list[int], all_stores: list[int], lo, hi) -> dict:
-    inbound = Q(to_location_id__in=stores) & ~Q(from_location_id__in=stores)
-    outbound = Q(from_location_id__in=stores) & ~Q(to_location_id__in=stores)
-    before = Q(moved_at__lt=lo) if lo else Q(pk__in=[])
-    upto = Q(moved_at__lt=hi) if hi else Q()
-    period = upto & (Q(moved_at__gte=lo) if lo else Q())
-    opening_moves = before | (period & Q(kind=MoveKind.OPENING))
+def _net(cond: Q, qty: str = "qty", sign: int = 1) -> Coalesce:
+    """Σ (in − out) of the rows matching ``cond`` (``sign`` −1: out − in)."""
+    a, b = (f"{qty}_in", f"{qty}_out") if sign > 0 else (f"{qty}_out", f"{qty}_in")
+    return Coalesce(
+        Sum(F(a) - F(b), filter=cond),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=20, decimal_places=3),
+    )
+
+
+def _aggregates(stores: list[int], all_stores: list[int], start, end) -> dict:
+    """Sums over StockDay rows: a row counts for ``stores`` unless its other end is one of
+    them (a transfer between two of them)."""
+    mine = Q(location_id__in=stores) & ~Q(counterpart__in=stores)
+    before = Q(day__lt=start) if start else Q(pk__in=[])
+    upto = Q(day__lte=end) if end else Q()
+    period = upto & (Q(day__gte=start) if start else Q())
     aggregates = {
-        "opening_in": _sum("quantity", inbound & opening_moves),
-        "opening_out": _sum("quantity", outbound & opening_moves),
-        "on_hand_in": _sum("quantity", inbound & upto),
-        "on_hand_out": _sum("quantity", outbound & upto),
+        "opening": _net(mine & (before | (period & Q(kind=MoveKind.OPENING)))),
+        "on_hand": _net(mine & upto),
+        "purchased": _net(mine & period & Q(kind=MoveKind.PURCHASE)),
+        "donated": _net(mine & period & Q(kind=MoveKind.DONATION)),
+        "processed_in": _net(mine & period & Q(kind=MoveKind.PROCESSING_IN)),
+        "processed_out": _net(mine & period & Q(kind=MoveKind.PROCESSING_OUT), sign=-1),
+        "issued": _net(mine & period & Q(kind=MoveKind.ISSUE), sign=-1),
+        "transferred": _net(mine & period & Q(kind=MoveKind.TRANSFER)),
     }
-    for name, kind in (
-        ("purchased", MoveKind.PURCHASE),
-        ("donated", MoveKind.DONATION),
-        ("processed_in", MoveKind.PROCESSING_IN),
-        ("processed_out", MoveKind.PROCESSING_OUT),
-        ("issued", MoveKind.ISSUE),
-        ("transferred", MoveKind.TRANSFER),
-    ):
-        aggregates[f"{name}_in"] = _sum("quantity", inbound & period & Q(kind=kind))
-        aggregates[f"{name}_out"] = _sum("quantity", outbound & period & Q(kind=kind))
     # Unit cost over every store (a township's stock is worth what the county paid for it).
-    received = Q(kind__in=RECEIPT_KINDS) & upto
-    cost_in = received & Q(to_location_id__in=all_stores)
-    cost_out = received & Q(from_location_id__in=all_stores)
-    aggregates["cost_qty_in"] = _sum("quantity", cost_in)
-    aggregates["cost_qty_out"] = _sum("quantity", cost_out)
-    aggregates["cost_amount_in"] = _sum("amount", cost_in)
-    aggregates["cost_amount_out"] = _sum("amount", cost_out)
+    received = Q(kind__in=RECEIPT_KINDS, location_id__in=all_stores) & upto
+    aggregates["cost_qty"] = _net(received)
+    aggregates["cost_amount"] = _net(received, "amount")
     return aggregates
 
 
@@ -130,18 +132,20 @@ def item_report(
     *, start: date | None = None, end: date | None = None, locations=None, items=None
 ) -> list[ItemRow]:
     """One row per catalogue item (``items``: a queryset to narrow it) for the stores of
-    ``locations`` (a Location queryset; every store when None), over [start, end]."""
-    lo, hi = period_bounds(start, end)
+    ``locations`` (a Location queryset; every store when None), over [start, end] (local
+    days). One aggregate query over the daily summary (StockDay), not the moves: its size
+    grows with stores × items × days, not with the number of moves."""
     stores = store_ids(locations)
     all_stores = store_ids() if locations is not None else stores
     catalogue = (items if items is not None else Item.objects.all()).select_related("category")
     catalogue = list(catalogue.order_by("category__sort_order", "pk"))
-    touching = Q(to_location_id__in=all_stores) | Q(from_location_id__in=all_stores)
+    rows_qs = StockDay.objects.filter(location_id__in=all_stores)
+    if items is not None:
+        rows_qs = rows_qs.filter(item_id__in=[i.pk for i in catalogue])
     totals = {
         row["item_id"]: row
-        for row in StockMove.objects.filter(touching, item_id__in=[i.pk for i in catalogue])
-        .values("item_id")
-        .annotate(**_aggregates(stores, all_stores, lo, hi))
+        for row in rows_qs.values("item_id")
+        .annotate(**_aggregates(stores, all_stores, start, end))
         .order_by()
     }
     rows = []
@@ -149,7 +153,7 @@ def item_report(
         t = totals.get(item.pk)
 
         def net(name, t=t):
-            return (t[f"{name}_in"] - t[f"{name}_out"]) if t else ZERO
+            return t[name] if t else ZERO
 
         on_hand = net("on_hand")
         cost_qty = net("cost_qty")
@@ -166,8 +170,8 @@ def item_report(
                 purchased=net("purchased"),
                 donated=net("donated"),
                 processed_in=net("processed_in"),
-                processed_out=-net("processed_out"),
-                issued=-net("issued"),
+                processed_out=net("processed_out"),
+                issued=net("issued"),
                 transferred=net("transferred"),
                 on_hand=on_hand,
                 value=value,
@@ -178,19 +182,20 @@ def item_report(
 
 
 def unit_costs(item_ids: list[int], end: date | None = None) -> dict[int, Decimal]:
-    """Weighted average cost per base unit of each item, over receipts into any store."""
-    _lo, hi = period_bounds(None, end)
-    stores = store_ids()
-    received = Q(kind__in=RECEIPT_KINDS) & (Q(moved_at__lt=hi) if hi else Q())
+    """Weighted average cost per base unit of each item, over receipts into any store (from
+    the daily summary)."""
+    received = Q(kind__in=RECEIPT_KINDS, location_id__in=store_ids())
+    if end:
+        received &= Q(day__lte=end)
     out = {}
     for row in (
-        StockMove.objects.filter(item_id__in=item_ids)
+        StockDay.objects.filter(received, item_id__in=item_ids)
         .values("item_id")
         .annotate(
-            qty_in=_sum("quantity", received & Q(to_location_id__in=stores)),
-            qty_out=_sum("quantity", received & Q(from_location_id__in=stores)),
-            amount_in=_sum("amount", received & Q(to_location_id__in=stores)),
-            amount_out=_sum("amount", received & Q(from_location_id__in=stores)),
+            qty_in=_sum("qty_in", Q()),
+            qty_out=_sum("qty_out", Q()),
+            amount_in=_sum("amount_in", Q()),
+            amount_out=_sum("amount_out", Q()),
         )
         .order_by()
     ):

@@ -1,4 +1,5 @@
-"""``manage.py reconcile_supplies``: prove every stock balance equals the sum of its moves (H6).
+"""``manage.py reconcile_supplies``: prove every stock balance (and its daily summary) equals
+the sum of its moves (H6).
 
 Exits non-zero, listing the differences, when any balance does not."""
 
@@ -25,6 +26,6 @@ class Command(BaseCommand):
         for d in differences:
             self.stderr.write(
                 f"{names.get(d.location_id, d.location_id)} {items.get(d.item_id, d.item_id)}:"
-                f"库存 {d.balance},出入库合计 {d.ledger}"
+                f"{d.what} {d.balance},出入库合计 {d.ledger}"
             )
         raise CommandError(f"账实不符:{len(differences)}处")
