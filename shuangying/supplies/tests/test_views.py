@@ -194,3 +194,11 @@ def test_issue_page_tells_the_officer_when_stock_is_short(client, quwo):
     )
     assert response.status_code == 200
     assert "库存不足" in response.content.decode()
+
+
+def test_home_page_shows_supplies_at_a_glance(client, quwo, personas):
+    login(client, personas["county"])
+    html = client.get("/").content.decode()
+    assert 'data-testid="supplies-card"' in html and "库存金额" in html
+    login(client, personas["grid1a"])
+    assert "supplies-card" not in client.get("/").content.decode()
