@@ -217,3 +217,21 @@ def test_the_database_refuses_a_negative_balance(county):
     balance = StockBalance.objects.create(location=store, item=item, quantity=D(1))
     with pytest.raises(IntegrityError), transaction.atomic():
         StockBalance.objects.filter(pk=balance.pk).update(quantity=D(-1))
+
+
+def test_reconcile_command_fails_when_a_balance_is_off(county, capsys):
+    from django.core.management import CommandError, call_command
+    from django.db.models import F
+
+    from shuangying.supplies.services import record_opening_balance
+
+    category = Category.objects.create(name="核对")
+    item = Item.objects.create(category=category, name="核对物资", unit="个")
+    store = Location.objects.create(kind="county_reserve", name="核对库", division=county.county)
+    record_opening_balance(location=store, lines=[Line(item=item, quantity=D(10))])
+    call_command("reconcile_supplies")
+    assert "账实相符" in capsys.readouterr().out
+    StockBalance.objects.filter(location=store).update(quantity=F("quantity") + 1)
+    with pytest.raises(CommandError, match="账实不符:1处"):
+        call_command("reconcile_supplies")
+    assert "核对库 核对物资:库存 11.000,出入库合计 10.000" in capsys.readouterr().err
