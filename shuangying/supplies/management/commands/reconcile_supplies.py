@@ -5,7 +5,7 @@ Exits non-zero, listing the differences, when any balance does not."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shuangying.supplies.ledger import reconcile
+from shuangying.supplies.ledger import fmt, reconcile
 from shuangying.supplies.models import Item, Location, StockBalance, StockMove
 
 
@@ -26,6 +26,6 @@ class Command(BaseCommand):
         for d in differences:
             self.stderr.write(
                 f"{names.get(d.location_id, d.location_id)} {items.get(d.item_id, d.item_id)}:"
-                f"{d.what} {d.balance},出入库合计 {d.ledger}"
+                f"{d.what} {fmt(d.balance)},出入库合计 {fmt(d.ledger)}"
             )
         raise CommandError(f"账实不符:{len(differences)}处")
