@@ -78,7 +78,9 @@ def _row(n: int | None) -> str:
 def decimal_of(value, *, label: str, row: int | None = None, positive=True) -> Decimal:
     """A Decimal from user input, or ValidationError naming the field (and row)."""
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        # "1,000" as typed or pasted from Excel is 1000.
+        text = str(value).strip().replace(",", "").replace("\uff0c", "")
+        number = value if isinstance(value, Decimal) else Decimal(text)
     except (InvalidOperation, ValueError, TypeError):
         raise ValidationError(f"{_row(row)}{label}:应为数字") from None
     if not number.is_finite():

@@ -25,3 +25,14 @@ def money(value) -> str:
         return format(Decimal(value), ",.2f")
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def plain(value) -> str:
+    """For input values: 1000, 0.75 (no separators, no exponent)."""
+    if value is None or value == "":
+        return ""
+    try:
+        return format(Decimal(value).normalize(), "f")
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
