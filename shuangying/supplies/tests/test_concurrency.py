@@ -11,7 +11,15 @@ from django.db import connection, connections
 
 from shuangying.supplies.choices import LocationKind, RecipientKind
 from shuangying.supplies.ledger import InsufficientStock, reconcile
-from shuangying.supplies.models import Category, Issue, Item, Location, StockBalance, StockMove
+from shuangying.supplies.models import (
+    Category,
+    Issue,
+    IssueLine,
+    Item,
+    Location,
+    StockBalance,
+    StockMove,
+)
 from shuangying.supplies.services import (
     Line,
     create_dispatch_order,
@@ -112,3 +120,80 @@ def test_200_concurrent_issues_of_150_in_stock(county):
     assert Issue.objects.count() == STOCK
     assert StockMove.objects.filter(kind="issue").count() == 2 * STOCK
     assert reconcile() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issues_cancellations_and_transfers_both_ways_at_once(county):
+    """Writers that take the same rows in different document orders: issues, cancellations
+    of issued batches, and transfers A→B and B→A of two items. None may deadlock or fail
+    other than with "库存不足"; the ledger still equals the balances."""
+    from shuangying.supplies.services import cancel_issue, transfer_stock
+
+    category = Category.objects.create(name="混合")
+    x = Item.objects.create(category=category, name="混合甲", unit="个")
+    y = Item.objects.create(category=category, name="混合乙", unit="个")
+    a = Location.objects.create(
+        kind=LocationKind.COUNTY_RESERVE, name="甲库", division=county.county
+    )
+    b = Location.objects.create(
+        kind=LocationKind.TOWNSHIP_STORE, name="乙库", division=county.town1
+    )
+    for store in (a, b):
+        record_opening_balance(
+            location=store,
+            lines=[Line(item=x, quantity=Decimal(100)), Line(item=y, quantity=Decimal(100))],
+        )
+    recipient = create_recipient(name="混合单位", kind=RecipientKind.UNIT, division=county.town1)
+    # Twenty orders of 2 + 2, each half issued: one thread cancels that batch while another
+    # issues the rest of the same order (the dispatch order and the balances, locked by both).
+    jobs = []
+    for _ in range(20):
+        order = create_dispatch_order(
+            source=a,
+            recipient=recipient,
+            lines=[Line(item=x, quantity=Decimal(2)), Line(item=y, quantity=Decimal(2))],
+        )
+        half = {line.pk: Decimal(1) for line in order.lines.all()}
+        batch = issue_batch(order=order, quantities=half)
+        jobs.append(lambda batch=batch: cancel_issue(issue=batch, reason="并发撤销"))
+        jobs.append(lambda order=order, half=half: issue_batch(order=order, quantities=half))
+    for n in range(20):
+        source, target = (a, b) if n % 2 else (b, a)
+        lines = [Line(item=x, quantity=Decimal(3)), Line(item=y, quantity=Decimal(3))]
+        lines = lines if n % 3 else lines[::-1]
+        jobs.append(
+            lambda s=source, t=target, lines=lines: transfer_stock(
+                from_location=s, to_location=t, lines=lines
+            )
+        )
+    barrier = threading.Barrier(len(jobs))
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def run(job):
+        try:
+            barrier.wait(timeout=60)
+            job()
+        except InsufficientStock:
+            pass
+        except Exception as exc:
+            with lock:
+                errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert not errors, errors[:3]
+    assert not StockBalance.objects.filter(quantity__lt=0).exists()
+    assert reconcile() == []
+    total = sum(StockBalance.objects.filter(item=x).values_list("quantity", flat=True), Decimal(0))
+    issued_x = sum(
+        IssueLine.objects.filter(item=x, issue__status="issued").values_list("quantity", flat=True),
+        Decimal(0),
+    )
+    assert total + issued_x == 200  # nothing lost: what is not in a store was issued
