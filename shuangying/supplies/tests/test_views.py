@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 from shuangying.accounts.models import Department
 from shuangying.audit.models import AuditEvent
 from shuangying.supplies import demo
-from shuangying.supplies.models import DispatchOrder, Issue, Location, PurchaseRequest
+from shuangying.supplies.models import DispatchOrder, Issue, Item, Location, PurchaseRequest
 from shuangying.testing import login, make_user
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_api_issue_batch_and_insufficient_stock(client, quwo):
         recipient=DispatchOrder.objects.first().recipient,
         ordered_on=date(2020, 3, 5),
     )
-    from shuangying.supplies.models import DispatchLine, Item
+    from shuangying.supplies.models import DispatchLine
 
     line = DispatchLine.objects.create(
         order=order, item=Item.objects.get(name="医用外科口罩"), quantity=Decimal(10000)
@@ -120,7 +120,11 @@ def test_officer_pages_and_reports(client, quwo):
     purchase = PurchaseRequest.objects.get(number="CG-2020-002")
     page = client.get(purchase.get_absolute_url()).content.decode()
     assert "体温监测仪单价偏高" in page and "缝线处渗漏" in page
-    letter = client.get(f"/supplies/donations/{purchase.pk}/letter/")
+    from shuangying.supplies.models import Donation
+
+    donation = Donation.objects.get(number="JZ-2020-004")
+    letter = client.get(f"/supplies/donations/{donation.pk}/letter/")
+    assert "大宁县人民政府" in letter.content.decode()
     assert "感谢信" in letter.content.decode()
     issue = Issue.objects.first()
     note = client.get(f"/supplies/issues/{issue.pk}/note/").content.decode()
@@ -156,7 +160,7 @@ def test_forms_name_the_field_and_row(client, quwo):
             "location": store.pk,
             "supplier": "某公司",
             "reason": "防控",
-            "item": ["", "1"],
+            "item": ["", str(Item.objects.first().pk)],
             "quantity": ["", "许多"],
             "unit": ["", ""],
             "price": ["", "1"],
