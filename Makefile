@@ -30,6 +30,7 @@ run: install fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_pass_demo
+	$(BIN)/python manage.py load_supplies_demo
 	@$(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload & server=$$!; \

@@ -25,6 +25,8 @@ ORDER = [
     "bench_checkin_throughput.py",
     "bench_checkin_batch.py",
     "bench_trajectory.py",
+    "bench_supplies_report.py",
+    "bench_supplies_concurrency.py",
 ]
 
 

@@ -31,6 +31,7 @@ from .passes.api import router as passes_router
 from .people.api import router as people_router
 from .people.identity import IdentityError
 from .places.api import router as places_router
+from .supplies.api import router as supplies_router
 
 DESCRIPTION = """
 双赢指挥系统的数据接口。
@@ -170,6 +171,7 @@ api.add_router("", passes_router)
 api.add_router("", healthcodes_router)
 api.add_router("", checkins_router)
 api.add_router("", checkpoints_router)
+api.add_router("", supplies_router)
 
 
 def _error(request, status: int, code: str, message: str, field=None, errors=None):

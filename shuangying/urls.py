@@ -14,5 +14,6 @@ urlpatterns = [
     path("c/", include("shuangying.checkins.urls")),
     path("checkpoints/", include("shuangying.checkpoints.urls")),
     path("healthcodes/", include("shuangying.healthcodes.urls")),
+    path("supplies/", include("shuangying.supplies.urls")),
     path("api/", api.urls),
 ]

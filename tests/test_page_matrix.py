@@ -196,6 +196,53 @@ MATRIX = {
     "healthcodes:verify": ("GET", None, "200 200 200 200 200 200 200 200"),
     # A resident's own codes from the check-in device cookie: no login, nothing without it.
     "healthcodes:my_code": ("GET", None, "200 200 200 200 200 200 200 200"),
+    # Emergency supplies (H1–H8). The objects live in the county reserve; the dispatch order
+    # and its batch go to a recipient in town1, so town1 sees and signs for them; dept (卫健局)
+    # sees the purchase because it takes part in its joint pre-review. Only the supplies
+    # officer (no persona here) buys, receives and issues; see shuangying/supplies/tests.
+    "supplies:stock_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "supplies:stock_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:move_list": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:move_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:transfer_create": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "supplies:item_list": ("GET", None, "302 403 200 200 200 403 403 403"),
+    "supplies:item_create": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "supplies:item_update": ("GET", "item", "302 403 403 403 403 403 403 403"),
+    "supplies:location_create": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "supplies:recipient_create": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:purchase_list": ("GET", None, "302 403 403 200 200 403 403 403"),
+    "supplies:purchase_create": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "supplies:purchase_detail": ("GET", "purchase", "302 403 403 200 200 403 403 403"),
+    "supplies:purchase_submit": ("POST", "purchase", "302 403 403 403 403 403 403 403"),
+    "supplies:purchase_review": ("POST", "purchase", "302 403 403 403 302 403 403 403"),
+    "supplies:purchase_order": ("POST", "purchase", "302 403 403 403 403 403 403 403"),
+    "supplies:purchase_accept": ("GET", "purchase", "302 403 403 403 403 403 403 403"),
+    "supplies:donation_list": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:donation_create": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "supplies:donation_public": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:donation_detail": ("GET", "donation", "302 403 403 200 403 403 403 403"),
+    "supplies:donation_accept": ("POST", "donation", "302 403 403 403 403 403 403 403"),
+    "supplies:donation_letter": ("GET", "donation", "302 403 403 200 403 403 403 403"),
+    "supplies:processing_list": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:processing_create": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "supplies:dispatch_list": ("GET", None, "302 403 200 200 200 403 403 403"),
+    "supplies:dispatch_create": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:dispatch_detail": ("GET", "order", "302 403 200 200 404 403 403 403"),
+    "supplies:issue_create": ("POST", "order", "302 403 403 403 403 403 403 403"),
+    "supplies:dispatch_cancel": ("POST", "order", "302 403 403 302 403 403 403 403"),
+    "supplies:issue_detail": ("GET", "issue", "302 403 200 200 404 403 403 403"),
+    "supplies:issue_note": ("GET", "issue", "302 403 200 200 404 403 403 403"),
+    "supplies:issue_sign": ("POST", "issue", "302 403 302 302 404 403 403 403"),
+    "supplies:issue_cancel": ("POST", "issue", "302 403 403 403 403 403 403 403"),
+    "supplies:request_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "supplies:request_create": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "supplies:request_meet": ("POST", "request", "302 403 403 403 403 403 403 403"),
+    "supplies:report_items": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "supplies:report_items_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:report_recipients": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "supplies:report_recipients_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "supplies:report_reserves": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "supplies:report_reserves_export": ("GET", None, "302 403 403 200 403 403 403 403"),
 }
 
 
@@ -253,10 +300,64 @@ def objects(personas, people, county):
         }
     job = ImportJob.objects.create(kind="persons", file_name="a.xlsx", created_by=personas["town1"])
     batch = PosterBatch.objects.create(division=county.town1, requested_by=personas["town1"])
+    supplies = _supplies_objects(county)
     for scope in scopes.values():
         scope["job"] = job.pk
         scope["batch"] = batch.pk
+        scope.update(supplies)
     return scopes
+
+
+def _supplies_objects(county) -> dict[str, int]:
+    """A purchase in pre-review, an accepted donation, a dispatch order to a checkpoint in
+    town1 with one issued batch, and an enterprise request, all in the county reserve."""
+    from datetime import date
+    from decimal import Decimal
+
+    from shuangying.accounts.models import Department
+    from shuangying.supplies import services as s
+    from shuangying.supplies.models import Category, Item
+
+    for code, name in (
+        ("finance", "财政局"),
+        ("market_regulation", "市场监管局"),
+        ("industry", "工信局"),
+    ):
+        Department.objects.get_or_create(code=code, defaults={"name": name})
+    item = Item.objects.create(
+        category=Category.objects.create(name="医疗防护"), name="医用外科口罩", unit="个"
+    )
+    store = s.create_location(name="县储备库", kind="county_reserve", division=county.county)
+    purchase = s.create_purchase_request(
+        location=store,
+        supplier_name="供应商",
+        reason="防控",
+        lines=[s.Line(item=item, quantity=Decimal(10), price=Decimal(1))],
+    )
+    s.submit_purchase_request(purchase=purchase)
+    donation = s.record_donation(
+        donor_kind="enterprise",
+        donor_name="捐赠企业",
+        location=store,
+        lines=[s.Line(item=item, quantity=Decimal(100), price=Decimal(100))],
+        received_on=date(2020, 2, 1),
+    )
+    s.accept_donation(donation=donation, acceptance_team="发改局")
+    recipient = s.create_recipient(name="一镇卡口", kind="checkpoint", division=county.town1)
+    order = s.create_dispatch_order(
+        source=store, recipient=recipient, lines=[s.Line(item=item, quantity=Decimal(20))]
+    )
+    issue = s.issue_batch(order=order, quantities={order.lines.get().pk: Decimal(5)})
+    enterprise = s.create_recipient(name="一镇企业", kind="enterprise", division=county.town1)
+    request = s.create_enterprise_request(recipient=enterprise, item=item, quantity=Decimal(3))
+    return {
+        "item": item.pk,
+        "purchase": purchase.pk,
+        "donation": donation.pk,
+        "order": order.pk,
+        "issue": issue.pk,
+        "request": request.pk,
+    }
 
 
 def cells():

@@ -184,6 +184,80 @@ for _role, _codenames in PASS_ROLES.items():
     ROLES[_role][1].extend(_codenames)
 
 
+# Emergency supplies (H1–H8). The supplies officer (发改局's store) keeps the catalogue, buys,
+# takes in donations, processes and issues; the command reads everything and gives dispatch
+# orders (调用指令); finance, health, market regulation and industry officers take part in the
+# joint pre-review (the service checks the department); whoever holds the recipient's township
+# or department signs for a batch (never the officer who issued it).
+SUPPLIES_VIEW = [
+    "supplies.view_category",
+    "supplies.view_item",
+    "supplies.view_location",
+    "supplies.view_recipient",
+    "supplies.view_dispatchorder",
+    "supplies.view_issue",
+]
+SUPPLIES_READ = [
+    *SUPPLIES_VIEW,
+    "supplies.view_budget",
+    "supplies.view_stockbalance",
+    "supplies.view_stockmove",
+    "supplies.view_purchaserequest",
+    "supplies.view_donation",
+    "supplies.view_processingrun",
+    "supplies.view_enterpriserequest",
+    "supplies.export_stockbalance",
+]
+SUPPLIES_OFFICER = [
+    *SUPPLIES_READ,
+    "supplies.add_category",
+    "supplies.add_item",
+    "supplies.change_item",
+    "supplies.add_budget",
+    "supplies.add_location",
+    "supplies.add_recipient",
+    "supplies.add_stockmove",
+    "supplies.add_purchaserequest",
+    "supplies.change_purchaserequest",
+    "supplies.add_donation",
+    "supplies.change_donation",
+    "supplies.add_processingrun",
+    "supplies.add_issue",
+    "supplies.change_issue",
+    "supplies.add_enterpriserequest",
+    "supplies.change_enterpriserequest",
+    "divisions.view_division",
+]
+ROLES["supplies_officer"] = (_("物资保障人员"), SUPPLIES_OFFICER)
+SUPPLIES_ROLES = {
+    "county_commander": [
+        *SUPPLIES_READ,
+        "supplies.add_dispatchorder",
+        "supplies.change_dispatchorder",
+        "supplies.add_recipient",
+        "supplies.sign_issue",
+        "supplies.add_enterpriserequest",
+    ],
+    "township_officer": [
+        *SUPPLIES_VIEW,
+        "supplies.view_stockbalance",
+        "supplies.view_enterpriserequest",
+        "supplies.add_enterpriserequest",
+        "supplies.sign_issue",
+    ],
+    "village_officer": [*SUPPLIES_VIEW, "supplies.sign_issue"],
+    "checkpoint_staff": [*SUPPLIES_VIEW, "supplies.sign_issue"],
+    "department_officer": [
+        *SUPPLIES_VIEW,
+        "supplies.view_purchaserequest",
+        "supplies.review_purchaserequest",
+        "supplies.sign_issue",
+    ],
+}
+for _role, _codenames in SUPPLIES_ROLES.items():
+    ROLES[_role][1].extend(_codenames)
+
+
 def role_label(name: str) -> str:
     return str(ROLES[name][0]) if name in ROLES else name
 

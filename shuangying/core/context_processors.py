@@ -16,6 +16,8 @@ NAV = [
     ("checkpoints:checkpoint_mode", _("卡口检查"), "checkpoints.add_checkpointrecord"),
     ("checkpoints:fever_alerts", _("发热预警"), "checkpoints.view_checkpointrecord"),
     ("healthcodes:riskarea_list", _("健康码"), "healthcodes.view_riskarea"),
+    ("supplies:stock_list", _("应急物资"), "supplies.view_stockbalance"),
+    ("supplies:dispatch_list", _("物资调用"), "supplies.view_dispatchorder"),
     ("audit:event_list", _("审计日志"), "audit.view_auditevent"),
     ("accounts:user_list", _("用户管理"), "accounts.view_user"),
 ]

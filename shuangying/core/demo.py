@@ -113,6 +113,13 @@ DEMO_ACCOUNTS = [
     ("grid2a", "grid_worker", "grid2a", None, "史村镇网格员"),
     ("village1", "village_officer", "village1", None, "兴隆街社区干部"),
     ("dept", "department_officer", None, "development_reform", "发改局工作人员"),
+    # Emergency supplies (H2): 发改局's store, and one officer of each department of the joint
+    # pre-review before ordering (财政、卫健、市场监管、工信).
+    ("supplies", "supplies_officer", "county", "development_reform", "发改局物资保障组"),
+    ("finance", "department_officer", None, "finance", "财政局工作人员"),
+    ("health", "department_officer", None, "health", "卫健局工作人员"),
+    ("market", "department_officer", None, "market_regulation", "市场监管局工作人员"),
+    ("industry", "department_officer", None, "industry", "工信局工作人员"),
     ("checkpoint", "checkpoint_staff", "town1", None, "卡口值守人员"),
     ("enterprise", "enterprise_contact", None, None, "企业联络人"),
     ("auditor", "auditor", None, None, "审计员"),

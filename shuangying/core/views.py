@@ -18,6 +18,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
         ctx["household_count"] = Household.objects.restrict(user).count()
         ctx["unverified_count"] = persons.filter(is_verified=False).count()
         ctx["my_divisions"] = user.divisions.order_by("path")
+        if user.has_perm("supplies.view_stockbalance"):
+            # Emergency supplies at a glance (H7): what the stores hold and what runs low.
+            from shuangying.supplies.models import Location
+            from shuangying.supplies.reports import current_stock
+
+            stock = current_stock(locations=Location.objects.restrict(user))
+            ctx["supplies_value"] = sum(row.value for row in stock)
+            ctx["supplies_low"] = [row for row in stock if row.low]
         return ctx
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shuangying.checkins",
     "shuangying.checkpoints",
     "shuangying.healthcodes",
+    "shuangying.supplies",
 ]
 
 MIDDLEWARE = [

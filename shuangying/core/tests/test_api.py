@@ -76,6 +76,10 @@ MATRIX = {
     ("post", "/api/risk-areas"): _statuses(401, 403, 403, 201, 403),
     ("patch", "/api/risk-areas/{area_id}"): _statuses(401, 403, 403, 200, 404),
     ("post", "/api/risk-areas/import"): _statuses(401, 403, 403, 422, 403),
+    # Supplies (H5, H7): townships see their stores' stock; only supplies officers issue.
+    ("get", "/api/supplies/report"): _statuses(401, 403, 200, 200, 403),
+    ("get", "/api/supplies/stock"): _statuses(401, 403, 200, 200, 403),
+    ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): _statuses(401, 403, 403, 403, 403),
 }
 
 # The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
@@ -92,6 +96,7 @@ OUTSIDE = {
     ("post", "/api/passes/{pass_id}/revoke"): _statuses(401, 404, 404, 200, 403),
     # Risk areas are not scoped by jurisdiction: the same answers for any of them.
     ("patch", "/api/risk-areas/{area_id}"): _statuses(401, 403, 403, 200, 404),
+    ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): _statuses(401, 403, 403, 403, 403),
 }
 
 
@@ -200,6 +205,9 @@ BODIES = {
         "start_date": "2020-01-20",
     },
     ("patch", "/api/risk-areas/{area_id}"): lambda ctx: {"end_date": "2020-03-20"},
+    ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): lambda ctx: {
+        "lines": [{"line": 1, "quantity": "1"}]
+    },
 }
 
 # Routes whose purpose is to show plaintext (after a reason, audited).
@@ -274,6 +282,33 @@ def _pass(household):
     )
 
 
+def _dispatch_order(division):
+    from decimal import Decimal
+
+    from shuangying.supplies.choices import LocationKind, RecipientKind
+    from shuangying.supplies.models import Category, Item
+    from shuangying.supplies.services import (
+        Line,
+        create_dispatch_order,
+        create_location,
+        create_recipient,
+    )
+
+    category, _ = Category.objects.get_or_create(name="矩阵类别")
+    item, _ = Item.objects.get_or_create(
+        name="矩阵口罩", defaults={"category": category, "unit": "个"}
+    )
+    store = create_location(
+        name=f"{division.name}物资库", kind=LocationKind.TOWNSHIP_STORE, division=division
+    )
+    recipient = create_recipient(
+        name=f"{division.name}卡口", kind=RecipientKind.CHECKPOINT, division=division
+    )
+    return create_dispatch_order(
+        source=store, recipient=recipient, lines=[Line(item=item, quantity=Decimal(1))]
+    )
+
+
 def _place(division):
     from shuangying.places.models import Place
 
@@ -301,6 +336,7 @@ def objects(county, people):
             "pass_id": _pass(inside).pk,
             "area_id": area.pk,
             "place_id": _place(county.grid1a).pk,
+            "order_id": _dispatch_order(county.grid1a).pk,
         },
         "outside": {
             "division_id": county.grid2a.pk,
@@ -309,6 +345,7 @@ def objects(county, people):
             "pass_id": _pass(outside).pk,
             "area_id": area.pk,
             "place_id": _place(county.grid2a).pk,
+            "order_id": _dispatch_order(county.grid2a).pk,
         },
     }
 

@@ -1,0 +1,220 @@
+"""Forms of supplies. Documents with several items are typed as rows (物资, 数量, 单位, 单价);
+``parse_lines`` reads them and names the row of every error ("第2行 数量:应为数字")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shuangying.divisions.models import Division
+
+from .choices import STORE_KINDS, DonorKind, LocationKind, RecipientKind
+from .models import Budget, Category, Item, Location, Recipient
+from .services import Line, decimal_of
+
+LINE_ROWS = 6
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def stores_for(user):
+    return Location.objects.restrict(user).filter(kind__in=STORE_KINDS, is_active=True)
+
+
+def parse_lines(data, *, price: bool = False) -> tuple[list[Line], list[str]]:
+    """The filled rows of a lines table (``item``, ``quantity``, ``unit``, ``price`` lists)."""
+    items = data.getlist("item")
+    quantities = data.getlist("quantity")
+    units = data.getlist("unit")
+    prices = data.getlist("price")
+    catalogue = {
+        str(i.pk): i for i in Item.objects.filter(pk__in=[i for i in items if i.isdigit()])
+    }
+    lines, errors = [], []
+    for n, item_id in enumerate(items, start=1):
+        quantity = quantities[n - 1].strip() if n <= len(quantities) else ""
+        if not item_id and not quantity:
+            continue
+        item = catalogue.get(item_id)
+        if item is None:
+            errors.append(f"第{n}行 物资:请选择物资")
+            continue
+        try:
+            qty = decimal_of(quantity, label="数量", row=n)
+            value = None
+            if price:
+                raw = prices[n - 1].strip() if n <= len(prices) else ""
+                value = decimal_of(raw or "0", label="单价/价值", row=n, positive=False)
+        except forms.ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        unit = units[n - 1].strip() if n <= len(units) else ""
+        lines.append(Line(item=item, quantity=qty, unit=unit, price=value, row=n))
+    if not lines and not errors:
+        errors.append("明细:至少填写一行物资")
+    return lines, errors
+
+
+def line_rows(data=None, rows: int = LINE_ROWS) -> list[dict]:
+    """The rows to draw, with what was typed (after an error) kept."""
+    out = []
+    for n in range(rows):
+        row = {"n": n + 1, "item": "", "quantity": "", "unit": "", "price": ""}
+        if data is not None:
+            for key in ("item", "quantity", "unit", "price"):
+                values = data.getlist(key)
+                row[key] = values[n] if n < len(values) else ""
+        out.append(row)
+    return out
+
+
+class ItemForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.all())
+    name = forms.CharField(label=_("名称"), max_length=60)
+    unit = forms.CharField(
+        label=_("计量单位"), max_length=8, help_text=_("如 个、双、套、桶、吨、壶")
+    )
+    specification = forms.CharField(label=_("规格"), max_length=100, required=False)
+    min_stock = forms.DecimalField(label=_("最低库存"), min_value=0, initial=0, max_digits=16)
+    daily_consumption = forms.DecimalField(
+        label=_("日消耗量"), min_value=0, required=False, max_digits=16, help_text=_("粮油储备填写")
+    )
+    conversions = forms.CharField(
+        label=_("单位换算"),
+        required=False,
+        max_length=200,
+        help_text=_("每行一项,如“kg=0.5”表示1kg折合0.5个基本单位"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_conversions(self):
+        pairs = []
+        for n, raw in enumerate(self.cleaned_data["conversions"].splitlines(), start=1):
+            raw = raw.strip()
+            if not raw:
+                continue
+            unit, sep, factor = raw.partition("=")
+            if not sep or not unit.strip():
+                raise forms.ValidationError(f"第{n}项:格式应为“单位=折合数量”")
+            pairs.append((unit.strip(), decimal_of(factor, label=f"第{n}项 折合数量")))
+        return pairs
+
+
+class LocationForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=60)
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=[(k, LocationKind(k).label) for k in STORE_KINDS]
+    )
+    division = forms.ModelChoiceField(label=_("所属区划"), queryset=Division.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = (
+            Division.objects.restrict(user).filter(level__lte=2).order_by("path")
+        )
+
+
+class RecipientForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=RecipientKind.choices)
+    division = forms.ModelChoiceField(label=_("所在区划"), queryset=Division.objects.none())
+    credit_code = forms.CharField(label=_("统一社会信用代码(企业)"), max_length=18, required=False)
+    contact = forms.CharField(label=_("联系人"), max_length=30, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = (
+            Division.objects.restrict(user).filter(level__lte=3).order_by("path")
+        )
+
+
+class PurchaseForm(forms.Form):
+    location = forms.ModelChoiceField(label=_("入库库点"), queryset=Location.objects.none())
+    supplier = forms.CharField(label=_("供应商"), max_length=60)
+    budget = forms.ModelChoiceField(label=_("预算"), queryset=Budget.objects.all(), required=False)
+    reason = forms.CharField(label=_("采购理由"), max_length=300)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = stores_for(user)
+
+
+class DonationForm(forms.Form):
+    donor_kind = forms.ChoiceField(label=_("捐赠方类型"), choices=DonorKind.choices)
+    donor_name = forms.CharField(label=_("捐赠方"), max_length=100, required=False)
+    anonymous = forms.BooleanField(label=_("匿名捐赠"), required=False)
+    location = forms.ModelChoiceField(label=_("入库库点"), queryset=Location.objects.none())
+    received_on = forms.DateField(label=_("接收日期"), widget=DATE, initial=date.today)
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = stores_for(user)
+
+
+class ProcessingForm(forms.Form):
+    location = forms.ModelChoiceField(label=_("库点"), queryset=Location.objects.none())
+    processor = forms.CharField(label=_("加工单位"), max_length=100)
+    input_item = forms.ModelChoiceField(label=_("投入物资"), queryset=Item.objects.all())
+    input_quantity = forms.DecimalField(label=_("投入数量"), min_value=0, max_digits=16)
+    input_unit = forms.CharField(label=_("投入单位"), max_length=8, required=False)
+    output_item = forms.ModelChoiceField(label=_("产出物资"), queryset=Item.objects.all())
+    output_quantity = forms.DecimalField(label=_("产出数量"), min_value=0, max_digits=16)
+    output_unit = forms.CharField(label=_("产出单位"), max_length=8, required=False)
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = stores_for(user)
+
+
+class TransferForm(forms.Form):
+    from_location = forms.ModelChoiceField(label=_("调出库点"), queryset=Location.objects.none())
+    to_location = forms.ModelChoiceField(label=_("调入库点"), queryset=Location.objects.none())
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_location"].queryset = stores_for(user)
+        self.fields["to_location"].queryset = Location.objects.filter(
+            kind__in=STORE_KINDS, is_active=True
+        )
+
+
+class DispatchForm(forms.Form):
+    source = forms.ModelChoiceField(label=_("发放库点"), queryset=Location.objects.none())
+    recipient = forms.ModelChoiceField(label=_("领用单位"), queryset=Recipient.objects.none())
+    ordered_on = forms.DateField(label=_("指令日期"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = stores_for(user)
+        self.fields["recipient"].queryset = Recipient.objects.restrict(user).filter(is_active=True)
+
+
+class EnterpriseRequestForm(forms.Form):
+    recipient = forms.ModelChoiceField(label=_("企业"), queryset=Recipient.objects.none())
+    item = forms.ModelChoiceField(label=_("物资"), queryset=Item.objects.filter(is_active=True))
+    quantity = forms.DecimalField(label=_("需求数量"), min_value=0, max_digits=16)
+    unit = forms.CharField(label=_("单位"), max_length=8, required=False)
+    reason = forms.CharField(label=_("用途"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = Recipient.objects.restrict(user).filter(
+            kind=RecipientKind.ENTERPRISE, is_active=True
+        )
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
+    end = forms.DateField(label=_("结束日期"), required=False, widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("start", "开始日期:不能晚于结束日期")
+        return data

@@ -1,0 +1,93 @@
+"""Reads of supplies, scoped by jurisdiction in one place (A4).
+
+Stores belong to a division (the county reserve to the county, a township store to its
+township). A document is visible where its store is, where its recipient is, and — for a
+recipient that is a department, or a purchase that a department reviews — to that
+department's staff. The catalogue is the county's and visible to everyone holding the
+codename."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from shuangying.access import RestrictedQuerySet, division_q
+
+
+class ScopedQuerySet(RestrictedQuerySet):
+    division_path_fields: tuple[str, ...] = ("division__path",)
+    department_field: str | None = None
+
+    def jurisdiction_q(self, user) -> Q:
+        paths = user.division_paths()
+        if paths is None or user.holds_every_root():
+            return Q(pk__isnull=False)
+        q = Q(pk__in=[])
+        for field in self.division_path_fields:
+            q |= division_q(paths, field=field)
+        if self.department_field and user.department_id:
+            q |= Q(**{self.department_field: user.department_id})
+        return q
+
+
+class CatalogueQuerySet(RestrictedQuerySet):
+    """Categories, items, budgets: one county catalogue, no jurisdiction beyond the role."""
+
+    def jurisdiction_q(self, user) -> Q:
+        return Q(pk__isnull=False)
+
+
+class LocationQuerySet(ScopedQuerySet):
+    def stores(self):
+        from .choices import STORE_KINDS
+
+        return self.filter(kind__in=STORE_KINDS)
+
+
+class RecipientQuerySet(ScopedQuerySet):
+    department_field = "department_id"
+
+
+class BalanceQuerySet(ScopedQuerySet):
+    division_path_fields = ("location__division__path",)
+
+
+class MoveQuerySet(ScopedQuerySet):
+    division_path_fields = ("from_location__division__path", "to_location__division__path")
+
+
+class PurchaseQuerySet(ScopedQuerySet):
+    division_path_fields = ("location__division__path",)
+
+    def jurisdiction_q(self, user) -> Q:
+        q = super().jurisdiction_q(user)
+        if user.department_id:
+            from .models import PurchaseReview
+
+            q |= Q(
+                pk__in=PurchaseReview.objects.filter(department_id=user.department_id).values(
+                    "request_id"
+                )
+            )
+        return q
+
+
+class DonationQuerySet(ScopedQuerySet):
+    division_path_fields = ("location__division__path",)
+
+
+class ProcessingQuerySet(ScopedQuerySet):
+    division_path_fields = ("location__division__path",)
+
+
+class DispatchQuerySet(ScopedQuerySet):
+    division_path_fields = ("source__division__path", "recipient__division__path")
+    department_field = "recipient__department_id"
+
+
+class IssueQuerySet(ScopedQuerySet):
+    division_path_fields = ("order__source__division__path", "order__recipient__division__path")
+    department_field = "order__recipient__department_id"
+
+
+class EnterpriseRequestQuerySet(ScopedQuerySet):
+    division_path_fields = ("recipient__division__path",)
