@@ -368,12 +368,10 @@ def _scan_known(
         travel_from=declaration.travel_from,
         source=source,
     )
-    values = [
-        CheckIn._meta.get_field(c.removesuffix("_id")).get_db_prep_save(getattr(row, c), connection)
-        for c in INSERT_COLUMNS
-        if c != "person_id"
-    ]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # PostgreSQL only, bound on the server: psycopg adapts these Python values (datetime,
+    # UUID, Decimal) as they are, without the fields' preparation.
+    values = [getattr(row, c) for c in INSERT_COLUMNS if c != "person_id"]
+    now = timezone.now()
     with prepared_cursor() as cursor:
         cursor.execute(_scan_sql(), [hash_, *values, code_id, now])
         found = cursor.fetchone()

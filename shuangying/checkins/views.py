@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -97,11 +98,18 @@ def public_error(request, status: int, title: str, message: str):
     )
 
 
-@method_decorator(never_cache, name="dispatch")
 class PublicCheckinView(View):
     """Scan → (first time) the form, (later) one tap → the result page."""
 
     def dispatch(self, request, token):
+        response = self._dispatch(request, token)
+        if request.method != "POST":
+            # Pages are never cached; a POST's answer (a redirect, a form with its errors) is
+            # not cacheable anyway, and the scan's hot path skips the headers.
+            add_never_cache_headers(response)
+        return response
+
+    def _dispatch(self, request, token):
         if not ratelimit.allow(request, "checkin", request.COOKIES.get(DEVICE_COOKIE, "")):
             return public_error(request, 429, "操作太频繁", "请稍等一分钟后再扫码登记。")
         try:

@@ -213,3 +213,13 @@ def test_a_half_filled_companion_slot_is_shown_with_its_error(client, token):
     assert "同行人请同时填写姓名和证件号码" in body and 'value="赵小宝"' in body
     assert 'name="c0-name"' in body and 'name="c2-name"' in body  # every slot shown again
     assert not CheckIn.objects.exists() and not Person.objects.exists()
+
+
+def test_the_pages_are_never_cached(client, token):
+    url = reverse("checkins:public_checkin", args=[token])
+    page = client.get(url)
+    assert "no-cache" in page["Cache-Control"] and "no-store" in page["Cache-Control"]
+    response = client.post(url, first_form())
+    assert response.status_code == 302
+    result = client.get(response.url)
+    assert "no-store" in result["Cache-Control"]
