@@ -908,24 +908,39 @@ class IssueCreateView(PermissionRequiredMixin, View):
         return redirect(issue)
 
 
-class DispatchCancelView(PermissionRequiredMixin, View):
-    permission_required = "supplies.change_dispatchorder"
+class ObjectActionView(PermissionRequiredMixin, View):
+    """POST one action on one object in the user's jurisdiction: the service is called with
+    the object and one typed-in field; its refusal is shown as messages, nothing changed."""
+
+    model: type
+    action = "change"
+    service: str  # name in supplies.services
+    object_arg: str  # the service's keyword for the object
+    field: str  # the POST field passed on under the same keyword
+    done_message: str
+    done_level = messages.SUCCESS
 
     def post(self, request, pk):
-        order = get_restricted_or_404(DispatchOrder, request.user, "change", pk=pk)
+        obj = get_restricted_or_404(self.model, request.user, self.action, pk=pk)
         try:
-            services.cancel_dispatch_order(
+            getattr(services, self.service)(
                 actor=request.user,
                 request=request,
-                order=order,
-                reason=request.POST.get("reason", ""),
+                **{self.object_arg: obj, self.field: request.POST.get(self.field, "")},
             )
         except ValidationError as exc:
             for error in add_errors(None, exc):
                 messages.error(request, error)
         else:
-            messages.warning(request, "调用指令已撤销")
-        return redirect(order)
+            messages.add_message(request, self.done_level, self.done_message)
+        return redirect(obj)
+
+
+class DispatchCancelView(ObjectActionView):
+    permission_required = "supplies.change_dispatchorder"
+    model = DispatchOrder
+    service, object_arg, field = "cancel_dispatch_order", "order", "reason"
+    done_message, done_level = "调用指令已撤销", messages.WARNING
 
 
 class IssueDetailView(PermissionRequiredMixin, TemplateView):
@@ -956,44 +971,18 @@ class IssueNoteView(IssueDetailView):
     template_name = "supplies/issue_note.html"
 
 
-class IssueSignView(PermissionRequiredMixin, View):
+class IssueSignView(ObjectActionView):
     permission_required = "supplies.sign_issue"
-
-    def post(self, request, pk):
-        issue = get_restricted_or_404(Issue, request.user, "sign", pk=pk)
-        try:
-            services.sign_issue(
-                actor=request.user,
-                request=request,
-                issue=issue,
-                signed_name=request.POST.get("signed_name", ""),
-            )
-        except ValidationError as exc:
-            for error in add_errors(None, exc):
-                messages.error(request, error)
-        else:
-            messages.success(request, "已签收")
-        return redirect(issue)
+    model, action = Issue, "sign"
+    service, object_arg, field = "sign_issue", "issue", "signed_name"
+    done_message = "已签收"
 
 
-class IssueCancelView(PermissionRequiredMixin, View):
+class IssueCancelView(ObjectActionView):
     permission_required = "supplies.change_issue"
-
-    def post(self, request, pk):
-        issue = get_restricted_or_404(Issue, request.user, "change", pk=pk)
-        try:
-            services.cancel_issue(
-                actor=request.user,
-                request=request,
-                issue=issue,
-                reason=request.POST.get("reason", ""),
-            )
-        except ValidationError as exc:
-            for error in add_errors(None, exc):
-                messages.error(request, error)
-        else:
-            messages.warning(request, "批次已撤销,物资已冲回库存")
-        return redirect(issue)
+    model = Issue
+    service, object_arg, field = "cancel_issue", "issue", "reason"
+    done_message, done_level = "批次已撤销,物资已冲回库存", messages.WARNING
 
 
 # --- enterprise requests (H8) --------------------------------------------------------------------

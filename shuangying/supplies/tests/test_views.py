@@ -206,3 +206,36 @@ def test_home_page_shows_supplies_at_a_glance(client, quwo, personas):
     assert 'data-testid="supplies-card"' in html and "库存金额" in html
     login(client, personas["grid1a"])
     assert "supplies-card" not in client.get("/").content.decode()
+
+
+def test_sign_cancel_and_their_refusals_on_the_pages(client, quwo, personas):
+    """The one-click actions: the store's officer may not sign for what they issued (403,
+    nothing changed); a batch cancelled puts its stock back; an order cancelled."""
+    login(client, quwo)
+    order = DispatchOrder.objects.get(number="DY-2020-001")
+    from shuangying.supplies.services import Line, create_dispatch_order
+
+    new = create_dispatch_order(
+        source=order.source,
+        recipient=order.recipient,
+        lines=[Line(item=Item.objects.get(name="医用外科口罩"), quantity=Decimal(10))],
+    )
+    line = new.lines.get()
+    made = client.post(f"/supplies/dispatch/{new.pk}/issue/", {f"qty_{line.pk}": "4"}, follow=True)
+    assert made.status_code == 200, made.content.decode()[:3000]
+    issue = Issue.objects.get(order=new)
+    refused = client.post(
+        f"/supplies/issues/{issue.pk}/sign/", {"signed_name": "自己"}, follow=True
+    )
+    issue.refresh_from_db()
+    assert issue.status == "issued" and refused.status_code == 403
+    cancelled = client.post(
+        f"/supplies/issues/{issue.pk}/cancel/", {"reason": "数量有误"}, follow=True
+    )
+    issue.refresh_from_db()
+    assert issue.status == "cancelled" and "批次已撤销" in cancelled.content.decode()
+    assert client.post(f"/supplies/dispatch/{new.pk}/cancel/").status_code == 403  # the command's
+    login(client, personas["county"])
+    done = client.post(f"/supplies/dispatch/{new.pk}/cancel/", {"reason": "不再需要"}, follow=True)
+    new.refresh_from_db()
+    assert new.status == "cancelled" and "调用指令已撤销" in done.content.decode()
