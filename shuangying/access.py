@@ -12,6 +12,22 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+# The whole tree (a user who holds every root): a tautology rather than an empty Q, so that a
+# subclass can OR its own conditions onto a narrower one, and recognised by ``narrowed`` and
+# ``widen``, so that the database is not asked a condition at all. (Even ``id IS NOT NULL``
+# kept PostgreSQL 15 from counting a township's persons on an index alone: 55 ms -> 540 ms.)
+WHOLE_TREE = Q(pk__isnull=False)
+
+
+def widen(q: Q, extra: Q) -> Q:
+    """``q | extra``, except that the whole tree stays the whole tree."""
+    return q if q == WHOLE_TREE else q | extra
+
+
+def narrowed(queryset, q: Q):
+    """``queryset.filter(q)``, without a condition for the whole tree."""
+    return queryset.all() if q == WHOLE_TREE else queryset.filter(q)
+
 
 def division_q(paths: list[str], *, field: str) -> Q:
     """Q matching rows whose division path (``field``) lies under any of ``paths``."""
@@ -31,9 +47,8 @@ class RestrictedQuerySet(models.QuerySet):
         paths = user.division_paths()
         if paths is None or user.holds_every_root():
             # The whole tree: no path test, so the database is not asked to join and compare
-            # a million paths to learn that they all match. A tautology (not an empty Q) so
-            # that subclasses can still OR their own conditions onto it.
-            return Q(pk__isnull=False)
+            # a million paths to learn that they all match.
+            return WHOLE_TREE
         return division_q(paths, field=self.division_path_field)
 
     def restrict(self, user, action: str = "view"):
@@ -42,7 +57,7 @@ class RestrictedQuerySet(models.QuerySet):
         opts = self.model._meta
         if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
             return self.none()
-        return self.filter(self.jurisdiction_q(user))
+        return narrowed(self, self.jurisdiction_q(user))
 
 
 def get_restricted_or_404(queryset, user, action: str = "view", **lookup):

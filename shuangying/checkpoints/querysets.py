@@ -1,7 +1,7 @@
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
-from shuangying.access import RestrictedQuerySet
+from shuangying.access import RestrictedQuerySet, narrowed
 
 from .choices import Outcome
 
@@ -57,7 +57,7 @@ class CheckpointDayQuerySet(RestrictedQuerySet):
             return self.none()
         if not user.has_perm(f"checkpoints.{action}_checkpointrecord"):
             return self.none()
-        return self.filter(self.jurisdiction_q(user))
+        return narrowed(self, self.jurisdiction_q(user))
 
     def between(self, start=None, end=None):
         if start is not None:

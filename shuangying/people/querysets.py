@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from shuangying.access import RestrictedQuerySet
+from shuangying.access import RestrictedQuerySet, widen
 
 
 class PersonQuerySet(RestrictedQuerySet):
@@ -8,7 +8,7 @@ class PersonQuerySet(RestrictedQuerySet):
         q = super().jurisdiction_q(user)
         # Departments see their own staff (B6) wherever those live.
         if user.department_id and user.has_perm("people.view_staffsurvey"):
-            q |= Q(workplace_department_id=user.department_id)
+            q = widen(q, Q(workplace_department_id=user.department_id))
         return q
 
 

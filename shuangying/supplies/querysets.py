@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from shuangying.access import RestrictedQuerySet, division_q
+from shuangying.access import WHOLE_TREE, RestrictedQuerySet, division_q, widen
 
 
 class ScopedQuerySet(RestrictedQuerySet):
@@ -20,7 +20,7 @@ class ScopedQuerySet(RestrictedQuerySet):
     def jurisdiction_q(self, user) -> Q:
         paths = user.division_paths()
         if paths is None or user.holds_every_root():
-            return Q(pk__isnull=False)
+            return WHOLE_TREE
         q = Q(pk__in=[])
         for field in self.division_path_fields:
             q |= division_q(paths, field=field)
@@ -33,7 +33,7 @@ class CatalogueQuerySet(RestrictedQuerySet):
     """Categories, items, budgets: one county catalogue, no jurisdiction beyond the role."""
 
     def jurisdiction_q(self, user) -> Q:
-        return Q(pk__isnull=False)
+        return WHOLE_TREE
 
 
 class LocationQuerySet(ScopedQuerySet):
@@ -63,10 +63,13 @@ class PurchaseQuerySet(ScopedQuerySet):
         if user.department_id:
             from .models import PurchaseReview
 
-            q |= Q(
-                pk__in=PurchaseReview.objects.filter(department_id=user.department_id).values(
-                    "request_id"
-                )
+            q = widen(
+                q,
+                Q(
+                    pk__in=PurchaseReview.objects.filter(department_id=user.department_id).values(
+                        "request_id"
+                    )
+                ),
             )
         return q
 

@@ -50,3 +50,21 @@ def test_list_masks_and_never_shows_plaintext(client, personas, people):
     assert plain not in html
     assert plain[:6] + "********" + plain[-4:] in html
     assert "13800001111" not in html and "138****1111" in html
+
+
+def test_the_whole_tree_asks_the_database_no_condition(personas, people, county):
+    """A user holding the county sees every person without a WHERE clause (even a tautology
+    kept PostgreSQL from counting by index); narrower users get their path test; a department
+    officer's own staff widen a narrower jurisdiction but leave the whole tree as it is."""
+    from shuangying.accounts.models import Department
+    from shuangying.testing import make_user
+
+    whole = str(Person.objects.restrict(personas["county"]).query)
+    assert "WHERE" not in whole
+    assert "LIKE" in str(Person.objects.restrict(personas["town1"]).query)
+    health = Department.objects.create(code="health_t", name="卫健局(测试)")
+    staff = make_user("dept-all", "department_officer", [county.county], department=health)
+    assert "WHERE" not in str(Person.objects.restrict(staff).query)
+    local = make_user("dept-town", "department_officer", [county.town1], department=health)
+    sql = str(Person.objects.restrict(local).query)
+    assert "LIKE" in sql and "workplace_department_id" in sql
