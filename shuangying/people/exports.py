@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import IO
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import FileResponse
 from django.utils import timezone
@@ -116,50 +117,57 @@ def person_rows(queryset) -> Iterator[list]:
         "is_verified",
         "created_at",
     ).iterator(chunk_size=CHUNK)
-    # The tags of every person exported, in one query joined to the export's own rows (only
-    # tagged persons take room): 50 queries of 2,000 ids each cost 0.4 s of 100,000 rows.
-    tags = defaultdict(list)
-    for person_id, tag in (
-        Person.tags.through.objects.filter(person__in=queryset.order_by().values("pk"))
-        .order_by("tag__code")
-        .values_list("person_id", "tag__name")
-        .iterator(chunk_size=CHUNK)
-    ):
-        tags[person_id].append(tag)
-    for (
-        pk,
-        name,
-        sex,
-        born,
-        document_type,
-        id_masked,
-        phone_masked,
-        division,
-        path,
-        household,
-        relation,
-        address,
-        workplace,
-        verified,
-        created_at,
-    ) in values:
-        yield [
+    # One transaction, with room to sort in memory: 100,000 rows ordered by name spilled to
+    # disk with the default work_mem (4 MB), and in autocommit Django's cursor is declared
+    # WITH HOLD, so PostgreSQL materialised them all once more before the first fetch.
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        # The tags of every person exported, in one query joined to the export's own rows (only
+        # tagged persons take room): 50 queries of 2,000 ids each cost 0.4 s of 100,000 rows.
+        tags = defaultdict(list)
+        for person_id, tag in (
+            Person.tags.through.objects.filter(person__in=queryset.order_by().values("pk"))
+            .order_by("tag__code")
+            .values_list("person_id", "tag__name")
+            .iterator(chunk_size=CHUNK)
+        ):
+            tags[person_id].append(tag)
+        for (
+            pk,
             name,
-            sexes.get(sex, ""),
+            sex,
             born,
-            documents.get(document_type, ""),
+            document_type,
             id_masked,
             phone_masked,
             division,
             path,
             household,
-            relations.get(relation, ""),
+            relation,
             address,
             workplace,
-            "、".join(tags.get(pk, ())),
-            "已核实" if verified else "待核实",
-            _local(created_at, tz),
-        ]
+            verified,
+            created_at,
+        ) in values:
+            yield [
+                name,
+                sexes.get(sex, ""),
+                born,
+                documents.get(document_type, ""),
+                id_masked,
+                phone_masked,
+                division,
+                path,
+                household,
+                relations.get(relation, ""),
+                address,
+                workplace,
+                "、".join(tags.get(pk, ())),
+                "已核实" if verified else "待核实",
+                _local(created_at, tz),
+            ]
 
 
 def export_rows(
