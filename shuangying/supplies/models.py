@@ -408,17 +408,13 @@ class PurchaseRequest(models.Model):
         return sum((line.accepted_amount for line in self.lines.all()), ZERO)
 
 
-class PurchaseLine(models.Model):
-    request = models.ForeignKey(
-        PurchaseRequest, on_delete=models.CASCADE, related_name="lines", verbose_name=_("采购申请")
-    )
+class AcceptedLine(models.Model):
+    """A line of goods checked on arrival (purchases and donations alike): what was accepted
+    of it, why the rest was refused, and the stock move that took the accepted part in."""
+
     item = models.ForeignKey(
         Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("物资")
     )
-    quantity = models.DecimalField(_("申请数量"), **QUANTITY)
-    estimated_price = models.DecimalField(_("预估单价(元)"), **MONEY)
-    unit_price = models.DecimalField(_("成交单价(元)"), **MONEY, null=True, blank=True)
-    delivered = models.DecimalField(_("到货数量"), **QUANTITY, default=ZERO)
     accepted = models.DecimalField(_("验收合格"), **QUANTITY, default=ZERO)
     rejection_reason = models.CharField(_("拒收原因"), max_length=200, blank=True)
     move = models.OneToOneField(
@@ -426,7 +422,23 @@ class PurchaseLine(models.Model):
     )
 
     class Meta:
+        abstract = True
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity.normalize():f}"
+
+
+class PurchaseLine(AcceptedLine):
+    request = models.ForeignKey(
+        PurchaseRequest, on_delete=models.CASCADE, related_name="lines", verbose_name=_("采购申请")
+    )
+    quantity = models.DecimalField(_("申请数量"), **QUANTITY)
+    estimated_price = models.DecimalField(_("预估单价(元)"), **MONEY)
+    unit_price = models.DecimalField(_("成交单价(元)"), **MONEY, null=True, blank=True)
+    delivered = models.DecimalField(_("到货数量"), **QUANTITY, default=ZERO)
+
+    class Meta(AcceptedLine.Meta):
         verbose_name = _("采购明细")
         verbose_name_plural = _("采购明细")
         constraints = [
@@ -441,9 +453,6 @@ class PurchaseLine(models.Model):
                 violation_error_message=_("验收合格数量不能超过到货数量"),
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.item} {self.quantity.normalize():f}"
 
     @property
     def price(self) -> Decimal:
@@ -558,23 +567,14 @@ class Donation(models.Model):
         return sum((line.declared_value for line in self.lines.all()), ZERO)
 
 
-class DonationLine(models.Model):
+class DonationLine(AcceptedLine):
     donation = models.ForeignKey(
         Donation, on_delete=models.CASCADE, related_name="lines", verbose_name=_("捐赠")
     )
-    item = models.ForeignKey(
-        Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("物资")
-    )
     quantity = models.DecimalField(_("捐赠数量"), **QUANTITY)
     declared_value = models.DecimalField(_("申报价值(元)"), **MONEY, default=ZERO)
-    accepted = models.DecimalField(_("验收合格"), **QUANTITY, default=ZERO)
-    rejection_reason = models.CharField(_("拒收原因"), max_length=200, blank=True)
-    move = models.OneToOneField(
-        StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(AcceptedLine.Meta):
         verbose_name = _("捐赠明细")
         verbose_name_plural = _("捐赠明细")
         constraints = [
@@ -589,9 +589,6 @@ class DonationLine(models.Model):
                 violation_error_message=_("验收合格数量不能超过捐赠数量"),
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.item} {self.quantity.normalize():f}"
 
 
 # --- processing (H4) ------------------------------------------------------------------------------
