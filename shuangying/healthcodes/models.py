@@ -270,7 +270,20 @@ class ArrivalReview(models.Model):
         return f"{self.person_id} {self.approved}"
 
 
-class OverrideRequest(models.Model):
+class Decided(models.Model):
+    """Who decided a request and when: a manual override's second approver, an appeal's
+    officer. Empty while it is pending."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OverrideRequest(Decided):
     """A manual override (人工赋码): proposed with a reason, effective only once a second,
     different user with ``approve_override`` approves it."""
 
@@ -294,10 +307,6 @@ class OverrideRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
     event = models.OneToOneField(
         HealthEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -322,7 +331,7 @@ class OverrideRequest(models.Model):
         return f"{self.person_id} → {self.colour_id} ({self.get_status_display()})"
 
 
-class Appeal(models.Model):
+class Appeal(Decided):
     """An appeal (申诉) against a code, filed from the code page and decided by an officer."""
 
     person = models.ForeignKey(
@@ -337,10 +346,6 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     filed_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(_("处理意见"), max_length=200, blank=True)
     override = models.ForeignKey(
         OverrideRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
