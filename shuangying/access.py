@@ -38,10 +38,19 @@ def division_q(paths: list[str], *, field: str) -> Q:
 
 
 class RestrictedQuerySet(models.QuerySet):
-    """Base for querysets of objects that live in a division. Subclasses name the path to the
-    division's ``path`` column in ``division_path_field`` and may widen ``jurisdiction_q``."""
+    """Base for querysets of objects that live in a division.
+
+    Subclasses name the path(s) to a division's ``path`` column: ``division_path_field`` for
+    one, ``division_path_fields`` for an object that is visible from either end (a transfer
+    from one store to another), and ``department_field`` when a department's staff also see
+    the rows addressed to their department. ``jurisdiction_q`` may be widened further."""
 
     division_path_field = "division__path"
+    division_path_fields: tuple[str, ...] = ()
+    department_field: str | None = None
+
+    def path_fields(self) -> tuple[str, ...]:
+        return self.division_path_fields or (self.division_path_field,)
 
     def jurisdiction_q(self, user) -> Q:
         paths = user.division_paths()
@@ -49,7 +58,17 @@ class RestrictedQuerySet(models.QuerySet):
             # The whole tree: no path test, so the database is not asked to join and compare
             # a million paths to learn that they all match.
             return WHOLE_TREE
-        return division_q(paths, field=self.division_path_field)
+        q = Q(pk__in=[])
+        for field in self.path_fields():
+            q |= division_q(paths, field=field)
+        if self.department_field and getattr(user, "department_id", None):
+            q |= Q(**{self.department_field: user.department_id})
+        return q
+
+    def within(self, division):
+        """Rows in ``division``'s subtree (through the first path field): a filter a user
+        chooses, applied on top of ``restrict``."""
+        return self.filter(**{f"{self.path_fields()[0]}__startswith": division.path})
 
     def restrict(self, user, action: str = "view"):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -58,6 +77,22 @@ class RestrictedQuerySet(models.QuerySet):
         if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
             return self.none()
         return narrowed(self, self.jurisdiction_q(user))
+
+
+def can(user, obj, action: str = "view") -> bool:
+    """May ``user`` do ``action`` on ``obj``? The one answer for both showing a link or button
+    and letting its page open: the role's codename and the object's place in the user's
+    jurisdiction, decided by the object's own restricted queryset."""
+    if obj is None or obj.pk is None:
+        return False
+    manager = type(obj)._default_manager
+    if not hasattr(manager, "restrict"):
+        opts = obj._meta
+        return bool(
+            getattr(user, "is_authenticated", False)
+            and user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+        )
+    return manager.restrict(user, action).filter(pk=obj.pk).exists()
 
 
 def get_restricted_or_404(queryset, user, action: str = "view", **lookup):

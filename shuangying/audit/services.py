@@ -7,13 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .context import AuditContext, current
 from .models import AuditAction, AuditEvent
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record_event(
@@ -28,9 +23,12 @@ def record_event(
     reason: str = "",
 ) -> AuditEvent:
     """Append one audit row. ``detail`` must never hold plaintext personal data: callers pass
-    masked values or counts."""
-    if user is None and request is not None:
-        user = getattr(request, "user", None)
+    masked values or counts. Who acted and from where come from the audit context (set once
+    per request by ``AuditContextMiddleware``); ``user`` names the actor where it differs
+    (a login, a task), and ``request`` is accepted only while callers move off it."""
+    ctx = AuditContext.from_request(request) if request is not None else current()
+    if user is None:
+        user = ctx.actor
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
     return AuditEvent.objects.create(
         user_id=user.pk if authenticated else None,
@@ -41,8 +39,7 @@ def record_event(
         summary=summary[:300],
         detail=detail or {},
         reason=reason[:300],
-        ip_address=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
-        # The path without its query string: a query may hold what was searched for.
-        path=(request.path[:300] if request else ""),
+        ip_address=ctx.ip_address,
+        user_agent=ctx.user_agent,
+        path=ctx.path,
     )

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 
+from .net import client_ip
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -71,7 +73,7 @@ def allow(request, scope: str, device: str = "") -> bool:
     an address's check-ins."""
     per_address, per_device, window = limits(scope)
     store = cache()
-    address = request.META.get("REMOTE_ADDR") or "unknown"
+    address = client_ip(request) or "unknown"
     ok = _hit(store, f"{scope}:a:{address}", per_address, window)
     if device:
         ok = _hit(store, f"{scope}:d:{device[:64]}", per_device, window) and ok

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shuangying.audit.context.AuditContextMiddleware",
     "shuangying.accounts.middleware.SessionLimitsMiddleware",
     "shuangying.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -180,6 +181,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client address behind a proxy: X-Forwarded-For only from these peers (core/net.py).
+TRUSTED_PROXIES = [p for p in os.environ.get("SHUANGYING_TRUSTED_PROXIES", "").split(",") if p]
+AXES_CLIENT_IP_CALLABLE = "shuangying.core.net.client_ip"
 
 # Sessions: 30 minutes idle (cookie age renewed on each request), 12 hours absolute
 # (enforced by SessionLimitsMiddleware).

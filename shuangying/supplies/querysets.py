@@ -10,23 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from shuangying.access import WHOLE_TREE, RestrictedQuerySet, division_q, widen
-
-
-class ScopedQuerySet(RestrictedQuerySet):
-    division_path_fields: tuple[str, ...] = ("division__path",)
-    department_field: str | None = None
-
-    def jurisdiction_q(self, user) -> Q:
-        paths = user.division_paths()
-        if paths is None or user.holds_every_root():
-            return WHOLE_TREE
-        q = Q(pk__in=[])
-        for field in self.division_path_fields:
-            q |= division_q(paths, field=field)
-        if self.department_field and user.department_id:
-            q |= Q(**{self.department_field: user.department_id})
-        return q
+from shuangying.access import WHOLE_TREE, RestrictedQuerySet, widen
 
 
 class CatalogueQuerySet(RestrictedQuerySet):
@@ -36,26 +20,26 @@ class CatalogueQuerySet(RestrictedQuerySet):
         return WHOLE_TREE
 
 
-class LocationQuerySet(ScopedQuerySet):
+class LocationQuerySet(RestrictedQuerySet):
     def stores(self):
         from .choices import STORE_KINDS
 
         return self.filter(kind__in=STORE_KINDS)
 
 
-class RecipientQuerySet(ScopedQuerySet):
+class RecipientQuerySet(RestrictedQuerySet):
     department_field = "department_id"
 
 
-class BalanceQuerySet(ScopedQuerySet):
+class BalanceQuerySet(RestrictedQuerySet):
     division_path_fields = ("location__division__path",)
 
 
-class MoveQuerySet(ScopedQuerySet):
+class MoveQuerySet(RestrictedQuerySet):
     division_path_fields = ("from_location__division__path", "to_location__division__path")
 
 
-class PurchaseQuerySet(ScopedQuerySet):
+class PurchaseQuerySet(RestrictedQuerySet):
     division_path_fields = ("location__division__path",)
 
     def jurisdiction_q(self, user) -> Q:
@@ -74,23 +58,23 @@ class PurchaseQuerySet(ScopedQuerySet):
         return q
 
 
-class DonationQuerySet(ScopedQuerySet):
+class DonationQuerySet(RestrictedQuerySet):
     division_path_fields = ("location__division__path",)
 
 
-class ProcessingQuerySet(ScopedQuerySet):
+class ProcessingQuerySet(RestrictedQuerySet):
     division_path_fields = ("location__division__path",)
 
 
-class DispatchQuerySet(ScopedQuerySet):
+class DispatchQuerySet(RestrictedQuerySet):
     division_path_fields = ("source__division__path", "recipient__division__path")
     department_field = "recipient__department_id"
 
 
-class IssueQuerySet(ScopedQuerySet):
+class IssueQuerySet(RestrictedQuerySet):
     division_path_fields = ("order__source__division__path", "order__recipient__division__path")
     department_field = "order__recipient__department_id"
 
 
-class EnterpriseRequestQuerySet(ScopedQuerySet):
+class EnterpriseRequestQuerySet(RestrictedQuerySet):
     division_path_fields = ("recipient__division__path",)
