@@ -9,8 +9,8 @@ from typing import IO
 
 from django.utils import timezone
 
+from shuangying.audit.exports import CHUNK, export_rows
 from shuangying.core.excel import Column
-from shuangying.people.exports import CHUNK, export_rows
 
 from .trajectory import TrajectoryRow, VisitorRow
 
@@ -58,7 +58,7 @@ def _common(r, tz) -> tuple[list, list]:
     return head, tail
 
 
-def export_trajectory(queryset, user, stream: IO[bytes], *, request, person, window) -> int:
+def export_trajectory(queryset, user, stream: IO[bytes], *, person, window) -> int:
     tz = timezone.get_current_timezone()
 
     def rows():
@@ -70,7 +70,6 @@ def export_trajectory(queryset, user, stream: IO[bytes], *, request, person, win
     return export_rows(
         stream=stream,
         user=user,
-        request=request,
         sheet_name="行动轨迹",
         columns=TRAJECTORY_COLUMNS,
         rows=rows(),
@@ -85,7 +84,7 @@ def _verified(r) -> str:
     return "已核实" if r.is_verified else "待核实"
 
 
-def export_visitors(queryset, user, stream: IO[bytes], *, request, place, window) -> int:
+def export_visitors(queryset, user, stream: IO[bytes], *, place, window) -> int:
     tz = timezone.get_current_timezone()
 
     def rows():
@@ -104,7 +103,6 @@ def export_visitors(queryset, user, stream: IO[bytes], *, request, place, window
     return export_rows(
         stream=stream,
         user=user,
-        request=request,
         sheet_name="场所到访人员",
         columns=VISITOR_COLUMNS,
         rows=rows(),

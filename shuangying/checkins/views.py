@@ -17,11 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
+from shuangying.audit.exports import xlsx_response
 from shuangying.audit.models import AuditAction
 from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
 from shuangying.pages import audited_page
-from shuangying.people.exports import xlsx_response
 from shuangying.people.identity import IdentityError, normalize_document, normalize_phone
 from shuangying.people.models import Person
 from shuangying.places.models import Place
@@ -366,7 +366,7 @@ class PersonTrajectoryExportView(PermissionRequiredMixin, View):
         )
         return xlsx_response(
             lambda stream: export_trajectory(
-                qs, request.user, stream, request=request, person=person, window=window
+                qs, request.user, stream, person=person, window=window
             ),
             "行动轨迹",
         )
@@ -380,8 +380,6 @@ class PlaceVisitorsExportView(PermissionRequiredMixin, View):
         window = WindowForm(request.GET or None, default_days=1).window()
         qs = place_visitors(place, window.start, window.end, passages=passages_for(request.user))
         return xlsx_response(
-            lambda stream: export_visitors(
-                qs, request.user, stream, request=request, place=place, window=window
-            ),
+            lambda stream: export_visitors(qs, request.user, stream, place=place, window=window),
             "场所到访人员",
         )

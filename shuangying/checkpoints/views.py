@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from shuangying.audit.exports import watermark_text
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import XLSX_CONTENT_TYPE, Column, write_xlsx
-from shuangying.people.exports import watermark_text
 from shuangying.places.models import Place
 
 from .choices import Direction, Outcome, VehicleType

@@ -12,28 +12,23 @@ with the number of rows.
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import IO
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.utils import timezone
 from django.views import View
 
-from shuangying.audit.models import AuditAction
-from shuangying.audit.services import record_event
-from shuangying.core.excel import XLSX_CONTENT_TYPE, Column, write_xlsx
+from shuangying.audit.exports import CHUNK, export_rows, xlsx_response
+from shuangying.core.excel import Column
 
 from .choices import DocumentType, HealthStatus, Relation, Sex
 from .filters import person_list_queryset
 from .models import Household, Person, StaffSurvey
-
-CHUNK = 2000
 
 PERSON_COLUMNS = (
     Column("姓名", 10),
@@ -74,12 +69,6 @@ STAFF_SURVEY_COLUMNS = (
     Column("体温", 8, text=False),
     Column("备注", 30),
 )
-
-
-def watermark_text(user, at: datetime | None = None) -> str:
-    """``导出人:grid1a 导出时间:2026-11-23 16:30``, the line every export carries."""
-    at = timezone.localtime(at or timezone.now())
-    return f"导出人:{user.get_username()} 导出时间:{at:%Y-%m-%d %H:%M}"
 
 
 def _labels(choices) -> dict[str, str]:
@@ -170,52 +159,13 @@ def person_rows(queryset) -> Iterator[list]:
             ]
 
 
-def export_rows(
-    *,
-    stream: IO[bytes],
-    user,
-    request,
-    sheet_name: str,
-    columns,
-    rows: Iterable,
-    object_type: str,
-    filters: dict | None,
-) -> int:
-    """The one way a ledger leaves the system (M2): ``rows`` (already restricted, masked,
-    streamed) written under the exporting user's watermark, then one EXPORT audit row with
-    the count and ``filters`` (never plaintext). Returns the number of rows written."""
-    at = timezone.now()
-    mark = watermark_text(user, at)
-    count = write_xlsx(
-        stream,
-        sheet_name=sheet_name,
-        columns=columns,
-        rows=rows,
-        watermark=f"{mark} 内部资料 严禁外传",
-        creator=user.get_username(),
-    )
-    record_event(
-        request=request,
-        user=user,
-        action=AuditAction.EXPORT,
-        object_type=object_type,
-        summary=f"导出{sheet_name} {count}行",
-        detail={"rows": count, "filters": filters or {}, "watermark": mark},
-    )
-    return count
-
-
-_export = export_rows  # the name other apps' exports were written against
-
-
-def export_persons(queryset, user, stream: IO[bytes], *, request=None, filters=None) -> int:
+def export_persons(queryset, user, stream: IO[bytes], *, filters=None) -> int:
     """Write ``queryset`` (persons, already restricted and filtered, e.g. by
     ``person_list_queryset``) to ``stream`` as a watermarked xlsx with masked document numbers
     and phones; audit it; return the number of persons written."""
     return export_rows(
         stream=stream,
         user=user,
-        request=request,
         sheet_name="人员台账",
         columns=PERSON_COLUMNS,
         rows=person_rows(queryset),
@@ -233,7 +183,7 @@ def household_queryset(user, params):
     return qs.order_by("division__path", "number"), ({"q": q[:20]} if q else {})
 
 
-def export_households(queryset, user, stream: IO[bytes], *, request=None, filters=None) -> int:
+def export_households(queryset, user, stream: IO[bytes], *, filters=None) -> int:
     """Write households (already restricted) with member and returnee counts; audited."""
     values = (
         queryset.annotate(
@@ -258,7 +208,6 @@ def export_households(queryset, user, stream: IO[bytes], *, request=None, filter
     return export_rows(
         stream=stream,
         user=user,
-        request=request,
         sheet_name="一户一档",
         columns=HOUSEHOLD_COLUMNS,
         rows=rows,
@@ -267,7 +216,7 @@ def export_households(queryset, user, stream: IO[bytes], *, request=None, filter
     )
 
 
-def export_staff_surveys(queryset, user, stream: IO[bytes], *, request=None, filters=None) -> int:
+def export_staff_surveys(queryset, user, stream: IO[bytes], *, filters=None) -> int:
     """Write staff survey rows (already restricted: ``StaffSurvey.objects.restrict``); audited."""
     health = _labels(HealthStatus.choices)
     values = queryset.values_list(
@@ -289,31 +238,11 @@ def export_staff_surveys(queryset, user, stream: IO[bytes], *, request=None, fil
     return export_rows(
         stream=stream,
         user=user,
-        request=request,
         sheet_name="单位人员摸底",
         columns=STAFF_SURVEY_COLUMNS,
         rows=rows,
         object_type="staff_survey",
         filters=filters,
-    )
-
-
-def xlsx_response(write: Callable[[IO[bytes]], int], title: str) -> FileResponse:
-    """Run ``write`` into a temporary file and send it; the file goes when the response
-    is closed."""
-    stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    try:
-        write(stream)
-        stream.seek(0)
-    except BaseException:
-        stream.close()
-        raise
-    at = timezone.localtime()
-    return FileResponse(
-        stream,
-        as_attachment=True,
-        filename=f"{title}_{at:%Y%m%d_%H%M}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
     )
 
 
@@ -326,9 +255,7 @@ class PersonExportView(PermissionRequiredMixin, View):
         form, queryset = person_list_queryset(request.user, request.GET)
         filters = form.audit_detail()
         return xlsx_response(
-            lambda stream: export_persons(
-                queryset, request.user, stream, request=request, filters=filters
-            ),
+            lambda stream: export_persons(queryset, request.user, stream, filters=filters),
             "人员台账",
         )
 
@@ -339,9 +266,7 @@ class HouseholdExportView(PermissionRequiredMixin, View):
     def get(self, request):
         queryset, filters = household_queryset(request.user, request.GET)
         return xlsx_response(
-            lambda stream: export_households(
-                queryset, request.user, stream, request=request, filters=filters
-            ),
+            lambda stream: export_households(queryset, request.user, stream, filters=filters),
             "一户一档",
         )
 
@@ -354,6 +279,6 @@ class StaffSurveyExportView(PermissionRequiredMixin, View):
             "-survey_date", "person__name"
         )
         return xlsx_response(
-            lambda stream: export_staff_surveys(queryset, request.user, stream, request=request),
+            lambda stream: export_staff_surveys(queryset, request.user, stream),
             "单位人员摸底",
         )

@@ -13,10 +13,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
+from shuangying.audit.exports import watermark_text, xlsx_response
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import Column, write_xlsx
-from shuangying.people.exports import watermark_text, xlsx_response
 
 from .filters import place_list_queryset
 from .forms import PlaceForm, PosterBatchForm

@@ -19,11 +19,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
+from shuangying.audit.exports import export_rows, xlsx_response
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import Column
 from shuangying.pages import audited_page
-from shuangying.people.exports import export_rows, xlsx_response
 
 from . import forms as f
 from . import reports, services
@@ -76,7 +76,6 @@ def xlsx(request, *, title, columns, rows, object_type, filters=None):
         lambda stream: export_rows(
             stream=stream,
             user=request.user,
-            request=request,
             sheet_name=title,
             columns=columns,
             rows=rows,
@@ -1230,8 +1229,8 @@ class ReserveReportExportView(PermissionRequiredMixin, View):
         title = "粮油储备与低库存预警"
 
         def write(stream):
+            from shuangying.audit.exports import watermark_text
             from shuangying.core.excel import XlsxStreamWriter
-            from shuangying.people.exports import watermark_text
 
             mark = f"{watermark_text(request.user)} 内部资料 严禁外传"
             with XlsxStreamWriter(stream, creator=request.user.get_username()) as book:
@@ -1255,6 +1254,6 @@ class ReserveReportExportView(PermissionRequiredMixin, View):
             )
             return len(reserves) + len(low)
 
-        from shuangying.people.exports import xlsx_response as respond
+        from shuangying.audit.exports import xlsx_response as respond
 
         return respond(write, title)
