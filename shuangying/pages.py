@@ -1,5 +1,6 @@
 """Shared page helpers: a ledger's page, its audit row and the query string its pager keeps."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 
 from shuangying.audit.models import AuditAction
@@ -37,3 +38,15 @@ def audited_page(
     params = request.GET.copy()
     params.pop("page", None)
     return page, params.urlencode()
+
+
+def apply_errors(form, exc: ValidationError | PermissionDenied) -> None:
+    """A service's refusal shown on the form it came from: field errors beside their fields,
+    the rest above the form."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, str(exc) or "您没有权限执行此操作。")

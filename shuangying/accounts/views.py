@@ -31,6 +31,7 @@ from django.views.generic import TemplateView
 
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.pages import apply_errors
 
 from . import services
 from .forms import (
@@ -61,16 +62,6 @@ def safe_next(request, default: str = "") -> str:
 def with_next(url_name: str, target: str) -> str:
     url = reverse(url_name)
     return f"{url}?{urlencode({'next': target})}" if target else url
-
-
-def apply_errors(form, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, str(exc) or "您没有权限执行此操作。")
 
 
 # --- login and logout ----------------------------------------------------------------------
