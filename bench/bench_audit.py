@@ -68,8 +68,8 @@ def main() -> None:
         f"{four:.0f}/s",
         f"{one:.0f}/s in one process",
         four / one,
-        ">= 1x one process (no serialising chain)",
-        four >= one,
+        ">= 1x one process on PostgreSQL (SQLite serialises every write anyway)",
+        four >= one or vendor != "postgresql",
     )
 
 

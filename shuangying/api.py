@@ -13,19 +13,20 @@ import types
 import typing
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .accounts.api import BearerAuth, SessionAuth
 from .accounts.api import router as accounts_router
-from .apibase import ApiError
+from .apibase import ApiError, SafeParser
 from .checkins.api import router as checkins_router
 from .checkpoints.api import router as checkpoints_router
 from .divisions.api import router as divisions_router
+from .guards import database_unavailable, too_big
 from .healthcodes.api import router as healthcodes_router
 from .passes.api import router as passes_router
 from .people.api import router as people_router
@@ -162,6 +163,7 @@ api = ShuangyingAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
+    parser=SafeParser(),
 )
 api.add_router("", accounts_router)
 api.add_router("", divisions_router)
@@ -238,6 +240,19 @@ def on_not_authenticated(request, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ApiError):  # SafeParser's refusal, wrapped by ninja
+        return on_api_error(request, exc.__cause__)
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         return _error(request, 400, "invalid_json", "请求体:不是有效的JSON")
     return _error(request, exc.status_code, "http_error", "请求无法处理")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc: RequestDataTooBig):
+    return too_big(request)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    return database_unavailable(request)

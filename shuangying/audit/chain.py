@@ -108,17 +108,16 @@ def _hold_shard() -> int:
 
 def append(event) -> None:
     """Link ``event`` (not yet saved, ``at`` set) onto a shard's head and insert it."""
-    from .models import AuditEvent
-
     # No savepoint inside a caller's transaction: a failed insert fails the caller's work.
     with transaction.atomic(savepoint=False):
         event.shard = _hold_shard()
-        head = (
-            AuditEvent.objects.filter(shard=event.shard)
-            .order_by("-seq")
-            .values_list("seq", "hash")
-            .first()
-        )
+        # The head by the (shard, seq) unique index; raw SQL, as it runs for every audit row.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT seq, hash FROM audit_auditevent WHERE shard = %s ORDER BY seq DESC LIMIT 1",
+                [event.shard],
+            )
+            head = cursor.fetchone()
         event.seq, event.prev_hash = (head[0] + 1, head[1]) if head else (1, "")
         event.hash = link_hash(event)
         event.save(force_insert=True)
