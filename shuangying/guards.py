@@ -16,7 +16,7 @@ import json
 import re
 import sys
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -113,6 +113,8 @@ class EdgeMiddleware:
                 request.body  # noqa: B018 - read now, so that its size is checked here
         except RequestDataTooBig:
             return too_big(request)
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return error_response(request, 400, "too_many_fields", "请求体:字段或文件过多")
         except MultiPartParserError:
             return error_response(
                 request, 400, "invalid_multipart", "请求体:multipart 格式不正确(缺少 boundary)"

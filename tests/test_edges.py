@@ -97,6 +97,16 @@ def test_multipart_without_boundary_is_a_400(client, db, url):
     assert response.json()["code"] == "invalid_multipart"
 
 
+def test_too_many_form_fields_is_a_400_in_the_api_shape(client, db, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = "&".join(f"f{i}=1" for i in range(20))
+    response = client.post(
+        "/api/auth/token", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_fields"
+
+
 @pytest.mark.parametrize(
     "url",
     [
