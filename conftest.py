@@ -27,11 +27,13 @@ def _fresh_ruleset_cache():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit counters live in the process's cache, keyed by address and minute: every
-    test starts with none, so a test's count never depends on what ran before it."""
+def _fresh_rate_limits(settings):
+    """Tests count rate limits in the process's LocMem cache, emptied before each test, so a
+    test's count never depends on what ran before it (and tests without the database can
+    count). The shared database counter has its own tests (core/tests/test_ratelimit_shared)."""
     from shuangying.core.ratelimit import cache
 
+    settings.RATE_LIMIT_CACHE = "default"
     cache().clear()
 
 

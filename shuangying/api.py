@@ -13,19 +13,20 @@ import types
 import typing
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .accounts.api import BearerAuth, SessionAuth
 from .accounts.api import router as accounts_router
-from .apibase import ApiError
+from .apibase import ApiError, SafeParser
 from .checkins.api import router as checkins_router
 from .checkpoints.api import router as checkpoints_router
 from .divisions.api import router as divisions_router
+from .guards import database_unavailable, too_big
 from .healthcodes.api import router as healthcodes_router
 from .passes.api import router as passes_router
 from .people.api import router as people_router
@@ -52,6 +53,7 @@ DESCRIPTION = """
 
 **错误**:一律为 `{"code": "...", "message": "中文说明", "field": "出错字段"}`,
 参数校验错误(422)另有 `errors` 列出每个字段的问题。
+参数或请求体含控制字符(如 NUL)为 400,请求体超过 5 MB 为 413,数据库暂时不可用为 503(带 `Retry-After`)。
 """
 
 
@@ -162,6 +164,7 @@ api = ShuangyingAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
+    parser=SafeParser(),
 )
 api.add_router("", accounts_router)
 api.add_router("", divisions_router)
@@ -238,6 +241,19 @@ def on_not_authenticated(request, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ApiError):  # SafeParser's refusal, wrapped by ninja
+        return on_api_error(request, exc.__cause__)
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         return _error(request, 400, "invalid_json", "请求体:不是有效的JSON")
     return _error(request, exc.status_code, "http_error", "请求无法处理")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc: RequestDataTooBig):
+    return too_big(request)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    return database_unavailable(request)

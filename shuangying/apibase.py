@@ -7,11 +7,16 @@ can import these without an import cycle.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Schema
+from ninja.parser import Parser
+from pydantic import AfterValidator
+
+from .guards import CONTROL, CONTROL_MESSAGE
 
 
 class ApiError(Exception):
@@ -78,9 +83,61 @@ def api_error(exc: ValidationError, *, status: int = 422, prefix: str = "invalid
     return ApiError(status, prefix, ";".join(exc.messages))
 
 
+# Integers the database can hold: a bigint column (and PostgreSQL's parameter) is 64-bit
+# signed. An id beyond it was a 500 from the driver; bounded here it is a 422 naming the field.
+DB_INT_MAX = 2**63 - 1
+DbInt = Annotated[int, Field(ge=-(2**63), le=DB_INT_MAX)]
+DbId = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+
+
+def _no_control(value: str) -> str:
+    if CONTROL.search(value):
+        raise ValueError(CONTROL_MESSAGE)
+    return value
+
+
+# Text without control characters, for a field that should say so in the OpenAPI document
+# or outside a JSON body; JSON bodies as a whole are checked by SafeParser.
+SafeStr = Annotated[str, AfterValidator(_no_control)]
+
+
+def control_path(value: Any, path: str = "") -> str | None:
+    """The JSON path of the first key or string holding a control character, else None."""
+    if isinstance(value, str):
+        return path or "请求体" if CONTROL.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if CONTROL.search(str(key)):
+                return where
+            found = control_path(item, where)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = control_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+class SafeParser(Parser):
+    """ninja's JSON body parser, refusing control characters in any key or string with a
+    400 that names the field. Only operations with a body schema parse through it: an upload
+    that reads its own body (the offline batch) answers such an item in its own slot."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        where = control_path(data)
+        if where:
+            field = where.rsplit(".", 1)[-1].split("[", 1)[0] or None
+            raise ApiError(400, "invalid_characters", f"{where}:{CONTROL_MESSAGE}", field)
+        return data
+
+
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=200, title="每页条数")
-    offset: int = Field(0, ge=0, title="起始位置")
+    offset: int = Field(0, ge=0, le=DB_INT_MAX, title="起始位置")
 
 
 def paginate(queryset, page: PageParams) -> dict:

@@ -70,6 +70,9 @@ def test_check_deploy_is_clean(tmp_path):
         ),
         ({"SHUANGYING_HASH_KEY": None}, "SHUANGYING_HASH_KEY must be set"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
+        ({"ALLOWED_HOSTS": "*"}, "wildcard"),
+        ({"ALLOWED_HOSTS": "shuangying.example.gov.cn,*"}, "wildcard"),
+        ({"SHUANGYING_DEMO": "1"}, "SHUANGYING_DEMO must not be on"),
     ],
 )
 def test_production_refuses_to_start_without_real_secrets(tmp_path, overrides, message):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .display import type_choices
 from .models import AuditAction, AuditEvent
 
 SORTS = {"-at": ("-at", "-id"), "at": ("at", "id")}
@@ -19,7 +20,7 @@ class AuditEventFilter(forms.Form):
     action = forms.ChoiceField(
         label=_("操作"), required=False, choices=[("", _("全部")), *AuditAction.choices]
     )
-    object_type = forms.CharField(label=_("对象类型"), required=False, max_length=60)
+    object_type = forms.ChoiceField(label=_("对象类型"), required=False)
     object_id = forms.CharField(label=_("对象编号"), required=False, max_length=64)
     date_from = forms.DateField(
         label=_("开始日期"),
@@ -42,7 +43,8 @@ class AuditEventFilter(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("action", "sort"):
+        self.fields["object_type"].choices = [("", _("全部")), *type_choices(known_object_types())]
+        for name in ("action", "object_type", "sort"):
             self.fields[name].error_messages["invalid_choice"] = _("请从列表中选择。")
 
     def clean(self):
@@ -65,8 +67,8 @@ class AuditEventFilter(forms.Form):
             q &= Q(username__icontains=data["user"].strip())
         if data["action"]:
             q &= Q(action=data["action"])
-        if data["object_type"].strip():
-            q &= Q(object_type=data["object_type"].strip())
+        if data["object_type"]:
+            q &= Q(object_type=data["object_type"])
         if data["object_id"].strip():
             q &= Q(object_id=data["object_id"].strip())
         tz = timezone.get_current_timezone()
@@ -87,7 +89,7 @@ class AuditEventFilter(forms.Form):
 
 
 def known_object_types() -> list[str]:
-    """Suggestions for the object type box, from the latest events: cheap on a log of
-    millions of rows (a DISTINCT over the whole table is not), and not a closed list."""
+    """Object types of the latest events, beside the known ones: cheap on a log of millions
+    of rows (a DISTINCT over the whole table is not)."""
     recent = AuditEvent.objects.order_by("-id").values_list("object_type", flat=True)[:2000]
     return sorted({t for t in recent if t})

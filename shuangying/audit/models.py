@@ -1,6 +1,7 @@
 """The append-only audit log (M2): who, what, when, from where and why."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,9 +31,12 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """One audited act. Rows are never changed or deleted by the application; on PostgreSQL a
-    trigger refuses UPDATE and DELETE as well (migration 0002)."""
+    trigger refuses UPDATE and DELETE as well (migration 0002), and ``secure_audit_table``
+    leaves the app's role only INSERT and SELECT. Each row is a link of a hash chain
+    (``chain.py``): ``verify_audit`` finds a row changed or removed behind the app's back."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by record_event before the row is hashed (auto_now_add would set it after).
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     # No foreign key: a user may be deactivated or renamed, the trail must stay as written.
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     username = models.CharField(max_length=150, blank=True)
@@ -45,12 +49,20 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=300, blank=True)
+    shard = models.PositiveSmallIntegerField(default=0)
+    seq = models.BigIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         default_permissions = ("view",)
+        constraints = [
+            # One row per link: two writers can never fork a shard's chain.
+            models.UniqueConstraint(fields=["shard", "seq"], name="audit_chain_link_unique")
+        ]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
 

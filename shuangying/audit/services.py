@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
+from . import chain
 from .context import AuditContext, current
 from .models import AuditAction, AuditEvent
 
@@ -30,7 +32,8 @@ def record_event(
     if user is None:
         user = ctx.actor
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        at=timezone.now(),
         user_id=user.pk if authenticated else None,
         username=user.get_username() if authenticated else "",
         action=str(action),
@@ -43,3 +46,5 @@ def record_event(
         user_agent=ctx.user_agent,
         path=ctx.path,
     )
+    chain.append(event)
+    return event

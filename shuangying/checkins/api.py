@@ -15,7 +15,15 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from shuangying.access import get_restricted_or_404
-from shuangying.apibase import COMMON_ERRORS, ApiError, ErrorOut, PageParams, paginate, require_perm
+from shuangying.apibase import (
+    COMMON_ERRORS,
+    ApiError,
+    DbId,
+    ErrorOut,
+    PageParams,
+    paginate,
+    require_perm,
+)
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core import ratelimit
@@ -276,7 +284,7 @@ def _passage(r) -> dict | None:
     ),
 )
 def person_trajectory_api(
-    request, person_id: int, window: Query[WindowQuery], page: Query[PageParams]
+    request, person_id: DbId, window: Query[WindowQuery], page: Query[PageParams]
 ):
     user = request.auth
     require_perm(user, "checkins.view_checkin")
@@ -321,7 +329,9 @@ def person_trajectory_api(
         "通行 `person` 为空,`id_number_masked` 为卡口记录的脱敏证件号)。"
     ),
 )
-def place_visitors_api(request, place_id: int, window: Query[WindowQuery], page: Query[PageParams]):
+def place_visitors_api(
+    request, place_id: DbId, window: Query[WindowQuery], page: Query[PageParams]
+):
     user = request.auth
     require_perm(user, "checkins.view_checkin")
     place = get_restricted_or_404(Place, user, pk=place_id)

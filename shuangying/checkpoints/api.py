@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ninja import Query, Router, Status
 
-from shuangying.apibase import COMMON_ERRORS, ApiError, PageParams, paginate, require_perm
+from shuangying.apibase import COMMON_ERRORS, ApiError, DbInt, PageParams, paginate, require_perm
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 
@@ -136,7 +136,7 @@ def counters(request, filters: Query[CounterQuery]):
     summary="发热预警(编号大于 since 的发热记录)",
     description="轮询用:传入上次收到的最大 `last_id`,只返回此后新增的发热记录(最多50条)。",
 )
-def fevers(request, since: int = 0):
+def fevers(request, since: DbInt = 0):
     user = request.auth
     require_perm(user, "checkpoints.view_checkpointrecord")
     items = list(

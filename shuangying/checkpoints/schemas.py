@@ -9,6 +9,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from shuangying.apibase import DbId
 from shuangying.people.choices import DocumentType
 
 from .choices import Direction, Outcome, VehicleType
@@ -18,7 +19,7 @@ class RecordIn(Schema):
     client_uuid: UUID = Field(
         ..., title="客户端编号", description="设备生成的UUID;同一编号重复提交只记一条"
     )
-    checkpoint: int = Field(..., title="卡口")
+    checkpoint: DbId = Field(..., title="卡口")
     checked_at: datetime | None = Field(
         None, title="检查时间", description="离线时设备记录的时间;缺省为收到时"
     )
@@ -94,14 +95,14 @@ class RecordPage(Schema):
 
 
 class RecordQuery(Schema):
-    checkpoint: int | None = Field(None, title="卡口")
+    checkpoint: DbId | None = Field(None, title="卡口")
     fever: bool | None = Field(None, title="仅发热")
     start: date | None = Field(None, title="开始日期")
     end: date | None = Field(None, title="结束日期")
 
 
 class CounterQuery(Schema):
-    checkpoint: int | None = Field(None, title="卡口")
+    checkpoint: DbId | None = Field(None, title="卡口")
     start: date | None = Field(None, title="开始日期")
     end: date | None = Field(None, title="结束日期")
 

@@ -1,20 +1,25 @@
 """Rate limits of the public endpoints (C2 check-in, D2 verification): per address and per
 device, counted in fixed windows, one set of limits per scope.
 
-Counters live in a Django cache (``RATE_LIMIT_CACHE``, the default cache unless set): the
-per-process LocMem cache for one server process, the database cache or Redis when several
-processes must share one count. Limits are settings (``<PREFIX>_PER_ADDRESS``,
+Counters live in a Django cache (``RATE_LIMIT_CACHE``) that every server process shares: the
+project's own database (``CounterCache`` below, its table made by ``migrate``) unless Redis is
+configured (``REDIS_URL``). A per-process LocMem cache would let each of 4 workers pass the
+full limit. Limits are settings (``<PREFIX>_PER_ADDRESS``,
 ``<PREFIX>_PER_DEVICE``, ``<PREFIX>_WINDOW`` in seconds) so that a county behind one carrier
 NAT can raise the per-address figure; 0 switches a limit off.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router
 
 from .net import client_ip
 
@@ -53,10 +58,51 @@ def cache():
     return caches[getattr(settings, "RATE_LIMIT_CACHE", "default")]
 
 
+class CounterCache(DatabaseCache):
+    """Django's database cache with one atomic counter: ``count(key, timeout)`` adds one and
+    returns the new figure in a single upsert. ``DatabaseCache.incr`` reads, adds and writes
+    back, so two processes counting at once lose hits; the upsert cannot. The alias holds
+    counters only (their value is the plain number, not a pickle)."""
+
+    # Counters are keyed by address and minute: a county's addresses far exceed Django's
+    # default of 300 entries, and a cull would forget counts mid-window.
+    def __init__(self, table, params):
+        params = {**params, "OPTIONS": {"MAX_ENTRIES": 10**9, **params.get("OPTIONS", {})}}
+        super().__init__(table, params)
+
+    def count(self, key: str, timeout: int) -> int:
+        key = self.make_and_validate_key(key)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        table = connection.ops.quote_name(self._table)
+        now = datetime.now(UTC).replace(microsecond=0)
+        adapt = connection.ops.adapt_datetimefield_value
+        expires, now_db = adapt(now + timedelta(seconds=timeout)), adapt(now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, '1', %s) "  # noqa: S608 - table name from settings, quoted
+                f"ON CONFLICT (cache_key) DO UPDATE SET "
+                f"value = CASE WHEN {table}.expires < %s THEN '1' "
+                f"ELSE CAST(CAST({table}.value AS INTEGER) + 1 AS TEXT) END, "
+                f"expires = CASE WHEN {table}.expires < %s THEN EXCLUDED.expires "
+                f"ELSE {table}.expires END "
+                f"RETURNING value",
+                [key, expires, now_db, now_db],
+            )
+            value = int(cursor.fetchone()[0])
+            # Past windows' rows are dead weight: sweep them now and then, not on every hit.
+            if random.random() < 0.01:  # noqa: S311 - not security sensitive
+                cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now_db])  # noqa: S608
+        return value
+
+
 def _hit(store, key: str, limit: int, window: int) -> bool:
     if limit <= 0:
         return True
     bucket = f"rate:{key}:{int(time.time() // window)}"
+    if isinstance(store, CounterCache):
+        return store.count(bucket, window + 1) <= limit
+    # Redis's INCR is atomic; LocMem serves one process only (tests, a single runserver).
     if store.add(bucket, 1, timeout=window + 1):
         return True
     try:
@@ -78,3 +124,11 @@ def allow(request, scope: str, device: str = "") -> bool:
     if device:
         ok = _hit(store, f"{scope}:d:{device[:64]}", per_device, window) and ok
     return ok
+
+
+def create_counter_table(using="default", verbosity=1, **kwargs) -> None:
+    """post_migrate: the database caches' tables (``createcachetable`` is idempotent), so a
+    fresh ``migrate`` (``make run``, a test database, a new server) has the shared counters."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)

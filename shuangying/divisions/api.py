@@ -7,7 +7,7 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema
 
 from shuangying.access import get_restricted_or_404
-from shuangying.apibase import COMMON_ERRORS, PageParams, paginate, require_perm
+from shuangying.apibase import COMMON_ERRORS, DbId, PageParams, paginate, require_perm
 
 from .choices import DivisionLevel
 from .models import Division
@@ -42,7 +42,7 @@ class DivisionPage(Schema):
 
 
 class DivisionQuery(Schema):
-    parent: int | None = Field(None, title="上级区划", description="上级区划ID:只列其直接下级")
+    parent: DbId | None = Field(None, title="上级区划", description="上级区划ID:只列其直接下级")
     level: DivisionLevel | None = Field(
         None, title="层级", description="1县/区 2乡镇/街道 3村/社区 4小区/楼栋 5网格"
     )
@@ -72,7 +72,7 @@ def list_divisions(request, filters: Query[DivisionQuery], page: Query[PageParam
     response={200: DivisionDetailOut, **COMMON_ERRORS},
     summary="行政区划详情",
 )
-def get_division(request, division_id: int):
+def get_division(request, division_id: DbId):
     user = request.auth
     require_perm(user, "divisions.view_division")
     return get_restricted_or_404(Division, user, pk=division_id)

@@ -16,6 +16,7 @@ from shuangying.access import get_restricted_or_404
 from shuangying.apibase import (
     COMMON_ERRORS,
     ApiError,
+    DbId,
     ErrorOut,
     PageParams,
     paginate,
@@ -69,7 +70,7 @@ router = Router(tags=["健康码"])
 VERIFY_LIMITED = "验码太频繁,请一分钟后再试;卡口可下载公钥离线验码"
 
 
-def _person(request, person_id: int, perm: str = "healthcodes.view_healthcodestate") -> Person:
+def _person(request, person_id: DbId, perm: str = "healthcodes.view_healthcodestate") -> Person:
     user = request.auth
     require_perm(user, perm)
     require_perm(user, "people.view_person")
@@ -164,7 +165,7 @@ def public_key(request):
     response={200: QueryOut, **COMMON_ERRORS},
     summary="查询:人员当前健康码、原因和近期健康事件",
 )
-def query(request, person_id: int):
+def query(request, person_id: DbId):
     person = _person(request, person_id)
     result = current_code(person)
     record_event(
@@ -313,7 +314,7 @@ def import_risk_areas_api(request, file: UploadedFile | None = File(None)):  # n
     response={200: RiskAreaOut, **COMMON_ERRORS},
     summary="修改风险地区(名称、截止日期、备注)",
 )
-def patch_risk_area(request, area_id: int, payload: RiskAreaPatch):
+def patch_risk_area(request, area_id: DbId, payload: RiskAreaPatch):
     area = get_restricted_or_404(RiskArea, request.auth, "change", pk=area_id)
     changes = payload.dict(exclude_unset=True)
     if "notes" in changes and changes["notes"] is None:

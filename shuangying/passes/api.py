@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 
 from shuangying.access import get_restricted_or_404
 from shuangying.accounts.models import Department
-from shuangying.apibase import COMMON_ERRORS, ApiError, PageParams, paginate, require_perm
+from shuangying.apibase import COMMON_ERRORS, ApiError, DbId, PageParams, paginate, require_perm
 from shuangying.divisions.models import Division
 from shuangying.people.models import Household, Person
 from shuangying.places.models import Place
@@ -90,7 +90,7 @@ def issue_pass_api(request, payload: PassIn):
     response={200: PassIssuedOut, **COMMON_ERRORS},
     summary="作废通行证",
 )
-def revoke_pass_api(request, pass_id: int, payload: RevokeIn):
+def revoke_pass_api(request, pass_id: DbId, payload: RevokeIn):
     user = request.auth
     require_perm(user, "passes.change_pass")
     pass_obj = get_restricted_or_404(

@@ -17,6 +17,7 @@ from shuangying.access import get_restricted_or_404
 from shuangying.apibase import (
     COMMON_ERRORS,
     ApiError,
+    DbId,
     ErrorOut,
     PageParams,
     paginate,
@@ -79,7 +80,7 @@ def _check_identity(document_type: str | None, id_number: str | None, phone: str
             raise ApiError(422, "invalid_phone", f"联系电话:{exc}", "phone") from None
 
 
-def _division_for(user, division_id: int, *, field: str, label: str) -> Division:
+def _division_for(user, division_id: DbId, *, field: str, label: str) -> Division:
     division = (
         Division.objects.restrict(user)
         .filter(pk=division_id, level__gte=PLACEMENT_MIN_LEVEL)
@@ -244,7 +245,7 @@ def create_person(request, payload: PersonIn):
     response={200: PersonDetailOut, **COMMON_ERRORS},
     summary="人员详情",
 )
-def get_person(request, person_id: int):
+def get_person(request, person_id: DbId):
     user = request.auth
     require_perm(user, "people.view_person")
     person = get_restricted_or_404(_person_detail_queryset(), user, pk=person_id)
@@ -264,7 +265,7 @@ def get_person(request, person_id: int):
     response={200: PersonDetailOut, **COMMON_ERRORS},
     summary="修改人员信息(只改给出的字段)",
 )
-def patch_person(request, person_id: int, payload: PersonPatch):
+def patch_person(request, person_id: DbId, payload: PersonPatch):
     user = request.auth
     require_perm(user, "people.change_person")
     person = get_restricted_or_404(Person, user, "change", pk=person_id)
@@ -293,7 +294,7 @@ def patch_person(request, person_id: int, payload: PersonPatch):
     response={200: RevealOut, **COMMON_ERRORS},
     summary="查看完整证件号码和电话(须填写原因,记入审计)",
 )
-def reveal_person(request, person_id: int, payload: RevealIn, response: HttpResponse):
+def reveal_person(request, person_id: DbId, payload: RevealIn, response: HttpResponse):
     user = request.auth
     require_perm(user, "people.reveal_person")
     person = get_restricted_or_404(Person, user, pk=person_id)
@@ -385,7 +386,7 @@ def create_household_api(request, payload: HouseholdIn):
     response={200: HouseholdDetailOut, **COMMON_ERRORS},
     summary="户档详情(含成员)",
 )
-def get_household(request, household_id: int):
+def get_household(request, household_id: DbId):
     user = request.auth
     require_perm(user, "people.view_household")
     household = get_restricted_or_404(

@@ -7,7 +7,7 @@ from ninja import Query, Router, Status
 
 from shuangying.access import get_restricted_or_404
 from shuangying.accounts.models import Department
-from shuangying.apibase import COMMON_ERRORS, ApiError, PageParams, paginate, require_perm
+from shuangying.apibase import COMMON_ERRORS, ApiError, DbId, PageParams, paginate, require_perm
 from shuangying.divisions.models import Division
 
 from .filters import PlaceFilter
@@ -50,7 +50,7 @@ def list_places(request, filters: Query[PlaceQuery], page: Query[PageParams]):
     response={200: PlaceDetailOut, **COMMON_ERRORS},
     summary="场所详情(含当前场所码)",
 )
-def get_place(request, place_id: int):
+def get_place(request, place_id: DbId):
     user = request.auth
     require_perm(user, "places.view_place")
     place = get_restricted_or_404(Place.objects.select_related("division"), user, pk=place_id)
@@ -94,7 +94,7 @@ def create_place_api(request, payload: PlaceIn):
     summary="作废当前场所码并重新签发",
     description="旧海报的二维码随即失效。",
 )
-def reissue_place_code(request, place_id: int):
+def reissue_place_code(request, place_id: DbId):
     user = request.auth
     require_perm(user, "places.change_place")
     place = get_restricted_or_404(

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: control characters, sizes, an unreachable database.
+    "shuangying.guards.EdgeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -229,7 +231,18 @@ CHECKIN_RATE_PER_DEVICE = int(os.environ.get("CHECKIN_RATE_PER_DEVICE", "20"))
 CHECKIN_RATE_WINDOW = int(os.environ.get("CHECKIN_RATE_WINDOW", "60"))
 VERIFY_RATE_PER_ADDRESS = int(os.environ.get("VERIFY_RATE_PER_ADDRESS", "60"))
 VERIFY_RATE_WINDOW = int(os.environ.get("VERIFY_RATE_WINDOW", "60"))
-RATE_LIMIT_CACHE = os.environ.get("RATE_LIMIT_CACHE", "default")
+RATE_LIMIT_CACHE = os.environ.get("RATE_LIMIT_CACHE", "ratelimit")
+# The counters must be shared by every server process (4 gunicorn workers each with its own
+# LocMem cache let 4x the limit through): a table in the project's own database, made by
+# `migrate` (core's post_migrate), or Redis when REDIS_URL is set (needs the redis package).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if (REDIS_URL := os.environ.get("REDIS_URL", ""))
+        else {"BACKEND": "shuangying.core.ratelimit.CounterCache", "LOCATION": "shuangying_counter"}
+    ),
+}
 
 # Uploaded ledgers: checked before parsing (size, real xlsx, zip bomb guard).
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))

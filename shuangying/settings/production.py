@@ -12,7 +12,11 @@ from . import *  # noqa: F403
 from . import env_bool, env_list
 
 DEBUG = False
-SHUANGYING_DEMO = env_bool("SHUANGYING_DEMO", False)
+# Demo accounts skip two-factor authentication and demo data may be loaded: never on a server
+# holding a county's people, so the setting is refused rather than silently ignored.
+if env_bool("SHUANGYING_DEMO", False):
+    raise ImproperlyConfigured("SHUANGYING_DEMO must not be on in production")
+SHUANGYING_DEMO = False
 
 # The public development values in settings/__init__.py: never acceptable here.
 _DEV_VALUES = {
@@ -45,6 +49,10 @@ SHUANGYING_HEALTHCODE_SIGNING_KEY = os.environ.get("SHUANGYING_HEALTHCODE_SIGNIN
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the server answers to")
+# A wildcard answers any Host header: password-reset links and absolute URLs could then be
+# built on an attacker's host name.
+if any("*" in host for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts; a wildcard '*' is refused")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from shuangying.access import get_restricted_or_404
-from shuangying.apibase import COMMON_ERRORS, ApiError, require_perm
+from shuangying.apibase import COMMON_ERRORS, ApiError, DbId, require_perm
 
 from .ledger import InsufficientStock
 from .models import DispatchOrder, Location, StockBalance
@@ -78,7 +78,7 @@ def supplies_stock(request):
     summary="按调用指令发放一个批次",
     description="库存不足时返回 409 与 code=insufficient_stock,不会部分出库。",
 )
-def issue_batch_api(request, order_id: int, payload: IssueIn):
+def issue_batch_api(request, order_id: DbId, payload: IssueIn):
     user = request.auth
     require_perm(user, "supplies.add_issue")
     order = get_restricted_or_404(DispatchOrder.objects.select_related("source"), user, pk=order_id)

@@ -139,7 +139,8 @@ def test_query_count_does_not_grow_with_rows(auditor_client, personas):
     few = queries()
     for i in range(60):
         record_event(user=personas["grid1a"], action=AuditAction.LIST, summary=f"第{i}次")
-    assert queries() == few <= 12
+    # The visit's own audit row is up to 3 of them: the shard's lock, its head, the insert.
+    assert queries() == few <= 13
 
 
 def test_reading_the_log_is_itself_audited(auditor_client, personas, log):

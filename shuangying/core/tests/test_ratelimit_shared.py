@@ -1,0 +1,74 @@
+"""Rate limits hold across server processes (issue 17): the counters of the settings that
+`make run` and production use are shared, so 4 workers together pass the limit once, not 4x.
+Each worker is a separate Python process counting against the same database."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[3]
+WORKERS = 4
+PER_WORKER = 50
+
+WORKER = """
+import os, sys, time
+import django
+django.setup()
+from django.test import RequestFactory
+from shuangying.core import ratelimit
+start = float(sys.argv[1])
+while time.time() < start:
+    time.sleep(0.005)
+request = RequestFactory().get("/c/x", REMOTE_ADDR="203.0.113.9")
+print(sum(ratelimit.allow(request, "checkin") for _ in range(int(sys.argv[2]))))
+"""
+
+
+def database_url(tmp_path) -> str:
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    return f"sqlite:///{tmp_path / 'counters.sqlite3'}"
+
+
+def env_for(url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="shuangying.settings",
+        DATABASE_URL=url,
+        # One window for the whole run: a minute boundary mid-test would split the count.
+        CHECKIN_RATE_WINDOW=str(10**9),
+        CHECKIN_RATE_PER_ADDRESS="120",
+    )
+    return env
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_processes_share_one_limit(tmp_path):
+    env = env_for(database_url(tmp_path))
+    if connection.vendor != "postgresql":
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True
+        )
+    start = str(time.time() + 3)
+    procs = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", WORKER, start, str(PER_WORKER)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(WORKERS)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for p, (_out, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err
+    passed = sum(int(out.strip()) for out, _ in outputs)
+    assert passed == 120, f"{passed} of {WORKERS * PER_WORKER} passed a limit of 120"
