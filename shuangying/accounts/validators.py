@@ -114,18 +114,15 @@ def has_control_characters(value: str) -> bool:
 
 
 class NoControlCharactersValidator:
-    """A form field validator naming its field: ``用户名不能含有空字符或控制字符。``"""
+    """A form field validator naming its field: ``用户名不能含有空字符或控制字符。`` The label
+    is read when validating, so a form may relabel the field after adding the validator."""
 
     code = "control_characters"
 
-    def __init__(self, label: str = ""):
-        self.label = label
+    def __init__(self, field=None):
+        self.field = field
 
     def __call__(self, value):
         if isinstance(value, str) and has_control_characters(value):
-            raise ValidationError(
-                f"{self.label or '输入'}不能含有空字符或控制字符。", code=self.code
-            )
-
-    def __eq__(self, other):
-        return isinstance(other, NoControlCharactersValidator) and other.label == self.label
+            label = str(getattr(self.field, "label", "") or "输入")
+            raise ValidationError(f"{label}不能含有空字符或控制字符。", code=self.code)

@@ -94,19 +94,24 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        username = (self.request.POST.get("username") or "").strip()[:150]
-        if username:
+        # Only a username that passed the form's own checks reaches a query; one with NUL or
+        # control characters is written to the log escaped, never looked up.
+        username = (form.cleaned_data.get("username") or "").strip()[:150]
+        raw = (self.request.POST.get("username") or "").strip()[:150]
+        if username or raw:
             locked = bool(getattr(self.request, "axes_locked_out", False))
+            shown = username or raw.encode("unicode_escape").decode("ascii")[:150]
             record_event(
-                request=self.request,
                 action=AuditAction.LOGIN_FAILED,
                 object_type="user",
-                object_id=User.objects.filter(username=username)
-                .values_list("pk", flat=True)
-                .first()
+                object_id=(
+                    User.objects.filter(username=username).values_list("pk", flat=True).first()
+                    if username
+                    else None
+                )
                 or "",
-                summary=f"登录失败:{username}" + (",已锁定" if locked else ""),
-                detail={"username": username, "locked": locked},
+                summary=f"登录失败:{shown}" + (",已锁定" if locked else ""),
+                detail={"username": shown, "locked": locked},
             )
         return super().form_invalid(form)
 
