@@ -41,6 +41,7 @@ from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.divisions.api import DivisionOut
 
+from . import throttle
 from .middleware import OTP_VERIFIED
 from .models import ApiToken, User
 from .roles import role_label
@@ -218,10 +219,15 @@ def _raise_if_locked_out(request) -> None:
     description=(
         "返回的令牌只显示一次,12小时后过期;调用其他接口时放在请求头 "
         "`Authorization: Bearer <令牌>` 中。修改密码、角色、管辖区划或停用账户后,"
-        "已签发的令牌全部失效。连续失败5次锁定15分钟(429)。"
+        "已签发的令牌全部失效。同一地址连续失败5次锁定15分钟(429);"
+        "同一账户在各地址累计失败过多时须等待数秒至2分钟再试(429)。"
     ),
 )
 def obtain_token(request, payload: TokenIn):
+    # The per-account delay before the password, so a refused attempt is not a failure.
+    wait = throttle.seconds_to_wait(payload.username)
+    if wait:
+        raise ApiError(429, "account_throttled", throttle.throttled_message(wait))
     # authenticate() with the request so that django-axes counts failures and locks out.
     user = authenticate(request=request, username=payload.username, password=payload.password)
     if user is None:

@@ -9,11 +9,13 @@ from django.contrib.auth.forms import (
     UserCreationForm,
     UsernameField,
 )
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from shuangying.divisions.models import Division
 
+from . import throttle
 from .models import Department, User
 from .roles import ROLES
 from .validators import NoControlCharactersValidator
@@ -58,6 +60,16 @@ class LoginForm(RefuseControlCharacters, AuthenticationForm):
         "invalid_login": _("用户名或密码不正确。连续输错 5 次将锁定 15 分钟。"),
         "inactive": _("该账户已停用,请联系系统管理员。"),
     }
+
+    def clean(self):
+        # The per-account delay is checked before the password, so a refused attempt is not
+        # a failure (accounts/throttle.py).
+        username = self.cleaned_data.get("username")
+        if username and self.cleaned_data.get("password"):
+            wait = throttle.seconds_to_wait(username)
+            if wait:
+                raise ValidationError(throttle.throttled_message(wait), code="throttled")
+        return super().clean()
 
 
 class UserCreateForm(RefuseControlCharacters, UserCreationForm):

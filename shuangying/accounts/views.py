@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -68,7 +68,8 @@ def with_next(url_name: str, target: str) -> str:
 
 
 class LoginView(auth_views.LoginView):
-    """Password login; django-axes counts failures by username + address (settings)."""
+    """Password login; django-axes counts failures by username + address (settings), and
+    the form delays an account that fails from many addresses (throttle.py)."""
 
     template_name = "accounts/login.html"
     form_class = LoginForm
@@ -100,6 +101,7 @@ class LoginView(auth_views.LoginView):
         raw = (self.request.POST.get("username") or "").strip()[:150]
         if username or raw:
             locked = bool(getattr(self.request, "axes_locked_out", False))
+            throttled = form.has_error(NON_FIELD_ERRORS, "throttled")
             shown = username or raw.encode("unicode_escape").decode("ascii")[:150]
             record_event(
                 action=AuditAction.LOGIN_FAILED,
@@ -110,8 +112,10 @@ class LoginView(auth_views.LoginView):
                     else None
                 )
                 or "",
-                summary=f"登录失败:{shown}" + (",已锁定" if locked else ""),
-                detail={"username": shown, "locked": locked},
+                summary=f"登录失败:{shown}"
+                + (",已锁定" if locked else "")
+                + (",账户级延迟中" if throttled else ""),
+                detail={"username": shown, "locked": locked, "throttled": throttled},
             )
         return super().form_invalid(form)
 
