@@ -39,13 +39,12 @@ from pydantic_core import PydanticCustomError
 from shuangying.apibase import ApiError, ErrorOut
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
-from shuangying.divisions.api import DivisionOut
 
 from . import throttle
 from .middleware import OTP_VERIFIED
 from .models import ApiToken, User
 from .roles import role_label
-from .services import verify_totp
+from .two_factor import verify_totp
 from .validators import has_control_characters
 
 TOKEN_TTL = timedelta(hours=12)
@@ -66,7 +65,7 @@ def _seal(random_part: str, user: User) -> str:
     ).hexdigest()[:32]
 
 
-def issue_token(*, user: User, request=None) -> tuple[str, ApiToken]:
+def issue_token(*, user: User) -> tuple[str, ApiToken]:
     """A new bearer token for ``user`` (shown once) and its stored record; audited."""
     now = timezone.now()
     random_part = secrets.token_urlsafe(32)
@@ -75,14 +74,7 @@ def issue_token(*, user: User, request=None) -> tuple[str, ApiToken]:
     api_token = ApiToken.objects.create(
         user=user, key_hash=token_hash(token), expires_at=now + TOKEN_TTL
     )
-    record_event(
-        request=request,
-        user=user,
-        action=AuditAction.LOGIN,
-        object_type="api_token",
-        object_id=api_token.pk,
-        summary="签发API令牌",
-    )
+    api_token.log_action(AuditAction.LOGIN, user=user, summary="签发API令牌")
     return token, api_token
 
 
@@ -195,7 +187,7 @@ def _check_otp(request, user: User, otp: str | None) -> None:
     if not (otp or "").strip():
         raise ApiError(401, "otp_required", "两步验证码:该账户须填写6位两步验证码", "otp")
     # The pages' own check: replay guard and the two-factor lockout, audited.
-    result = verify_totp(user=user, request=request, code=otp)
+    result = verify_totp(user=user, code=otp)
     if not result.ok:
         if result.locked_until:
             raise ApiError(429, "otp_locked", f"两步验证码:{result.message}", "otp")
@@ -233,9 +225,8 @@ def obtain_token(request, payload: TokenIn):
     if user is None:
         locked = bool(getattr(request, "axes_locked_out", False))
         record_event(
-            request=request,
             action=AuditAction.LOGIN_FAILED,
-            object_type="api_token",
+            object_type=ApiToken.audit_object_type(),
             summary=f"API令牌登录失败:{payload.username[:50]}" + (",已锁定" if locked else ""),
             detail={"username": payload.username[:150], "locked": locked},
         )
@@ -247,7 +238,7 @@ def obtain_token(request, payload: TokenIn):
     if settings.AXES_RESET_ON_SUCCESS:
         axes_reset(ip=request.axes_ip_address, username=user.get_username())
     update_last_login(None, user)
-    token, api_token = issue_token(user=user, request=request)
+    token, api_token = issue_token(user=user)
     return {"token": token, "expires_at": api_token.expires_at}
 
 
@@ -264,10 +255,9 @@ def revoke_tokens(request):
     user = request.auth
     revoked, _ = user.api_tokens.all().delete()
     record_event(
-        request=request,
         user=user,
         action=AuditAction.SECURITY,
-        object_type="api_token",
+        object_type=ApiToken.audit_object_type(),
         summary="作废本人的全部API令牌",
         detail={"count": revoked},
     )
@@ -284,13 +274,27 @@ class RoleOut(Schema):
     label: str
 
 
+class HeldDivisionOut(Schema):
+    """A division the caller holds (the fields of the divisions API's own schema); declared
+    here so that accounts does not import the divisions API module, a view layer."""
+
+    id: int
+    parent_id: int | None
+    kind: str
+    level: int
+    code: str
+    name: str
+    path: str
+    is_active: bool
+
+
 class MeOut(Schema):
     id: int
     username: str
     full_name: str
     department: DepartmentOut | None
     roles: list[RoleOut]
-    divisions: list[DivisionOut]
+    divisions: list[HeldDivisionOut]
     permissions: list[str]
     two_factor: bool
 

@@ -106,6 +106,12 @@ class UserUpdateForm(RefuseControlCharacters, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["divisions"] = division_field()
+        self.fields["reason"] = forms.CharField(
+            label=_("原因"),
+            max_length=200,
+            required=False,
+            help_text=_("修改安全管理员或审计员的账户须填写原因,并经安全管理员审批后生效。"),
+        )
 
 
 class UserRolesForm(RefuseControlCharacters, forms.Form):
@@ -120,6 +126,19 @@ class UserRolesForm(RefuseControlCharacters, forms.Form):
 
 class ReasonForm(RefuseControlCharacters, forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
+class UnlockForm(RefuseControlCharacters, forms.Form):
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, error_messages={"required": _("请指定用户名。")}
+    )
+
+
+class DecisionForm(RefuseControlCharacters, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("决定"), choices=[("approve", _("批准")), ("reject", _("驳回"))]
+    )
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)
 
 
 class UserSearchForm(RefuseControlCharacters, forms.Form):
