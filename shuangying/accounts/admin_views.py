@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 
 from shuangying.pages import apply_errors
 
-from . import services
+from . import services, throttle
 from .choices import ChangeStatus
 from .forms import (
     DecisionForm,
@@ -349,6 +349,7 @@ class LockoutListView(PermissionRequiredMixin, TemplateView):
             attempt.unlocks_at = attempt.attempt_time + settings.AXES_COOLOFF_TIME
         ctx.update(
             attempts=attempts,
+            delayed=throttle.delayed_accounts(now),
             totp_locked=User.objects.filter(totp_locked_until__gt=now).order_by(
                 "totp_locked_until"
             ),

@@ -35,6 +35,7 @@ from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.divisions.models import Division
 
+from . import throttle
 from .choices import ChangeKind, ChangeStatus
 from .models import AccountChange, Department, User
 from .roles import ROLES, role_label
@@ -479,15 +480,15 @@ def _set_roles(*, actor, user, roles, reason="", context=None) -> User:
 
 @transaction.atomic
 def unlock_user(*, actor: User, username: str) -> int:
-    """Lift the login lockout (every address) and the two-factor lockout of ``username``.
-    Returns the number of lockout records removed."""
+    """Lift the login lockout (every address), the per-account delay and the two-factor
+    lockout of ``username``. Returns the number of records removed."""
     from axes.utils import reset
 
     _require(actor, "accounts.manage_roles")
     username = (username or "").strip()
     if not username:
         raise ValidationError("请指定用户名。")
-    removed = reset(username=username)
+    removed = reset(username=username) + throttle.clear(username)
     removed += (
         User.objects.filter(username=username)
         .exclude(totp_locked_until=None, totp_failed_count=0)

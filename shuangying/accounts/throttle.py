@@ -56,3 +56,31 @@ def seconds_to_wait(username: str, now: datetime | None = None) -> int:
 
 def throttled_message(seconds: int) -> str:
     return f"该账户近期登录失败次数较多,为防止他人猜测密码,请 {seconds} 秒后再试。"
+
+
+def delayed_accounts(now: datetime | None = None) -> list[dict]:
+    """Usernames past the free allowance now, with their failures and wait, for the security
+    administrator's lockout page."""
+    from axes.models import AccessFailureLog
+
+    now = now or timezone.now()
+    rows = (
+        AccessFailureLog.objects.filter(attempt_time__gte=now - settings.AXES_COOLOFF_TIME)
+        .values("username")
+        .annotate(count=Count("id"), last=Max("attempt_time"))
+        .filter(count__gte=settings.LOGIN_ACCOUNT_FREE_FAILURES)
+        .order_by("-last")[:200]
+    )
+    return [{**row, "delay": delay_after(row["count"])} for row in rows]
+
+
+def clear(username: str, now: datetime | None = None) -> int:
+    """Forget the recent failures of ``username`` (the security administrator lifted its
+    lockout). Every failure is also in the audit log, which keeps them."""
+    from axes.models import AccessFailureLog
+
+    now = now or timezone.now()
+    removed, _ = AccessFailureLog.objects.filter(
+        username=username, attempt_time__gte=now - settings.AXES_COOLOFF_TIME
+    ).delete()
+    return removed

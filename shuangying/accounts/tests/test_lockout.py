@@ -126,3 +126,20 @@ def test_the_token_endpoint_honours_the_account_delay(client, personas, settings
     body = response.json()
     assert body["code"] == "account_throttled" and "秒后再试" in body["message"]
     assert AccessFailureLog.objects.count() == 4
+
+
+def test_the_lockout_page_lists_delayed_accounts_and_unlock_clears_the_delay(
+    client, personas, settings
+):
+    from shuangying.testing import login
+
+    settings.LOGIN_ACCOUNT_FREE_FAILURES = 3
+    fail_from_many_addresses(client, "grid1a", 4)
+    assert throttle.seconds_to_wait("grid1a") > 0
+    login(client, personas["security"])
+    html = client.get(reverse("accounts:lockout_list")).content.decode()
+    assert "账户级延迟" in html and "grid1a" in html
+    client.post(reverse("accounts:user_unlock"), {"username": "grid1a", "from": "lockouts"})
+    assert throttle.seconds_to_wait("grid1a") == 0
+    html = client.get(reverse("accounts:lockout_list")).content.decode()
+    assert "当前没有处于延迟中的账户" in html
