@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from shuangying.accounts.services import deactivate_user
 from shuangying.passes.services import issue_pass, save_rule
 from shuangying.people.models import Person
 from shuangying.people.services import create_household
@@ -48,6 +49,8 @@ MATRIX = {
     "accounts:user_totp_reset": ("POST", "user", "302 403 403 403 403 403 403 302/302/302"),
     "accounts:lockout_list": ("GET", None, "302 403 403 403 403 403 403 200"),
     "accounts:user_unlock": ("POST", None, "302 403 403 403 403 403 403 302"),
+    "accounts:change_list": ("GET", None, "302 403 403 403 403 403 403 200"),
+    "accounts:change_decide": ("POST", "account_change", "302 403 403 403 403 403 403 302"),
     "audit:event_list": ("GET", None, "302 403 403 403 403 200 403 403"),
     "divisions:division_tree": ("GET", None, "302 200 200 200 200 403 200 403"),
     "divisions:division_detail": (
@@ -301,7 +304,10 @@ def objects(personas, people, county):
     job = ImportJob.objects.create(kind="persons", file_name="a.xlsx", created_by=personas["town1"])
     batch = PosterBatch.objects.create(division=county.town1, requested_by=personas["town1"])
     supplies = _supplies_objects(county)
+    # A pending change to a protected account (the auditor's), for the approval routes.
+    change = deactivate_user(actor=personas["admin"], user=personas["auditor"], reason="矩阵")
     for scope in scopes.values():
+        scope["account_change"] = change.pk
         scope["job"] = job.pk
         scope["batch"] = batch.pk
         scope.update(supplies)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -32,16 +33,19 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from ninja import Field, Router, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from shuangying.apibase import ApiError, ErrorOut
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
-from shuangying.divisions.api import DivisionOut
 
+from . import throttle
 from .middleware import OTP_VERIFIED
 from .models import ApiToken, User
 from .roles import role_label
-from .services import verify_totp
+from .two_factor import verify_totp
+from .validators import has_control_characters
 
 TOKEN_TTL = timedelta(hours=12)
 # last_used_at is written at most this often per token, not on every request.
@@ -61,7 +65,7 @@ def _seal(random_part: str, user: User) -> str:
     ).hexdigest()[:32]
 
 
-def issue_token(*, user: User, request=None) -> tuple[str, ApiToken]:
+def issue_token(*, user: User) -> tuple[str, ApiToken]:
     """A new bearer token for ``user`` (shown once) and its stored record; audited."""
     now = timezone.now()
     random_part = secrets.token_urlsafe(32)
@@ -70,14 +74,7 @@ def issue_token(*, user: User, request=None) -> tuple[str, ApiToken]:
     api_token = ApiToken.objects.create(
         user=user, key_hash=token_hash(token), expires_at=now + TOKEN_TTL
     )
-    record_event(
-        request=request,
-        user=user,
-        action=AuditAction.LOGIN,
-        object_type="api_token",
-        object_id=api_token.pk,
-        summary="签发API令牌",
-    )
+    api_token.log_action(AuditAction.LOGIN, user=user, summary="签发API令牌")
     return token, api_token
 
 
@@ -151,11 +148,24 @@ class SessionAuth(APIKeyCookie):
 router = Router(tags=["账户与认证"])
 
 
+def _no_control_characters(value: str | None) -> str | None:
+    if value is not None and has_control_characters(value):
+        raise PydanticCustomError("control_characters", "不能含有空字符或控制字符")
+    return value
+
+
+# NUL never reaches a query (PostgreSQL refuses it in text: an unauthenticated 500).
+CleanText = Annotated[str, AfterValidator(_no_control_characters)]
+
+
 class TokenIn(Schema):
-    username: str = Field(..., title="用户名", min_length=1, max_length=150)
-    password: str = Field(..., title="密码", min_length=1, max_length=200)
-    otp: str | None = Field(
-        None, title="两步验证码", description="须两步验证的账户填写验证器上的6位数字"
+    username: CleanText = Field(..., title="用户名", min_length=1, max_length=150)
+    password: CleanText = Field(..., title="密码", min_length=1, max_length=200)
+    otp: CleanText | None = Field(
+        None,
+        title="两步验证码",
+        max_length=12,
+        description="须两步验证的账户填写验证器上的6位数字",
     )
 
 
@@ -177,7 +187,7 @@ def _check_otp(request, user: User, otp: str | None) -> None:
     if not (otp or "").strip():
         raise ApiError(401, "otp_required", "两步验证码:该账户须填写6位两步验证码", "otp")
     # The pages' own check: replay guard and the two-factor lockout, audited.
-    result = verify_totp(user=user, request=request, code=otp)
+    result = verify_totp(user=user, code=otp)
     if not result.ok:
         if result.locked_until:
             raise ApiError(429, "otp_locked", f"两步验证码:{result.message}", "otp")
@@ -201,18 +211,22 @@ def _raise_if_locked_out(request) -> None:
     description=(
         "返回的令牌只显示一次,12小时后过期;调用其他接口时放在请求头 "
         "`Authorization: Bearer <令牌>` 中。修改密码、角色、管辖区划或停用账户后,"
-        "已签发的令牌全部失效。连续失败5次锁定15分钟(429)。"
+        "已签发的令牌全部失效。同一地址连续失败5次锁定15分钟(429);"
+        "同一账户在各地址累计失败过多时须等待数秒至2分钟再试(429)。"
     ),
 )
 def obtain_token(request, payload: TokenIn):
+    # The per-account delay before the password, so a refused attempt is not a failure.
+    wait = throttle.seconds_to_wait(payload.username)
+    if wait:
+        raise ApiError(429, "account_throttled", throttle.throttled_message(wait))
     # authenticate() with the request so that django-axes counts failures and locks out.
     user = authenticate(request=request, username=payload.username, password=payload.password)
     if user is None:
         locked = bool(getattr(request, "axes_locked_out", False))
         record_event(
-            request=request,
             action=AuditAction.LOGIN_FAILED,
-            object_type="api_token",
+            object_type=ApiToken.audit_object_type(),
             summary=f"API令牌登录失败:{payload.username[:50]}" + (",已锁定" if locked else ""),
             detail={"username": payload.username[:150], "locked": locked},
         )
@@ -224,7 +238,7 @@ def obtain_token(request, payload: TokenIn):
     if settings.AXES_RESET_ON_SUCCESS:
         axes_reset(ip=request.axes_ip_address, username=user.get_username())
     update_last_login(None, user)
-    token, api_token = issue_token(user=user, request=request)
+    token, api_token = issue_token(user=user)
     return {"token": token, "expires_at": api_token.expires_at}
 
 
@@ -241,10 +255,9 @@ def revoke_tokens(request):
     user = request.auth
     revoked, _ = user.api_tokens.all().delete()
     record_event(
-        request=request,
         user=user,
         action=AuditAction.SECURITY,
-        object_type="api_token",
+        object_type=ApiToken.audit_object_type(),
         summary="作废本人的全部API令牌",
         detail={"count": revoked},
     )
@@ -261,13 +274,27 @@ class RoleOut(Schema):
     label: str
 
 
+class HeldDivisionOut(Schema):
+    """A division the caller holds (the fields of the divisions API's own schema); declared
+    here so that accounts does not import the divisions API module, a view layer."""
+
+    id: int
+    parent_id: int | None
+    kind: str
+    level: int
+    code: str
+    name: str
+    path: str
+    is_active: bool
+
+
 class MeOut(Schema):
     id: int
     username: str
     full_name: str
     department: DepartmentOut | None
     roles: list[RoleOut]
-    divisions: list[DivisionOut]
+    divisions: list[HeldDivisionOut]
     permissions: list[str]
     two_factor: bool
 

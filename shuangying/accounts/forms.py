@@ -9,12 +9,32 @@ from django.contrib.auth.forms import (
     UserCreationForm,
     UsernameField,
 )
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from shuangying.divisions.models import Division
 
+from . import throttle
 from .models import Department, User
 from .roles import ROLES
+from .validators import NoControlCharactersValidator
+
+
+class RefuseControlCharacters:
+    """Every text field of the form refuses NUL and other control characters with a message
+    naming the field, before anything reaches a query: PostgreSQL refuses NUL in text, and
+    no name, code or reason has a reason to hold them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators = [
+                    v
+                    for v in field.validators
+                    if not isinstance(v, ProhibitNullCharactersValidator)
+                ] + [NoControlCharactersValidator(field)]
 
 
 class DivisionChoiceField(forms.ModelMultipleChoiceField):
@@ -35,14 +55,24 @@ def division_field(**kwargs) -> DivisionChoiceField:
     )
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(RefuseControlCharacters, AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确。连续输错 5 次将锁定 15 分钟。"),
         "inactive": _("该账户已停用,请联系系统管理员。"),
     }
 
+    def clean(self):
+        # The per-account delay is checked before the password, so a refused attempt is not
+        # a failure (accounts/throttle.py).
+        username = self.cleaned_data.get("username")
+        if username and self.cleaned_data.get("password"):
+            wait = throttle.seconds_to_wait(username)
+            if wait:
+                raise ValidationError(throttle.throttled_message(wait), code="throttled")
+        return super().clean()
 
-class UserCreateForm(UserCreationForm):
+
+class UserCreateForm(RefuseControlCharacters, UserCreationForm):
     department = forms.ModelChoiceField(
         label=_("所属部门"), queryset=Department.objects.all(), required=False
     )
@@ -67,7 +97,7 @@ class UserCreateForm(UserCreationForm):
         self.fields["username"].error_messages["unique"] = "该用户名已被使用。"
 
 
-class UserUpdateForm(forms.Form):
+class UserUpdateForm(RefuseControlCharacters, forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=30, required=False)
     department = forms.ModelChoiceField(
         label=_("所属部门"), queryset=Department.objects.all(), required=False
@@ -76,9 +106,15 @@ class UserUpdateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["divisions"] = division_field()
+        self.fields["reason"] = forms.CharField(
+            label=_("原因"),
+            max_length=200,
+            required=False,
+            help_text=_("修改安全管理员或审计员的账户须填写原因,并经安全管理员审批后生效。"),
+        )
 
 
-class UserRolesForm(forms.Form):
+class UserRolesForm(RefuseControlCharacters, forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("角色"),
         choices=[(name, label) for name, (label, _perms) in ROLES.items()],
@@ -88,11 +124,24 @@ class UserRolesForm(forms.Form):
     reason = forms.CharField(label=_("调整原因"), max_length=200, required=True)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(RefuseControlCharacters, forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
 
 
-class UserSearchForm(forms.Form):
+class UnlockForm(RefuseControlCharacters, forms.Form):
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, error_messages={"required": _("请指定用户名。")}
+    )
+
+
+class DecisionForm(RefuseControlCharacters, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("决定"), choices=[("approve", _("批准")), ("reject", _("驳回"))]
+    )
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)
+
+
+class UserSearchForm(RefuseControlCharacters, forms.Form):
     q = forms.CharField(label=_("用户名 / 姓名"), required=False, max_length=40)
     role = forms.ChoiceField(
         label=_("角色"),
@@ -106,7 +155,7 @@ class UserSearchForm(forms.Form):
     )
 
 
-class TotpCodeForm(forms.Form):
+class TotpCodeForm(RefuseControlCharacters, forms.Form):
     code = forms.CharField(
         label=_("6 位验证码"),
         max_length=12,
@@ -122,7 +171,7 @@ class TotpCodeForm(forms.Form):
     )
 
 
-class PasswordConfirmForm(forms.Form):
+class PasswordConfirmForm(RefuseControlCharacters, forms.Form):
     password = forms.CharField(
         label=_("当前密码"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -130,7 +179,7 @@ class PasswordConfirmForm(forms.Form):
     )
 
 
-class OwnPasswordChangeForm(PasswordChangeForm):
+class OwnPasswordChangeForm(RefuseControlCharacters, PasswordChangeForm):
     error_messages = {
         "password_mismatch": _("两次输入的新密码不一致。"),
         "password_incorrect": _("当前密码不正确,请重新输入。"),

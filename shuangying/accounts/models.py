@@ -6,6 +6,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
+
+from .choices import ChangeKind, ChangeStatus
+
 
 class Department(models.Model):
     """A county department (卫健, 市场监管, 工信, 发改 …) or other unit."""
@@ -27,8 +31,10 @@ def new_security_stamp() -> str:
     return secrets.token_hex(16)
 
 
-class User(AbstractUser):
+class User(Audited, AbstractUser):
     """A person who logs in. Roles are groups; jurisdiction is the divisions held."""
+
+    audit_type = "user"
 
     full_name = models.CharField(_("姓名"), max_length=30, blank=True)
     department = models.ForeignKey(
@@ -109,9 +115,11 @@ class User(AbstractUser):
         return self.groups.filter(name__in=settings.TWO_FACTOR_REQUIRED_ROLES).exists()
 
 
-class ApiToken(models.Model):
+class ApiToken(Audited, models.Model):
     """A bearer token for machine clients (`POST /api/auth/token`). Only its SHA-256 is stored;
     the token itself is shown once."""
+
+    audit_type = "api_token"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -125,3 +133,73 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class AccountChange(Audited, models.Model):
+    """A change to a protected account (a security administrator or auditor: 三权分立) that
+    waits for a security administrator other than the one who asked. The system administrator
+    cannot disable or reshape the people who watch them; a security administrator cannot do it
+    to a colleague alone."""
+
+    audit_type = "account_change"
+
+    target = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="change_requests", verbose_name=_("账户")
+    )
+    kind = models.CharField(_("变更"), max_length=20, choices=ChangeKind.choices)
+    # What to apply on approval: {"roles": [...]}, {"division_ids": [...]},
+    # {"full_name": ..., "department_id": ...}; shown as ``summary``.
+    payload = models.JSONField(default=dict, blank=True)
+    summary = models.CharField(_("内容"), max_length=300)
+    reason = models.CharField(_("原因"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("账户变更申请")
+        verbose_name_plural = _("账户变更申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "kind"],
+                condition=models.Q(status="pending"),
+                name="accounts_change_one_pending_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                    | (
+                        ~models.Q(status="pending")
+                        & models.Q(decided_by__isnull=False, decided_at__isnull=False)
+                    )
+                ),
+                name="accounts_change_decided_iff_not_pending",
+            ),
+            # The second person: no one approves their own request.
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | ~models.Q(decided_by=models.F("requested_by")),
+                name="accounts_change_approver_is_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="accounts_change_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target}"

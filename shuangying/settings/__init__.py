@@ -169,13 +169,16 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Repeated characters and keyboard walks (aaaaaaaaaaaa, qwertyuiopas, 1qaz2wsx3edc).
+    {"NAME": "shuangying.accounts.validators.PatternPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout (django-axes): by username *and* address together, so one person mistyping in a
-# township office behind one NAT address does not lock out their colleagues.
+# township office behind one NAT address does not lock out their colleagues, and an attacker
+# at one address cannot lock a commander out for everyone.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -186,6 +189,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # The client address behind a proxy: X-Forwarded-For only from these peers (core/net.py).
 TRUSTED_PROXIES = [p for p in os.environ.get("SHUANGYING_TRUSTED_PROXIES", "").split(",") if p]
 AXES_CLIENT_IP_CALLABLE = "shuangying.core.net.client_ip"
+# Each failure is kept with its time (axes' AccessFailureLog), so that failures for one
+# account across all addresses can be counted (accounts/throttle.py).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Per account, across addresses: after this many failures within AXES_COOLOFF_TIME each
+# further attempt waits a delay that doubles with every failure, up to the maximum. A delay,
+# not a lock: whoever holds the password gets in once it has passed.
+LOGIN_ACCOUNT_FREE_FAILURES = 10
+LOGIN_ACCOUNT_DELAY_MAX = timedelta(minutes=2)
 
 # Sessions: 30 minutes idle (cookie age renewed on each request), 12 hours absolute
 # (enforced by SessionLimitsMiddleware).

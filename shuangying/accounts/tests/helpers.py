@@ -3,7 +3,7 @@
 import pyotp
 from django.urls import reverse
 
-from shuangying.accounts import services
+from shuangying.accounts import two_factor
 from shuangying.testing import PASSWORD
 
 
@@ -16,9 +16,9 @@ def password_login(client, username, password=PASSWORD, ip="10.1.1.1", next_url=
 
 def enrol_totp(user) -> pyotp.TOTP:
     """Give ``user`` a confirmed authenticator the way the setup page does; return it."""
-    secret = services.start_totp_enrolment(user=user)
+    secret = two_factor.start_totp_enrolment(user=user)
     totp = pyotp.TOTP(secret)
-    assert services.confirm_totp(user=user, code=totp.now()).ok
+    assert two_factor.confirm_totp(user=user, code=totp.now()).ok
     # Enrolled "a while ago": the enrolment code's time step does not block the next login.
     type(user).objects.filter(pk=user.pk).update(totp_last_step=None)
     user.totp_last_step = None

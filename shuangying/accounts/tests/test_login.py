@@ -107,3 +107,46 @@ def test_login_with_next_keeps_destination_through_two_factor(client, personas):
 def test_login_refuses_offsite_next(client, personas):
     response = password_login(client, "grid1a", next_url="https://evil.example.com/")
     assert response["Location"] == reverse("core:home")
+
+
+# --- NUL and control characters ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_login_form_refuses_nul_naming_the_field(client, personas, field):
+    data = {"username": "grid1a", "password": "wrong-password-123"}
+    data[field] = data[field][:3] + "\x00" + data[field][3:]
+    response = client.post(reverse("accounts:login"), data, REMOTE_ADDR=IP1)
+    assert response.status_code == 200
+    label = {"username": "用户名", "password": "密码"}[field]
+    assert f"{label}不能含有空字符或控制字符" in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert "\x00" not in event.summary and "\x00" not in str(event.detail)
+
+
+def test_login_form_refuses_other_control_characters(client, personas):
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "grid\x1b1a", "password": "wrong-password-123"},
+        REMOTE_ADDR=IP1,
+    )
+    assert "用户名不能含有空字符或控制字符" in response.content.decode()
+
+
+def test_account_forms_refuse_nul_in_every_text_field(county):
+    from shuangying.accounts.forms import ReasonForm, UserCreateForm
+
+    form = UserCreateForm(
+        data={
+            "username": "new\x00user",
+            "full_name": "张\x00三",
+            "password1": "Spring-Rice-Field-2020",
+            "password2": "Spring-Rice-Field-2020",
+        }
+    )
+    assert not form.is_valid()
+    assert "用户名不能含有空字符或控制字符。" in form.errors["username"]
+    assert "姓名不能含有空字符或控制字符。" in form.errors["full_name"]
+    reason = ReasonForm(data={"reason": "误\x07操作"})
+    assert not reason.is_valid()
+    assert reason.errors["reason"] == ["原因不能含有空字符或控制字符。"]

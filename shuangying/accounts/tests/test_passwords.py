@@ -124,3 +124,47 @@ def test_password_change_ends_other_sessions(client, personas):
         {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
     )
     assert other.get(reverse("core:home")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "password, code",
+    [
+        ("aaaaaaaaaaaa", "password_repetitive"),
+        ("abcabcabcabc", "password_repetitive"),
+        ("qwertyuiopas", "password_keyboard_pattern"),
+        ("1qaz2wsx3edc", "password_keyboard_pattern"),
+        ("abcd1234abcd", "password_keyboard_pattern"),
+        ("Qwertyuiop12!", "password_keyboard_pattern"),
+    ],
+)
+def test_repeated_and_keyboard_patterns_are_refused_in_chinese(county, password, code):
+    form = create_form(password)
+    assert not form.is_valid()
+    errors = form.errors.as_data()["password2"]
+    assert code in {e.code for e in errors}
+    assert all("密码" in m for m in form.errors["password2"])
+
+
+def test_pattern_validator_is_configured():
+    names = [v["NAME"] for v in configured_settings().AUTH_PASSWORD_VALIDATORS]
+    assert "shuangying.accounts.validators.PatternPasswordValidator" in names
+
+
+@pytest.mark.parametrize(
+    "password", ["Spring-Rice-Field-2020", "Winter-Wheat-Harvest-2020", "Shuangying@2020"]
+)
+def test_passwords_with_a_pattern_inside_still_pass(county, password):
+    assert create_form(password).is_valid()
+
+
+def test_own_password_change_refuses_a_keyboard_walk(personas):
+    form = OwnPasswordChangeForm(
+        personas["grid1a"],
+        data={
+            "old_password": PASSWORD,
+            "new_password1": "qwertyuiopas",
+            "new_password2": "qwertyuiopas",
+        },
+    )
+    assert not form.is_valid()
+    assert any("键盘" in m for m in form.errors["new_password2"])
