@@ -37,8 +37,8 @@ from shuangying.core.excel import (
     source_bytes,
 )
 
-from .choices import KIND_PERMISSIONS, ImportKind, ImportMode, ImportStatus
-from .ledgers import LEDGERS, DivisionIndex, Ledger, Row
+from .choices import ImportKind, ImportMode, ImportStatus
+from .ledgers import LEDGERS, Ledger, Row
 from .models import ImportJob
 from .pipeline import DatabaseLane
 from .report import ImportReport
@@ -46,11 +46,6 @@ from .report import ImportReport
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 1000
-AUDIT_OBJECT = {
-    ImportKind.PERSONS: "person",
-    ImportKind.HOUSEHOLDS: "household",
-    ImportKind.DIVISIONS: "division",
-}
 
 Progress = Callable[[int, int], None]
 
@@ -60,7 +55,8 @@ class _RollBack(Exception):
 
 
 def can_import(user, kind: str) -> bool:
-    return kind in KIND_PERMISSIONS and user.has_perm(KIND_PERMISSIONS[kind])
+    ledger = LEDGERS.get(kind)
+    return ledger is not None and user.has_perm(ledger.permission)
 
 
 def _feed(ledger: Ledger, table, report: ImportReport, progress: Progress | None) -> None:
@@ -152,7 +148,7 @@ def _audit_commit(report: ImportReport, *, user, request=None, job: ImportJob | 
         request=request,
         user=user,
         action=AuditAction.IMPORT,
-        object_type=AUDIT_OBJECT[report.kind],
+        object_type=LEDGERS[report.kind].audit_object,
         object_id=job.pk if job else "",
         summary=f"导入{LEDGERS[report.kind].title}:{report.summary()}",
         detail={
@@ -348,7 +344,8 @@ def write_template(kind: str, user, stream: IO[bytes]) -> None:
     """The template of a ledger: its headers, one sample row (ignored on import) and a notes
     sheet describing every column."""
     ledger = LEDGERS[kind]
-    index = DivisionIndex(user)
+    example = ledger(user=user, report=None, write=False)
+    example.prepare()
     columns = [Column(f.header, f.width) for f in ledger.fields]
     notes = [
         [
@@ -368,9 +365,7 @@ def write_template(kind: str, user, stream: IO[bytes]) -> None:
     ]
     with XlsxStreamWriter(stream, creator=user.get_username()) as book:
         sheet = book.add_sheet(ledger.title, columns)
-        sheet.write_row(
-            ledger(user=user, report=None, write=False).sample_row(index), style=STYLE_SAMPLE
-        )
+        sheet.write_row(example.sample_row(), style=STYLE_SAMPLE)
         notes_columns = [
             Column("列名", 14),
             Column("是否必填", 10),

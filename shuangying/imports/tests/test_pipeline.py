@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from shuangying.imports import services
-from shuangying.imports.ledgers import PersonLedger
 from shuangying.imports.pipeline import DatabaseLane
+from shuangying.people.ledgers import PersonLedger
 from shuangying.people.models import Person, Tag
 
 from .test_person_import import ledger_with_five_bad_rows
