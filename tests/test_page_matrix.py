@@ -60,10 +60,12 @@ MATRIX = {
         "division",
         "302 403 403 400/400/400 403 403 404/404/404 403",
     ),
+    # An account is found here only when it holds or answers for a division in the viewer's
+    # jurisdiction (own: grid1a's worker, sibling: grid1b's, other: grid2a's).
     "divisions:leader_assignments": (
         "GET",
         "user",
-        "302 200/200/200 200/200/200 200/200/200 200/200/200 403 200/200/200 403",
+        "302 200/404/404 200/200/404 200/200/200 404/404/404 403 404/404/404 403",
     ),
     "people:person_list": ("GET", None, "302 200 200 200 200 403 403 403"),
     "people:person_create": ("GET", None, "302 200 200 200 403 403 403 403"),
