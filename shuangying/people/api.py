@@ -319,7 +319,7 @@ def list_households(request, filters: Query[HouseholdQuery], page: Query[PagePar
             raise ApiError(
                 422, "invalid_division", "区划:区划不存在或不在您的管辖范围内", "division"
             )
-        qs = qs.filter(division__path__startswith=division.path)
+        qs = qs.within(division)
     qs = qs.annotate(member_count=Count("members")).order_by("division__path", "number")
     result = paginate(qs, page)
     record_event(

@@ -35,15 +35,9 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args, user, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        paths = user.division_paths()
-        divisions = Division.objects.filter(level__gte=3)
-        households = Household.objects.restrict(user)
-        if paths is not None:
-            from shuangying.access import division_q
-
-            divisions = divisions.filter(division_q(paths, field="path"))
+        divisions = Division.objects.in_jurisdiction(user).filter(level__gte=3)
         self.fields["division"].queryset = divisions.order_by("path")
-        self.fields["household"].queryset = households.order_by("number")
+        self.fields["household"].queryset = Household.objects.restrict(user).order_by("number")
         if editing:
             # The document identifies the person; it is not edited here.
             del self.fields["document_type"]

@@ -81,8 +81,7 @@ def _check_division(actor, division) -> None:
     """Writes may only place people and households inside the actor's own divisions."""
     if actor is None:
         return
-    paths = actor.division_paths()
-    if paths is not None and not any(division.path.startswith(p) for p in paths):
+    if not type(division).objects.in_jurisdiction(actor).filter(pk=division.pk).exists():
         raise PermissionDenied("division outside jurisdiction")
 
 
