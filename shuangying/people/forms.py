@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.divisions.models import Division
 
-from .choices import DocumentType, HealthStatus, Relation, Sex
+from .choices import DocumentType, HealthStatus, Relation, RevealPurpose, Sex
 from .models import Household, Tag
 
 
@@ -46,7 +46,12 @@ class PersonForm(forms.Form):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("查看原因"), max_length=200, min_length=2)
+    """The purpose from a list and the reason in words (checked by ``clean_reveal_reason``)."""
+
+    purpose = forms.ChoiceField(
+        label=_("查看用途"), choices=[("", "请选择"), *RevealPurpose.choices]
+    )
+    reason = forms.CharField(label=_("查看原因"), max_length=200)
 
 
 class StaffSurveyForm(forms.Form):

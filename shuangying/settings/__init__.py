@@ -239,6 +239,14 @@ IMPORT_MAX_ROWS = 200_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Per-user allowances of acts that hand out personal data one record at a time (issue 17,
+# docs/security.md): {kind: {role name or "default": count}} within PEOPLE_RATE_WINDOW seconds.
+PEOPLE_RATE_LIMITS = {
+    "reveal": {"default": 20},
+    "exists_elsewhere": {"default": 10},
+}
+PEOPLE_RATE_WINDOW = 3600
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
