@@ -24,7 +24,7 @@ from shuangying.imports.choices import ImportKind
 from shuangying.imports.ledgers import BATCH_SIZE, Ledger, LedgerField, Row, choice_map
 
 from .choices import DocumentType, Relation, Sex
-from .identity import IdentityError, make_resident_id
+from .identity import IdentityError, make_resident_id, normalize_name
 from .models import Household, Person, Tag, TravelEntry
 from .services import identity_and_facts, phone_fields
 
@@ -202,6 +202,10 @@ class PersonLedger(Ledger):
 
     def parse(self, row: Row) -> PersonRecord | None:
         name = row.text("name", max_length=50)
+        try:
+            name = normalize_name(name)
+        except IdentityError as exc:
+            row.error("name", str(exc))
         if not name and "name" not in row.bad:
             row.error("name", "姓名不能为空")
         type_text = row.text("document_type")

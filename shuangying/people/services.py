@@ -14,7 +14,13 @@ from shuangying.core.masking import mask_id_number, mask_phone
 
 from . import limits
 from .choices import DocumentType, Sex
-from .identity import IdentityError, facts_from_resident_id, normalize_document, normalize_phone
+from .identity import (
+    IdentityError,
+    facts_from_resident_id,
+    normalize_document,
+    normalize_name,
+    normalize_phone,
+)
 from .models import (
     ID_CONTEXT,
     PHONE_CONTEXT,
@@ -83,6 +89,18 @@ def _check_division(actor, division) -> None:
         return
     if not type(division).objects.in_jurisdiction(actor).filter(pk=division.pk).exists():
         raise PermissionDenied("division outside jurisdiction")
+
+
+def clean_name(name: str) -> str:
+    """A person's name as stored (NFKC, no invisible or direction control characters);
+    ValidationError naming the field otherwise."""
+    try:
+        name = normalize_name(name)
+    except IdentityError as exc:
+        raise ValidationError({"name": f"姓名:{exc}"}) from None
+    if not name:
+        raise ValidationError({"name": "姓名不能为空"})
+    return name
 
 
 @dataclass
@@ -155,9 +173,7 @@ def _register_person(
     tags=(),
 ) -> RegisterResult:
     _check_division(actor, division)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "姓名不能为空"})
+    name = clean_name(name)
     ident = identity_fields(document_type, id_number)
     existing = Person.objects.filter(id_number_hash=ident["id_number_hash"]).first()
     if existing is not None:
@@ -214,6 +230,8 @@ def update_person(*, actor, person: Person, phone: str | None = None, **changes)
         raise ValueError(f"not editable: {sorted(unknown)}")
     if "division" in changes:
         _check_division(actor, changes["division"])
+    if "name" in changes:
+        changes["name"] = clean_name(changes["name"])
     changed = []
     tags = changes.pop("tags", None)
     for field, value in changes.items():
@@ -224,8 +242,6 @@ def update_person(*, actor, person: Person, phone: str | None = None, **changes)
         for field, value in phone_fields(phone).items():
             setattr(person, field, value)
         changed.append("phone")
-    if "name" in changed and not person.name.strip():
-        raise ValidationError({"name": "姓名不能为空"})
     person.save()
     if tags is not None:
         person.tags.set(tags)
