@@ -168,6 +168,7 @@ MATRIX = {
     "imports:import_detail": ("GET", "job", "302 404 200 404 404 404 404 404"),
     "imports:import_progress": ("GET", "job", "302 404 200 404 404 404 404 404"),
     "imports:import_commit": ("POST", "job", "302 404 302 404 404 404 404 404"),
+    "imports:import_retry": ("POST", "job", "302 404 302 404 404 404 404 404"),
     # Health codes (D1–D3). The code page and its POSTs are scoped by the person's grid.
     "healthcodes:person_code": (
         "GET",

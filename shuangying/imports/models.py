@@ -60,6 +60,10 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     validated_at = models.DateTimeField(_("检查完成时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Written every few seconds by the worker running the job (lifecycle.heartbeat).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True, editable=False)
+    # Failed because its worker died: the file is kept (until its retention) for a retry.
+    abandoned = models.BooleanField(_("进程中止"), default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ImportJobQuerySet.as_manager()

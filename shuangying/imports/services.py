@@ -39,6 +39,7 @@ from shuangying.core.excel import (
 
 from .choices import ImportKind, ImportMode, ImportStatus
 from .ledgers import LEDGERS, Ledger, Row
+from .lifecycle import heartbeat
 from .models import ImportJob
 from .pipeline import DatabaseLane
 from .report import ImportReport
@@ -143,9 +144,8 @@ def run_import(
     return report
 
 
-def _audit_commit(report: ImportReport, *, user, request=None, job: ImportJob | None = None):
+def _audit_commit(report: ImportReport, *, user, job: ImportJob | None = None):
     record_event(
-        request=request,
         user=user,
         action=AuditAction.IMPORT,
         object_type=LEDGERS[report.kind].audit_object,
@@ -166,7 +166,6 @@ def import_file(
     mode: str = ImportMode.ALL_OR_NOTHING,
     *,
     commit: bool = True,
-    request=None,
 ) -> ImportReport:
     """Import a ledger file at once (no job, no background): check, validate, write, audit.
 
@@ -177,7 +176,7 @@ def import_file(
         raise PermissionDenied
     report = run_import(kind, source, user=user, mode=mode, commit=commit)
     if commit:
-        _audit_commit(report, user=user, request=request)
+        _audit_commit(report, user=user)
     return report
 
 
@@ -211,9 +210,7 @@ def read_upload(upload) -> bytes:
     return data
 
 
-def create_import_job(
-    *, user, request=None, kind: str, mode: str, file_name: str, data: bytes
-) -> ImportJob:
+def create_import_job(*, user, kind: str, mode: str, file_name: str, data: bytes) -> ImportJob:
     """Keep an already checked file (encrypted) and queue its dry run."""
     from .tasks import validate_import_job
 
@@ -223,7 +220,6 @@ def create_import_job(
     job.store_file(data)
     job.save()
     record_event(
-        request=request,
         user=user,
         action=AuditAction.IMPORT,
         object_type="import_job",
@@ -279,14 +275,15 @@ def validate_job(job_id: int) -> None:
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at", "updated_at"])
     try:
-        report = run_import(
-            job.kind,
-            job.load_file(),
-            user=job.created_by,
-            mode=job.mode,
-            commit=False,
-            progress=_progress_of(job),
-        )
+        with heartbeat(job.pk):
+            report = run_import(
+                job.kind,
+                job.load_file(),
+                user=job.created_by,
+                mode=job.mode,
+                commit=False,
+                progress=_progress_of(job),
+            )
     except Exception:
         logger.exception("dry run of import job %s failed", job_id)
         _fail(job_id, "检查过程中发生系统错误,请稍后重试或联系管理员")
@@ -294,7 +291,7 @@ def validate_job(job_id: int) -> None:
     _finish(job, report, ImportStatus.VALIDATED, validated_at=timezone.now())
 
 
-def request_commit(*, user, request=None, job: ImportJob, mode: str) -> bool:
+def request_commit(*, user, job: ImportJob, mode: str) -> bool:
     """Queue the commit of a dry-run job in ``mode``; False when it is not waiting for one
     (already committed, running or failed)."""
     from .tasks import commit_import_job
@@ -304,7 +301,11 @@ def request_commit(*, user, request=None, job: ImportJob, mode: str) -> bool:
     if mode not in ImportMode.values:
         mode = job.mode
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATED).update(
-        status=ImportStatus.COMMITTING, mode=mode, processed_rows=0, updated_at=timezone.now()
+        status=ImportStatus.COMMITTING,
+        mode=mode,
+        processed_rows=0,
+        heartbeat_at=None,  # queued, not running: no worker is expected to beat yet
+        updated_at=timezone.now(),
     )
     if not claimed:
         return False
@@ -319,14 +320,12 @@ def commit_job(job_id: int) -> None:
     if job.status != ImportStatus.COMMITTING:
         return
     try:
-        report = run_import(
-            job.kind,
-            job.load_file(),
-            user=job.created_by,
-            mode=job.mode,
-            commit=True,
-            progress=_progress_of(job),
-        )
+        # No progress rows during the commit: they would be invisible until it ends, and
+        # would lock the job's row against the heartbeat for as long.
+        with heartbeat(job.pk):
+            report = run_import(
+                job.kind, job.load_file(), user=job.created_by, mode=job.mode, commit=True
+            )
     except Exception:
         logger.exception("commit of import job %s failed", job_id)
         _fail(job_id, "导入过程中发生系统错误,未写入任何数据,请稍后重试或联系管理员")
