@@ -3,6 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Assignment
 
+# What <input type="date"> accepts, whatever the language's own date format (issue 16: the
+# Chinese "2026/12/05" left the browser's date field empty).
+ISO_DATE = "%Y-%m-%d"
+
 
 class AssignmentForm(forms.Form):
     """Name who answers for a division (A3): a leader, a unit, or both. The choices come from
@@ -13,7 +17,9 @@ class AssignmentForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("责任单位"), queryset=None, required=False)
     duty = forms.CharField(label=_("职责"), max_length=60, initial="包联")
     start_date = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("开始日期"),
+        required=False,
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"}),
     )
 
     def __init__(self, *args, **kwargs):

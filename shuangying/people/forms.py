@@ -6,6 +6,10 @@ from shuangying.divisions.models import Division
 from .choices import DocumentType, HealthStatus, Relation, RevealPurpose, Sex
 from .models import Household, Tag
 
+# What <input type="date"> accepts, whatever the language's own date format (issue 16: the
+# Chinese "2026/12/05" left the browser's date field empty).
+ISO_DATE = "%Y-%m-%d"
+
 
 class PersonForm(forms.Form):
     """Add or edit a person. Document number and phone are validated by the services."""
@@ -59,7 +63,7 @@ class StaffSurveyForm(forms.Form):
 
     person = forms.ModelChoiceField(label=_("人员"), queryset=None)
     survey_date = forms.DateField(
-        label=_("摸底日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("摸底日期"), widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"})
     )
     holiday_whereabouts = forms.CharField(label=_("假期行踪"), max_length=200)
     left_county = forms.BooleanField(label=_("假期曾离开本县"), required=False)
