@@ -8,18 +8,18 @@ import io
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.core.excel import XLSX_CONTENT_TYPE, ExcelFileError
+from shuangying.pages import paginate
 
 from .choices import ImportKind, ImportMode, ImportStatus
 from .forms import ImportCommitForm, ImportUploadForm
 from .ledgers import LEDGERS
-from .lifecycle import can_retry, refreshed, retry_job
+from .lifecycle import can_retry, fail_abandoned_jobs, refreshed, retry_job
 from .models import ImportJob
 from .services import can_import, create_import_job, read_upload, request_commit, write_template
 
@@ -50,8 +50,9 @@ class ImportListView(ImportPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        jobs = ImportJob.objects.owned_by(self.request.user).defer("file_enc", "report")
-        page = Paginator(jobs, 20).get_page(self.request.GET.get("page"))
+        jobs = ImportJob.objects.owned_by(self.request.user)
+        fail_abandoned_jobs(jobs=jobs)
+        page = paginate(self.request, jobs.defer("file_enc", "report"))
         kinds = allowed_kinds(self.request.user)
         ctx.update(
             page=page,
