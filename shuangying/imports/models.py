@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
 from shuangying.core import crypto
 
 from .choices import RUNNING_STATUSES, ImportKind, ImportMode, ImportStatus
@@ -24,7 +25,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(created_by=user)
 
 
-class ImportJob(models.Model):
+class ImportJob(Audited, models.Model):
     """An uploaded ledger on its way into the registry.
 
     The file holds personal data in plaintext, so it is kept encrypted like every other
@@ -67,6 +68,7 @@ class ImportJob(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ImportJobQuerySet.as_manager()
+    audit_type = "import_job"
 
     class Meta:
         ordering = ["-created_at", "-id"]

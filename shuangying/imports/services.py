@@ -219,11 +219,9 @@ def create_import_job(*, user, kind: str, mode: str, file_name: str, data: bytes
     job = ImportJob(kind=kind, mode=mode, file_name=file_name[:200], created_by=user)
     job.store_file(data)
     job.save()
-    record_event(
+    job.log_action(
+        AuditAction.IMPORT,
         user=user,
-        action=AuditAction.IMPORT,
-        object_type="import_job",
-        object_id=job.pk,
         summary=f"上传{LEDGERS[kind].title}待检查:{job.file_name}",
         detail={"kind": kind, "bytes": job.file_size},
     )
