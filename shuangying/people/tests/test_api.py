@@ -582,3 +582,40 @@ def test_every_read_of_persons_is_audited(client, county, personas, people):
         ("list", "household", "grid1a"),
         ("view", "household", "grid1a"),
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_parallel_reveals_cannot_slip_past_the_limit(personas, people, settings):
+    """The 300-in-3-seconds case: requests in parallel all counting the same rows."""
+    import threading
+
+    from django.db import connections
+
+    from shuangying.people.limits import RateLimited
+    from shuangying.people.reveals import reveal_person_fields
+
+    settings.PEOPLE_RATE_LIMITS = {"reveal": {"default": 3}}
+    user, person = personas["town1"], people.in_grid1a
+    outcomes, start = [], threading.Barrier(8)
+
+    def reveal():
+        try:
+            start.wait()
+            reveal_person_fields(
+                actor=user, person=person, purpose="contact", reason="电话回访核实"
+            )
+            outcomes.append("ok")
+        except RateLimited:
+            outcomes.append("limited")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reveal) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["limited"] * 5 + ["ok"] * 3
+    assert AuditEvent.objects.filter(action="reveal").count() == 3
