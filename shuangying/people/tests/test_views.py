@@ -265,3 +265,21 @@ def test_staff_survey_ledger(client, personas, people, county):
     # Another department's officer or a grid worker does not see the ledger's rows.
     login(client, personas["grid2a"])
     assert client.get(reverse("people:staff_survey_list")).status_code == 403
+
+
+def test_the_form_refuses_a_number_registered_elsewhere_and_audits_it(client, personas, people):
+    login(client, personas["town1"])
+    response = client.post(
+        reverse("people:person_create"),
+        {
+            "name": "试探",
+            "document_type": "resident_id",
+            "id_number": people.in_grid2a.reveal_id_number(),
+            "division": people.in_grid1a.division_id,
+        },
+    )
+    assert response.status_code == 400
+    assert "已在其他辖区登记" in str(response.context["form"].errors["id_number"])
+    assert "王二甲" not in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.SEARCH, object_id=str(people.in_grid2a.pk))
+    assert event.detail == {"kind": "exists_elsewhere"} and event.username == "town1"
