@@ -87,7 +87,6 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "people.change_person",
             "people.add_household",
             "people.change_household",
-            "people.reveal_person",
             "divisions.view_assignment",
         ],
     ),

@@ -1,13 +1,11 @@
 """The division tree over the API (A1, A4): the user's divisions, their subtrees and the
 ancestors on the way up, as ``Division.objects.restrict`` gives them."""
 
-from __future__ import annotations
-
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema
 
 from shuangying.access import get_restricted_or_404
-from shuangying.apibase import COMMON_ERRORS, DbId, PageParams, paginate, require_perm
+from shuangying.apibase import COMMON_ERRORS, DbId, PageParams, paginate, requires
 
 from .choices import DivisionLevel
 from .models import Division
@@ -54,9 +52,9 @@ class DivisionQuery(Schema):
     response={200: DivisionPage, **COMMON_ERRORS},
     summary="行政区划列表(限管辖范围,分页)",
 )
+@requires("divisions.view_division")
 def list_divisions(request, filters: Query[DivisionQuery], page: Query[PageParams]):
     user = request.auth
-    require_perm(user, "divisions.view_division")
     qs = Division.objects.restrict(user)
     if filters.parent is not None:
         qs = qs.filter(parent_id=filters.parent)
@@ -72,7 +70,7 @@ def list_divisions(request, filters: Query[DivisionQuery], page: Query[PageParam
     response={200: DivisionDetailOut, **COMMON_ERRORS},
     summary="行政区划详情",
 )
+@requires("divisions.view_division")
 def get_division(request, division_id: DbId):
     user = request.auth
-    require_perm(user, "divisions.view_division")
     return get_restricted_or_404(Division, user, pk=division_id)

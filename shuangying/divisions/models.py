@@ -1,16 +1,19 @@
 """The division tree (A1) and responsibility assignments (A3)."""
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
+
 from .choices import KIND_LEVEL, DivisionKind, DivisionLevel
 from .querysets import DivisionQuerySet
 
 
-class Division(models.Model):
+class Division(Audited, models.Model):
     """A node of county → township/street → village/community → compound/building → grid.
 
     ``path`` is the materialised path of segments (``130682/100/201/01/G1/``): a subtree is
@@ -28,6 +31,7 @@ class Division(models.Model):
     is_active = models.BooleanField(default=True)
 
     objects = DivisionQuerySet.as_manager()
+    audit_type = "division"
 
     class Meta:
         ordering = ["path"]
@@ -74,7 +78,7 @@ class Division(models.Model):
         return "".join([*names, self.name])
 
 
-class Assignment(models.Model):
+class Assignment(Audited, models.Model):
     """A leader (a user) or a unit (a department) answering for an object (A3): a division now;
     enterprises, projects and shops later. Generic so that later modules add objects without
     new tables."""
@@ -83,7 +87,7 @@ class Assignment(models.Model):
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     leader = models.ForeignKey(
-        "accounts.User",
+        settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -101,6 +105,8 @@ class Assignment(models.Model):
     duty = models.CharField(_("职责"), max_length=60, default="包联")
     start_date = models.DateField(_("开始日期"), null=True, blank=True)
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    audit_type = "assignment"
 
     class Meta:
         verbose_name = _("包联责任")

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from shuangying.audit.models import AuditAction
-from shuangying.audit.services import record_event
 
 from .choices import KIND_LEVEL, DivisionKind
 from .codes import segment_for
@@ -34,26 +33,23 @@ def build_division(*, parent: Division | None, kind: str, code: str, name: str) 
 
 
 @transaction.atomic
-def create_division(*, actor=None, request=None, parent, kind, code, name) -> Division:
+def create_division(*, actor=None, parent, kind, code, name) -> Division:
+    """Add a division; audited when an ``actor`` adds it (imports and the demo write the tree
+    without one: their own audit row covers the whole file)."""
     division = build_division(parent=parent, kind=kind, code=code, name=name)
     if Division.objects.filter(path=division.path).exists():
         raise ValidationError({"code": f"代码{code}在上级区划下已存在"})
     division.save()
     if actor is not None:
-        record_event(
-            request=request,
-            user=actor,
-            action=AuditAction.CREATE,
-            object_type="division",
-            object_id=division.pk,
-            summary=f"新增区划 {division.name} {division.code}",
+        division.log_action(
+            AuditAction.CREATE, user=actor, summary=f"新增区划 {division.name} {division.code}"
         )
     return division
 
 
 @transaction.atomic
 def assign_responsibility(
-    *, actor=None, request=None, target, leader=None, unit=None, duty="包联", start_date=None
+    *, actor=None, target, leader=None, unit=None, duty="包联", start_date=None
 ) -> Assignment:
     """Make a leader and/or a unit answer for ``target`` (A3)."""
     from django.contrib.contenttypes.models import ContentType
@@ -69,14 +65,7 @@ def assign_responsibility(
         start_date=start_date,
     )
     if actor is not None:
-        record_event(
-            request=request,
-            user=actor,
-            action=AuditAction.CREATE,
-            object_type="assignment",
-            object_id=assignment.pk,
-            summary=f"包联 {assignment}",
-        )
+        assignment.log_action(AuditAction.CREATE, user=actor, summary=f"包联 {assignment}")
     return assignment
 
 

@@ -1,33 +1,19 @@
-from collections import Counter
-
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Count
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from shuangying.access import get_restricted_or_404
-from shuangying.people.models import Household, Person
+from shuangying.access import WHOLE_TREE, get_restricted_or_404
 
+from .counts import subtree_counts, subtree_total
 from .forms import AssignmentForm
 from .models import Assignment, Division
 from .services import assign_responsibility, assignments_for
-
-
-def subtree_person_counts(user, parent: Division | None, children) -> dict[int, int]:
-    """People per child subtree in one grouped query (counted by division, rolled up by path)."""
-    persons = Person.objects.restrict(user)
-    if parent is not None:
-        persons = persons.filter(division__path__startswith=parent.path)
-    per_path = Counter(
-        dict(persons.values_list("division__path").annotate(n=Count("id")).order_by())
-    )
-    counts = {}
-    for child in children:
-        counts[child.pk] = sum(n for path, n in per_path.items() if path.startswith(child.path))
-    return counts
 
 
 class DivisionTreeView(PermissionRequiredMixin, TemplateView):
@@ -42,18 +28,15 @@ class DivisionTreeView(PermissionRequiredMixin, TemplateView):
         roots = list(user.divisions.order_by("path"))
         if user.division_paths() is None:
             roots = list(Division.objects.filter(parent__isnull=True))
-        counts = subtree_person_counts(user, None, roots)
+        counts = subtree_counts("persons", user, roots)
         ctx["roots"] = [(d, counts.get(d.pk, 0)) for d in roots]
         return ctx
 
 
-def division_in_reach(user, pk) -> Division:
-    """A division inside the user's own subtrees (ancestors are listed for orientation only)."""
-    division = get_restricted_or_404(Division, user, pk=pk)
-    paths = user.division_paths()
-    if paths is not None and not any(division.path.startswith(p) for p in paths):
-        raise Http404
-    return division
+def division_page_object(user, pk, action: str = "view") -> Division:
+    """A division of the user's own subtrees (the ancestors ``restrict`` adds for breadcrumbs
+    have no page for them): 404 outside, 403 when ``action`` is not theirs."""
+    return get_restricted_or_404(Division.objects.in_jurisdiction(user), user, action, pk=pk)
 
 
 class DivisionDetailView(PermissionRequiredMixin, TemplateView):
@@ -65,19 +48,15 @@ class DivisionDetailView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        division = division_in_reach(user, kwargs["pk"])
+        division = division_page_object(user, kwargs["pk"])
         children = list(division.children.order_by("path"))
-        counts = subtree_person_counts(user, division, children)
+        counts = subtree_counts("persons", user, children, parent=division)
         ctx.update(
             division=division,
             ancestors=division.ancestors(),
             children=[(c, counts.get(c.pk, 0)) for c in children],
-            person_count=Person.objects.restrict(user)
-            .filter(division__path__startswith=division.path)
-            .count(),
-            household_count=Household.objects.restrict(user)
-            .filter(division__path__startswith=division.path)
-            .count(),
+            person_count=subtree_total("persons", user, division),
+            household_count=subtree_total("households", user, division),
             assignments=assignments_for(division),
             workers=division.users.order_by("username"),
             assignment_form=AssignmentForm() if user.has_perm("divisions.add_assignment") else None,
@@ -91,7 +70,7 @@ class AssignmentCreateView(PermissionRequiredMixin, View):
     permission_required = "divisions.add_assignment"
 
     def post(self, request, pk):
-        division = division_in_reach(request.user, pk)
+        division = division_page_object(request.user, pk)
         form = AssignmentForm(request.POST)
         if not form.is_valid():
             return render(
@@ -100,26 +79,46 @@ class AssignmentCreateView(PermissionRequiredMixin, View):
                 {"division": division, "form": form},
                 status=400,
             )
-        assign_responsibility(
-            actor=request.user, request=request, target=division, **form.cleaned_data
-        )
+        assign_responsibility(actor=request.user, target=division, **form.cleaned_data)
         messages.success(request, "已添加包联责任")
         return redirect(division)
 
 
+def leaders_in_reach(user):
+    """The accounts whose responsibilities a user may look at: those holding a division in the
+    user's subtrees, or answering for one (A3). Outside them an account does not exist here."""
+    users = get_user_model()._default_manager.filter(is_active=True)
+    if Division.objects.jurisdiction_q(user) == WHOLE_TREE:
+        return users
+    reach = Division.objects.in_jurisdiction(user)
+    answering = Assignment.objects.filter(
+        content_type=ContentType.objects.get_for_model(Division),
+        object_id__in=reach.values("pk"),
+        leader__isnull=False,
+    ).values("leader")
+    return users.filter(Q(pk__in=reach.values("users")) | Q(pk__in=answering))
+
+
 class LeaderAssignmentsView(PermissionRequiredMixin, TemplateView):
-    """What one leader answers for (A3)."""
+    """What one leader answers for (A3), within the viewer's jurisdiction."""
 
     permission_required = "divisions.view_assignment"
     template_name = "divisions/leader_assignments.html"
 
     def get_context_data(self, **kwargs):
-        from shuangying.accounts.models import User
-
         ctx = super().get_context_data(**kwargs)
-        leader = get_object_or_404(User, pk=kwargs["pk"], is_active=True)
+        user = self.request.user
+        leader = leaders_in_reach(user).filter(pk=kwargs["pk"]).first()
+        if leader is None:
+            raise Http404
         ctx["leader"] = leader
         ctx["assignments"] = (
-            Assignment.objects.filter(leader=leader).select_related("content_type").order_by("id")
+            Assignment.objects.filter(
+                leader=leader,
+                content_type=ContentType.objects.get_for_model(Division),
+                object_id__in=Division.objects.in_jurisdiction(user).values("pk"),
+            )
+            .select_related("content_type")
+            .order_by("id")
         )
         return ctx

@@ -23,10 +23,3 @@ class ImportStatus(models.TextChoices):
 
 
 RUNNING_STATUSES = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
-
-# Who may import what (A4): the same codenames guard the pages, the tasks and the tests.
-KIND_PERMISSIONS = {
-    ImportKind.PERSONS: "people.import_person",
-    ImportKind.HOUSEHOLDS: "people.import_person",
-    ImportKind.DIVISIONS: "divisions.import_division",
-}

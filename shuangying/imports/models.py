@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
 from shuangying.core import crypto
 
 from .choices import RUNNING_STATUSES, ImportKind, ImportMode, ImportStatus
@@ -24,7 +25,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(created_by=user)
 
 
-class ImportJob(models.Model):
+class ImportJob(Audited, models.Model):
     """An uploaded ledger on its way into the registry.
 
     The file holds personal data in plaintext, so it is kept encrypted like every other
@@ -60,9 +61,14 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     validated_at = models.DateTimeField(_("检查完成时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Written every few seconds by the worker running the job (lifecycle.heartbeat).
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True, editable=False)
+    # Failed because its worker died: the file is kept (until its retention) for a retry.
+    abandoned = models.BooleanField(_("进程中止"), default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ImportJobQuerySet.as_manager()
+    audit_type = "import_job"
 
     class Meta:
         ordering = ["-created_at", "-id"]

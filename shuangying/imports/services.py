@@ -37,8 +37,9 @@ from shuangying.core.excel import (
     source_bytes,
 )
 
-from .choices import KIND_PERMISSIONS, ImportKind, ImportMode, ImportStatus
-from .ledgers import LEDGERS, DivisionIndex, Ledger, Row
+from .choices import ImportKind, ImportMode, ImportStatus
+from .ledgers import LEDGERS, Ledger, Row
+from .lifecycle import heartbeat
 from .models import ImportJob
 from .pipeline import DatabaseLane
 from .report import ImportReport
@@ -46,11 +47,6 @@ from .report import ImportReport
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 1000
-AUDIT_OBJECT = {
-    ImportKind.PERSONS: "person",
-    ImportKind.HOUSEHOLDS: "household",
-    ImportKind.DIVISIONS: "division",
-}
 
 Progress = Callable[[int, int], None]
 
@@ -60,7 +56,8 @@ class _RollBack(Exception):
 
 
 def can_import(user, kind: str) -> bool:
-    return kind in KIND_PERMISSIONS and user.has_perm(KIND_PERMISSIONS[kind])
+    ledger = LEDGERS.get(kind)
+    return ledger is not None and user.has_perm(ledger.permission)
 
 
 def _feed(ledger: Ledger, table, report: ImportReport, progress: Progress | None) -> None:
@@ -147,12 +144,11 @@ def run_import(
     return report
 
 
-def _audit_commit(report: ImportReport, *, user, request=None, job: ImportJob | None = None):
+def _audit_commit(report: ImportReport, *, user, job: ImportJob | None = None):
     record_event(
-        request=request,
         user=user,
         action=AuditAction.IMPORT,
-        object_type=AUDIT_OBJECT[report.kind],
+        object_type=LEDGERS[report.kind].audit_object,
         object_id=job.pk if job else "",
         summary=f"导入{LEDGERS[report.kind].title}:{report.summary()}",
         detail={
@@ -170,7 +166,6 @@ def import_file(
     mode: str = ImportMode.ALL_OR_NOTHING,
     *,
     commit: bool = True,
-    request=None,
 ) -> ImportReport:
     """Import a ledger file at once (no job, no background): check, validate, write, audit.
 
@@ -181,7 +176,7 @@ def import_file(
         raise PermissionDenied
     report = run_import(kind, source, user=user, mode=mode, commit=commit)
     if commit:
-        _audit_commit(report, user=user, request=request)
+        _audit_commit(report, user=user)
     return report
 
 
@@ -215,9 +210,7 @@ def read_upload(upload) -> bytes:
     return data
 
 
-def create_import_job(
-    *, user, request=None, kind: str, mode: str, file_name: str, data: bytes
-) -> ImportJob:
+def create_import_job(*, user, kind: str, mode: str, file_name: str, data: bytes) -> ImportJob:
     """Keep an already checked file (encrypted) and queue its dry run."""
     from .tasks import validate_import_job
 
@@ -226,12 +219,9 @@ def create_import_job(
     job = ImportJob(kind=kind, mode=mode, file_name=file_name[:200], created_by=user)
     job.store_file(data)
     job.save()
-    record_event(
-        request=request,
+    job.log_action(
+        AuditAction.IMPORT,
         user=user,
-        action=AuditAction.IMPORT,
-        object_type="import_job",
-        object_id=job.pk,
         summary=f"上传{LEDGERS[kind].title}待检查:{job.file_name}",
         detail={"kind": kind, "bytes": job.file_size},
     )
@@ -283,14 +273,15 @@ def validate_job(job_id: int) -> None:
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at", "updated_at"])
     try:
-        report = run_import(
-            job.kind,
-            job.load_file(),
-            user=job.created_by,
-            mode=job.mode,
-            commit=False,
-            progress=_progress_of(job),
-        )
+        with heartbeat(job.pk):
+            report = run_import(
+                job.kind,
+                job.load_file(),
+                user=job.created_by,
+                mode=job.mode,
+                commit=False,
+                progress=_progress_of(job),
+            )
     except Exception:
         logger.exception("dry run of import job %s failed", job_id)
         _fail(job_id, "检查过程中发生系统错误,请稍后重试或联系管理员")
@@ -298,7 +289,7 @@ def validate_job(job_id: int) -> None:
     _finish(job, report, ImportStatus.VALIDATED, validated_at=timezone.now())
 
 
-def request_commit(*, user, request=None, job: ImportJob, mode: str) -> bool:
+def request_commit(*, user, job: ImportJob, mode: str) -> bool:
     """Queue the commit of a dry-run job in ``mode``; False when it is not waiting for one
     (already committed, running or failed)."""
     from .tasks import commit_import_job
@@ -308,7 +299,11 @@ def request_commit(*, user, request=None, job: ImportJob, mode: str) -> bool:
     if mode not in ImportMode.values:
         mode = job.mode
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATED).update(
-        status=ImportStatus.COMMITTING, mode=mode, processed_rows=0, updated_at=timezone.now()
+        status=ImportStatus.COMMITTING,
+        mode=mode,
+        processed_rows=0,
+        heartbeat_at=None,  # queued, not running: no worker is expected to beat yet
+        updated_at=timezone.now(),
     )
     if not claimed:
         return False
@@ -323,14 +318,12 @@ def commit_job(job_id: int) -> None:
     if job.status != ImportStatus.COMMITTING:
         return
     try:
-        report = run_import(
-            job.kind,
-            job.load_file(),
-            user=job.created_by,
-            mode=job.mode,
-            commit=True,
-            progress=_progress_of(job),
-        )
+        # No progress rows during the commit: they would be invisible until it ends, and
+        # would lock the job's row against the heartbeat for as long.
+        with heartbeat(job.pk):
+            report = run_import(
+                job.kind, job.load_file(), user=job.created_by, mode=job.mode, commit=True
+            )
     except Exception:
         logger.exception("commit of import job %s failed", job_id)
         _fail(job_id, "导入过程中发生系统错误,未写入任何数据,请稍后重试或联系管理员")
@@ -348,7 +341,8 @@ def write_template(kind: str, user, stream: IO[bytes]) -> None:
     """The template of a ledger: its headers, one sample row (ignored on import) and a notes
     sheet describing every column."""
     ledger = LEDGERS[kind]
-    index = DivisionIndex(user)
+    example = ledger(user=user, report=None, write=False)
+    example.prepare()
     columns = [Column(f.header, f.width) for f in ledger.fields]
     notes = [
         [
@@ -368,9 +362,7 @@ def write_template(kind: str, user, stream: IO[bytes]) -> None:
     ]
     with XlsxStreamWriter(stream, creator=user.get_username()) as book:
         sheet = book.add_sheet(ledger.title, columns)
-        sheet.write_row(
-            ledger(user=user, report=None, write=False).sample_row(index), style=STYLE_SAMPLE
-        )
+        sheet.write_row(example.sample_row(), style=STYLE_SAMPLE)
         notes_columns = [
             Column("列名", 14),
             Column("是否必填", 10),

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
     path("<int:pk>/progress/", views.ImportProgressView.as_view(), name="import_progress"),
     path("<int:pk>/commit/", views.ImportCommitView.as_view(), name="import_commit"),
+    path("<int:pk>/retry/", views.ImportRetryView.as_view(), name="import_retry"),
 ]

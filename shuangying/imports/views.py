@@ -8,17 +8,18 @@ import io
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.core.excel import XLSX_CONTENT_TYPE, ExcelFileError
+from shuangying.pages import paginate
 
 from .choices import ImportKind, ImportMode, ImportStatus
 from .forms import ImportCommitForm, ImportUploadForm
 from .ledgers import LEDGERS
+from .lifecycle import can_retry, fail_abandoned_jobs, refreshed, retry_job
 from .models import ImportJob
 from .services import can_import, create_import_job, read_upload, request_commit, write_template
 
@@ -49,8 +50,9 @@ class ImportListView(ImportPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        jobs = ImportJob.objects.owned_by(self.request.user).defer("file_enc", "report")
-        page = Paginator(jobs, 20).get_page(self.request.GET.get("page"))
+        jobs = ImportJob.objects.owned_by(self.request.user)
+        fail_abandoned_jobs(jobs=jobs)
+        page = paginate(self.request, jobs.defer("file_enc", "report"))
         kinds = allowed_kinds(self.request.user)
         ctx.update(
             page=page,
@@ -90,7 +92,6 @@ class ImportCreateView(ImportPermissionMixin, View):
             return self.render_form(form, status=400)
         job = create_import_job(
             user=request.user,
-            request=request,
             kind=form.cleaned_data["kind"],
             mode=form.cleaned_data["mode"],
             file_name=upload.name or "upload.xlsx",
@@ -100,12 +101,14 @@ class ImportCreateView(ImportPermissionMixin, View):
 
 
 def job_context(job: ImportJob) -> dict:
+    job = refreshed(job)
     report = job.report or {}
     return {
         "job": job,
         "report": report,
         "commit_form": ImportCommitForm(initial={"mode": job.mode}),
         "can_commit": job.status == ImportStatus.VALIDATED,
+        "can_retry": can_retry(job),
     }
 
 
@@ -131,10 +134,22 @@ class ImportCommitView(LoginRequiredMixin, View):
         job = get_own_job_or_404(request.user, pk)
         form = ImportCommitForm(request.POST)
         mode = form.cleaned_data["mode"] if form.is_valid() else job.mode
-        if request_commit(user=request.user, request=request, job=job, mode=mode):
+        if request_commit(user=request.user, job=job, mode=mode):
             messages.success(request, "已开始导入,完成后本页显示结果")
         else:
             messages.warning(request, "该导入任务已提交或不在待确认状态")
+        return redirect(job)
+
+
+class ImportRetryView(LoginRequiredMixin, View):
+    """Run again a job whose worker died (its owner's own; the file is still kept)."""
+
+    def post(self, request, pk):
+        job = refreshed(get_own_job_or_404(request.user, pk))
+        if can_import(request.user, job.kind) and retry_job(job):
+            messages.success(request, "已重新开始,完成后本页显示结果")
+        else:
+            messages.warning(request, "该导入任务不能重新执行,请重新上传文件")
         return redirect(job)
 
 

@@ -47,9 +47,7 @@ class PassForm(forms.Form):
         data["person"] = None
         if division and number:
             household = (
-                Household.objects.restrict(self.user)
-                .filter(division__path__startswith=division.path, number=number)
-                .first()
+                Household.objects.restrict(self.user).within(division).filter(number=number).first()
             )
             if household is None:
                 self.add_error("household_number", "该区划内没有此户编号(或不在您的管辖范围内)")

@@ -3,11 +3,9 @@
 services for writes, masked numbers only (M1) and an audit row for every read of personal
 data (M2)."""
 
-from __future__ import annotations
-
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -20,8 +18,9 @@ from shuangying.apibase import (
     DbId,
     ErrorOut,
     PageParams,
+    api_error,
     paginate,
-    require_perm,
+    requires,
 )
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
@@ -30,7 +29,9 @@ from shuangying.divisions.models import Division
 from .choices import Relation
 from .filters import PersonFilter
 from .identity import IdentityError, normalize_document, normalize_phone
+from .limits import RateLimited
 from .models import Household, Person, Tag
+from .reveals import reveal_person_fields
 from .schemas import (
     HouseholdDetailOut,
     HouseholdIn,
@@ -47,10 +48,10 @@ from .schemas import (
     RevealOut,
 )
 from .services import (
+    PersonExistsElsewhere,
     create_household,
     find_person_by_document,
     register_person,
-    reveal_person_fields,
     update_person,
 )
 
@@ -133,7 +134,6 @@ def _search_persons(request, filters: PersonQuery, page: PageParams) -> dict:
     """The people list for ``filters``: restricted, filtered by PersonFilter, one page,
     audited without the plaintext searched for."""
     user = request.auth
-    require_perm(user, "people.view_person")
     params = filters.dict(exclude_none=True, include=set(PersonFilter.base_fields))
     form = PersonFilter(params, user=user)
     if not form.is_valid():
@@ -149,7 +149,6 @@ def _search_persons(request, filters: PersonQuery, page: PageParams) -> dict:
         detail["id_number"] = "证件号码(完整)"
     result = paginate(qs.select_related("division").prefetch_related("tags"), page)
     record_event(
-        request=request,
         user=user,
         action=AuditAction.SEARCH if ("q" in detail or "id_number" in detail) else AuditAction.LIST,
         object_type="person",
@@ -166,6 +165,7 @@ def _search_persons(request, filters: PersonQuery, page: PageParams) -> dict:
     description=LIST_DESCRIPTION
     + "按完整证件号码或手机号查找时建议改用 `POST /api/persons/search`,以免号码出现在URL和访问日志中。",
 )
+@requires("people.view_person")
 def list_persons(request, filters: Query[PersonQuery], page: Query[PageParams]):
     return _search_persons(request, filters, page)
 
@@ -176,6 +176,7 @@ def list_persons(request, filters: Query[PersonQuery], page: Query[PageParams]):
     summary="人员查询(条件放在请求体中)",
     description=LIST_DESCRIPTION + "条件与 `GET /api/persons` 相同,放在JSON请求体中,号码不进URL。",
 )
+@requires("people.view_person")
 def search_persons(request, payload: PersonSearchIn):
     page = PageParams(limit=payload.limit, offset=payload.offset)
     return _search_persons(request, payload, page)
@@ -183,17 +184,24 @@ def search_persons(request, payload: PersonSearchIn):
 
 @router.post(
     "/persons",
-    response={200: PersonWriteOut, 201: PersonWriteOut, 409: ErrorOut, **COMMON_ERRORS},
+    response={
+        200: PersonWriteOut,
+        201: PersonWriteOut,
+        409: ErrorOut,
+        429: ErrorOut,
+        **COMMON_ERRORS,
+    },
     summary="登记人员(一人一档)",
     description=(
         '新登记返回 201 和 `"created": true`。证件号码已登记(一人一档)时不新建:'
         '已有记录在您的管辖范围内则返回 200、该记录和 `"created": false`;'
-        "不在您的管辖范围内则返回 409 `person_exists_elsewhere`,不透露该记录。"
+        "不在您的管辖范围内则返回 409 `person_exists_elsewhere`,不透露该记录;"
+        "该答复记入审计并按用户限次,超过后一小时内的登记均返回 429 `rate_limited`。"
     ),
 )
+@requires("people.add_person")
 def create_person(request, payload: PersonIn):
     user = request.auth
-    require_perm(user, "people.add_person")
     _check_identity(payload.document_type, payload.id_number, payload.phone)
     division = _division_for(user, payload.division, field="division", label="所属网格")
     household = _household_for(user, payload.household)
@@ -201,7 +209,6 @@ def create_person(request, payload: PersonIn):
     try:
         result = register_person(
             actor=user,
-            request=request,
             name=payload.name,
             document_type=payload.document_type,
             id_number=payload.id_number,
@@ -218,23 +225,15 @@ def create_person(request, payload: PersonIn):
         )
     except PermissionDenied:
         raise _placement_denied() from None
-    person = _person_detail_queryset().restrict(user).filter(pk=result.person.pk).first()
-    if person is None:
-        raise ApiError(
-            409,
-            "person_exists_elsewhere",
-            "证件号码:该证件号码已在其他辖区登记(一人一档),请联系上级核实",
-            "id_number",
-        )
+    except PersonExistsElsewhere as exc:
+        raise ApiError(409, "person_exists_elsewhere", exc.messages[0], "id_number") from None
+    except RateLimited as exc:
+        raise ApiError(429, "rate_limited", exc.message) from None
+    person = _person_detail_queryset().get(pk=result.person.pk)
     person.created = result.created
     if not result.created:
-        record_event(
-            request=request,
-            user=user,
-            action=AuditAction.VIEW,
-            object_type="person",
-            object_id=person.pk,
-            summary=f"登记时匹配到已有人员 {person.name}",
+        person.log_action(
+            AuditAction.VIEW, user=user, summary=f"登记时匹配到已有人员 {person.name}"
         )
         return Status(200, person)
     return Status(201, person)
@@ -245,18 +244,11 @@ def create_person(request, payload: PersonIn):
     response={200: PersonDetailOut, **COMMON_ERRORS},
     summary="人员详情",
 )
+@requires("people.view_person")
 def get_person(request, person_id: DbId):
     user = request.auth
-    require_perm(user, "people.view_person")
     person = get_restricted_or_404(_person_detail_queryset(), user, pk=person_id)
-    record_event(
-        request=request,
-        user=user,
-        action=AuditAction.VIEW,
-        object_type="person",
-        object_id=person.pk,
-        summary=f"API 查看人员 {person.name}",
-    )
+    person.log_action(AuditAction.VIEW, user=user, summary=f"API 查看人员 {person.name}")
     return person
 
 
@@ -265,9 +257,9 @@ def get_person(request, person_id: DbId):
     response={200: PersonDetailOut, **COMMON_ERRORS},
     summary="修改人员信息(只改给出的字段)",
 )
+@requires("people.change_person")
 def patch_person(request, person_id: DbId, payload: PersonPatch):
     user = request.auth
-    require_perm(user, "people.change_person")
     person = get_restricted_or_404(Person, user, "change", pk=person_id)
     changes = payload.dict(exclude_unset=True)
     phone = changes.pop("phone", None)
@@ -283,7 +275,7 @@ def patch_person(request, person_id: DbId, payload: PersonPatch):
     if "relation_to_head" in changes:
         changes["relation_to_head"] = changes["relation_to_head"] or ""
     try:
-        update_person(actor=user, request=request, person=person, phone=phone, **changes)
+        update_person(actor=user, person=person, phone=phone, **changes)
     except PermissionDenied:
         raise _placement_denied() from None
     return _person_detail_queryset().get(pk=person.pk)
@@ -291,14 +283,21 @@ def patch_person(request, person_id: DbId, payload: PersonPatch):
 
 @router.post(
     "/persons/{person_id}/reveal",
-    response={200: RevealOut, **COMMON_ERRORS},
-    summary="查看完整证件号码和电话(须填写原因,记入审计)",
+    response={200: RevealOut, 429: ErrorOut, **COMMON_ERRORS},
+    summary="查看完整证件号码和电话(须选择用途并填写原因,记入审计,每小时限次)",
 )
+@requires("people.reveal_person")
 def reveal_person(request, person_id: DbId, payload: RevealIn, response: HttpResponse):
     user = request.auth
-    require_perm(user, "people.reveal_person")
     person = get_restricted_or_404(Person, user, pk=person_id)
-    values = reveal_person_fields(actor=user, request=request, person=person, reason=payload.reason)
+    try:
+        values = reveal_person_fields(
+            actor=user, person=person, purpose=payload.purpose, reason=payload.reason
+        )
+    except ValidationError as exc:
+        raise api_error(exc) from None
+    except RateLimited as exc:
+        raise ApiError(429, "rate_limited", exc.message) from None
     response["Cache-Control"] = "no-store"
     return {"id": person.pk, **values}
 
@@ -308,9 +307,9 @@ def reveal_person(request, person_id: DbId, payload: RevealIn, response: HttpRes
     response={200: HouseholdPage, **COMMON_ERRORS},
     summary="一户一档列表(限管辖范围,分页)",
 )
+@requires("people.view_household")
 def list_households(request, filters: Query[HouseholdQuery], page: Query[PageParams]):
     user = request.auth
-    require_perm(user, "people.view_household")
     qs = Household.objects.restrict(user).select_related("division")
     if filters.q:
         qs = qs.filter(Q(address__contains=filters.q) | Q(number__contains=filters.q))
@@ -320,11 +319,10 @@ def list_households(request, filters: Query[HouseholdQuery], page: Query[PagePar
             raise ApiError(
                 422, "invalid_division", "区划:区划不存在或不在您的管辖范围内", "division"
             )
-        qs = qs.filter(division__path__startswith=division.path)
+        qs = qs.within(division)
     qs = qs.annotate(member_count=Count("members")).order_by("division__path", "number")
     result = paginate(qs, page)
     record_event(
-        request=request,
         user=user,
         action=AuditAction.LIST,
         object_type="household",
@@ -359,14 +357,13 @@ def _household_detail(user, household: Household) -> dict:
     response={201: HouseholdDetailOut, 409: ErrorOut, **COMMON_ERRORS},
     summary="新建户档",
 )
+@requires("people.add_household")
 def create_household_api(request, payload: HouseholdIn):
     user = request.auth
-    require_perm(user, "people.add_household")
     division = _division_for(user, payload.division, field="division", label="所在区划")
     try:
         household = create_household(
             actor=user,
-            request=request,
             division=division,
             number=payload.number.strip(),
             address=payload.address.strip(),
@@ -386,18 +383,11 @@ def create_household_api(request, payload: HouseholdIn):
     response={200: HouseholdDetailOut, **COMMON_ERRORS},
     summary="户档详情(含成员)",
 )
+@requires("people.view_household")
 def get_household(request, household_id: DbId):
     user = request.auth
-    require_perm(user, "people.view_household")
     household = get_restricted_or_404(
         Household.objects.select_related("division"), user, pk=household_id
     )
-    record_event(
-        request=request,
-        user=user,
-        action=AuditAction.VIEW,
-        object_type="household",
-        object_id=household.pk,
-        summary=f"API 查看户档 {household.number}",
-    )
+    household.log_action(AuditAction.VIEW, user=user, summary=f"API 查看户档 {household.number}")
     return _household_detail(user, household)

@@ -31,3 +31,14 @@ class HealthStatus(models.TextChoices):
     FEVER = "fever", _("发热")
     SYMPTOMS = "symptoms", _("其他症状")
     QUARANTINE = "quarantine", _("隔离中")
+
+
+class RevealPurpose(models.TextChoices):
+    """Why plaintext is needed (issue 17): chosen from a list, and explained in words."""
+
+    VERIFY_IDENTITY = "verify_identity", _("核实身份")
+    CONTACT = "contact", _("电话联系本人")
+    TRACING = "tracing", _("流行病学调查")
+    TRANSFER = "transfer", _("转运或隔离安置")
+    MEDICAL = "medical", _("就医救治")
+    CORRECTION = "correction", _("更正登记信息")

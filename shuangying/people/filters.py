@@ -9,7 +9,6 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shuangying.access import division_q
 from shuangying.divisions.models import Division
 
 from .choices import Sex
@@ -132,11 +131,7 @@ class PersonFilter(forms.Form):
         # Any division in the user's subtrees is a valid filter; the menu offers only their
         # own divisions and one level below (a county has thousands of grids: listing them
         # all made every page render 3,000 options).
-        paths = user.division_paths()
-        reachable = Division.objects.all()
-        if paths is not None:
-            reachable = reachable.filter(division_q(paths, field="path"))
-        field.queryset = reachable
+        field.queryset = Division.objects.in_jurisdiction(user)
         field.widget.choices = [("", "全部"), *division_menu(user, self.data.get("division"))]
 
     def filter_queryset(self, queryset):
@@ -153,7 +148,7 @@ class PersonFilter(forms.Form):
                 queryset = queryset.none()
             self.search_description = "证件号码或电话(完整)"
         if data.get("division"):
-            queryset = queryset.filter(division__path__startswith=data["division"].path)
+            queryset = queryset.within(data["division"])
         if data.get("tag"):
             queryset = queryset.filter(tags=data["tag"])
         if data.get("sex"):
@@ -182,7 +177,7 @@ def division_menu(user, selected=None) -> list[tuple[int, str]]:
     )
     shown = Division.objects.filter(Q(pk__in=[d.pk for d in tops]) | Q(parent__in=tops))
     if selected and str(selected).isdigit():
-        shown = shown | Division.objects.filter(pk=int(selected))
+        shown = shown | Division.objects.in_jurisdiction(user).filter(pk=int(selected))
     top_level = min((d.level for d in tops), default=1)
     return [
         (d.pk, "\u3000" * max(d.level - top_level, 0) + d.name)

@@ -3,8 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.divisions.models import Division
 
-from .choices import DocumentType, HealthStatus, Relation, Sex
+from .choices import DocumentType, HealthStatus, Relation, RevealPurpose, Sex
 from .models import Household, Tag
+
+# What <input type="date"> accepts, whatever the language's own date format (issue 16: the
+# Chinese "2026/12/05" left the browser's date field empty).
+ISO_DATE = "%Y-%m-%d"
 
 
 class PersonForm(forms.Form):
@@ -35,15 +39,9 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args, user, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        paths = user.division_paths()
-        divisions = Division.objects.filter(level__gte=3)
-        households = Household.objects.restrict(user)
-        if paths is not None:
-            from shuangying.access import division_q
-
-            divisions = divisions.filter(division_q(paths, field="path"))
+        divisions = Division.objects.in_jurisdiction(user).filter(level__gte=3)
         self.fields["division"].queryset = divisions.order_by("path")
-        self.fields["household"].queryset = households.order_by("number")
+        self.fields["household"].queryset = Household.objects.restrict(user).order_by("number")
         if editing:
             # The document identifies the person; it is not edited here.
             del self.fields["document_type"]
@@ -52,7 +50,12 @@ class PersonForm(forms.Form):
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("查看原因"), max_length=200, min_length=2)
+    """The purpose from a list and the reason in words (checked by ``clean_reveal_reason``)."""
+
+    purpose = forms.ChoiceField(
+        label=_("查看用途"), choices=[("", "请选择"), *RevealPurpose.choices]
+    )
+    reason = forms.CharField(label=_("查看原因"), max_length=200)
 
 
 class StaffSurveyForm(forms.Form):
@@ -60,7 +63,7 @@ class StaffSurveyForm(forms.Form):
 
     person = forms.ModelChoiceField(label=_("人员"), queryset=None)
     survey_date = forms.DateField(
-        label=_("摸底日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("摸底日期"), widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"})
     )
     holiday_whereabouts = forms.CharField(label=_("假期行踪"), max_length=200)
     left_county = forms.BooleanField(label=_("假期曾离开本县"), required=False)

@@ -182,3 +182,29 @@ def make_resident_id(area: str, born: date, sequence: int) -> str:
     3-digit sequence (odd for men, even for women), check character."""
     first17 = f"{area}{born:%Y%m%d}{sequence % 1000:03d}"
     return first17 + check_char(first17)
+
+
+# Characters a name may not hold even after NFKC: controls, format characters (zero-width
+# spaces and joiners, the byte-order mark, left-to-right/right-to-left marks, embeddings,
+# overrides and isolates), private use, surrogates, line and paragraph separators, and the
+# letters that print as nothing (Hangul fillers, the blank Braille pattern).
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+_BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
+def normalize_name(raw: str) -> str:
+    """A person's name in NFKC (full-width letters and the ideographic space become their
+    plain forms), whitespace collapsed; IdentityError when it holds an invisible or text
+    direction control character, which would make two records of one name look different or
+    a name display as something else (issue 17)."""
+    import unicodedata
+
+    value = unicodedata.normalize("NFKC", raw or "")
+    for ch in value:
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _BLANK_LETTERS:
+            if ch in "\t\n\r":
+                continue
+            raise IdentityError(
+                f"含有不可见字符或文字方向控制字符(U+{ord(ch):04X}),请删除后重新输入"
+            )
+    return " ".join(value.split())

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
 from shuangying.core import crypto
 
 from .choices import DocumentType, HealthStatus, Relation, Sex
@@ -41,7 +42,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Household(models.Model):
+class Household(Audited, models.Model):
     """A household file (一户一档, B2): an address in a compound or building, its members."""
 
     division = models.ForeignKey(
@@ -57,6 +58,7 @@ class Household(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = HouseholdQuerySet.as_manager()
+    audit_type = "household"
 
     class Meta:
         ordering = ["division__path", "number"]
@@ -73,7 +75,7 @@ class Household(models.Model):
         return reverse("people:household_detail", args=[self.pk])
 
 
-class Person(models.Model):
+class Person(Audited, models.Model):
     """One person, one record however they arrive: unique by document number (hash)."""
 
     name = models.CharField(_("姓名"), max_length=50)
@@ -127,6 +129,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PersonQuerySet.as_manager()
+    audit_type = "person"
 
     class Meta:
         ordering = ["name", "id"]
@@ -186,7 +189,7 @@ class TravelEntry(models.Model):
         return f"{self.origin} → {self.arrival_date}"
 
 
-class StaffSurvey(models.Model):
+class StaffSurvey(Audited, models.Model):
     """A department's staff survey on the first day back (B6): holiday whereabouts, health."""
 
     department = models.ForeignKey(
@@ -213,6 +216,7 @@ class StaffSurvey(models.Model):
     notes = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = StaffSurveyQuerySet.as_manager()
+    audit_type = "staff_survey"
 
     class Meta:
         ordering = ["-survey_date", "person__name"]

@@ -13,7 +13,7 @@ from ninja import Field, Schema
 
 from shuangying.apibase import PageParams
 
-from .choices import DocumentType, Relation, Sex
+from .choices import DocumentType, Relation, RevealPurpose, Sex
 
 
 class DivisionRef(Schema):
@@ -141,7 +141,10 @@ class PersonPatch(Schema):
 
 
 class RevealIn(Schema):
-    reason: str = Field(..., title="查看原因", min_length=2, max_length=200)
+    purpose: RevealPurpose = Field(..., title="查看用途", description="从列表中选择")
+    reason: str = Field(
+        ..., title="查看原因", max_length=200, description="具体原因,至少4个汉字、字母或数字"
+    )
 
 
 class RevealOut(Schema):

@@ -8,13 +8,19 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from shuangying.audit.models import AuditAction
-from shuangying.audit.services import record_event
+from shuangying.audit.models import AuditAction, AuditEvent
 from shuangying.core import crypto
 from shuangying.core.masking import mask_id_number, mask_phone
 
+from . import limits
 from .choices import DocumentType, Sex
-from .identity import IdentityError, facts_from_resident_id, normalize_document, normalize_phone
+from .identity import (
+    IdentityError,
+    facts_from_resident_id,
+    normalize_document,
+    normalize_name,
+    normalize_phone,
+)
 from .models import (
     ID_CONTEXT,
     PHONE_CONTEXT,
@@ -81,9 +87,20 @@ def _check_division(actor, division) -> None:
     """Writes may only place people and households inside the actor's own divisions."""
     if actor is None:
         return
-    paths = actor.division_paths()
-    if paths is not None and not any(division.path.startswith(p) for p in paths):
+    if not type(division).objects.in_jurisdiction(actor).filter(pk=division.pk).exists():
         raise PermissionDenied("division outside jurisdiction")
+
+
+def clean_name(name: str) -> str:
+    """A person's name as stored (NFKC, no invisible or direction control characters);
+    ValidationError naming the field otherwise."""
+    try:
+        name = normalize_name(name)
+    except IdentityError as exc:
+        raise ValidationError({"name": f"姓名:{exc}"}) from None
+    if not name:
+        raise ValidationError({"name": "姓名不能为空"})
+    return name
 
 
 @dataclass
@@ -92,11 +109,54 @@ class RegisterResult:
     created: bool
 
 
+class PersonExistsElsewhere(ValidationError):
+    """The document number is registered outside the actor's jurisdiction (one person, one
+    record): the record is not shown, and each such answer is audited and counted, since
+    it tells whether a number is registered at all (issue 17)."""
+
+    def __init__(self):
+        super().__init__(
+            {"id_number": "证件号码:该证件号码已在其他辖区登记(一人一档),请联系上级核实"}
+        )
+
+
+def _exists_elsewhere_events():
+    return AuditEvent.objects.filter(
+        action=AuditAction.SEARCH, object_type="person", detail__kind=limits.EXISTS_ELSEWHERE
+    )
+
+
+def register_person(*, actor, request=None, **data) -> RegisterResult:
+    """Add a person, or return the existing record with the same document number (B1).
+
+    Raises IdentityError (Chinese message) for a bad number or phone, PermissionDenied when the
+    division is outside the actor's jurisdiction, PersonExistsElsewhere when the number is
+    registered where the actor cannot see it, and RateLimited once the actor has met too many
+    of those within the hour (then for every number, so that the refusal tells nothing).
+
+    ``request`` is not used (the audit context says where an act came from); it is accepted
+    because the public check-in still passes it."""
+    if actor is not None:
+        with limits.counted(actor, limits.EXISTS_ELSEWHERE, _exists_elsewhere_events()):
+            pass
+    result = _register_person(actor=actor, **data)
+    if result.created or actor is None:
+        return result
+    if Person.objects.restrict(actor).filter(pk=result.person.pk).exists():
+        return result
+    result.person.log_action(
+        AuditAction.SEARCH,
+        user=actor,
+        summary="登记时证件号码已在其他辖区登记(未透露该记录)",
+        detail={"kind": limits.EXISTS_ELSEWHERE},
+    )
+    raise PersonExistsElsewhere
+
+
 @transaction.atomic
-def register_person(
+def _register_person(
     *,
     actor,
-    request=None,
     name: str,
     document_type: str = DocumentType.RESIDENT_ID,
     id_number: str,
@@ -112,14 +172,8 @@ def register_person(
     is_verified: bool = True,
     tags=(),
 ) -> RegisterResult:
-    """Add a person, or return the existing record with the same document number (B1).
-
-    Raises IdentityError (Chinese message) for a bad number or phone, PermissionDenied when the
-    division is outside the actor's jurisdiction."""
     _check_division(actor, division)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "姓名不能为空"})
+    name = clean_name(name)
     ident = identity_fields(document_type, id_number)
     existing = Person.objects.filter(id_number_hash=ident["id_number_hash"]).first()
     if existing is not None:
@@ -147,13 +201,8 @@ def register_person(
         return RegisterResult(Person.objects.get(id_number_hash=ident["id_number_hash"]), False)
     if tags:
         person.tags.set(tags)
-    record_event(
-        request=request,
-        user=actor,
-        action=AuditAction.CREATE,
-        object_type="person",
-        object_id=person.pk,
-        summary=f"新增人员 {person.name} {person.id_number_masked}",
+    person.log_action(
+        AuditAction.CREATE, user=actor, summary=f"新增人员 {person.name} {person.id_number_masked}"
     )
     return RegisterResult(person, True)
 
@@ -173,9 +222,7 @@ EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def update_person(
-    *, actor, request=None, person: Person, phone: str | None = None, **changes
-) -> Person:
+def update_person(*, actor, person: Person, phone: str | None = None, **changes) -> Person:
     """Change a person's editable fields; a phone given as None is left as it is (a masked
     form never overwrites the real value)."""
     unknown = set(changes) - set(EDITABLE_FIELDS) - {"tags"}
@@ -183,6 +230,8 @@ def update_person(
         raise ValueError(f"not editable: {sorted(unknown)}")
     if "division" in changes:
         _check_division(actor, changes["division"])
+    if "name" in changes:
+        changes["name"] = clean_name(changes["name"])
     changed = []
     tags = changes.pop("tags", None)
     for field, value in changes.items():
@@ -193,18 +242,13 @@ def update_person(
         for field, value in phone_fields(phone).items():
             setattr(person, field, value)
         changed.append("phone")
-    if "name" in changed and not person.name.strip():
-        raise ValidationError({"name": "姓名不能为空"})
     person.save()
     if tags is not None:
         person.tags.set(tags)
         changed.append("tags")
-    record_event(
-        request=request,
+    person.log_action(
+        AuditAction.UPDATE,
         user=actor,
-        action=AuditAction.UPDATE,
-        object_type="person",
-        object_id=person.pk,
         summary=f"修改人员 {person.name}",
         detail={"fields": changed},
     )
@@ -212,46 +256,19 @@ def update_person(
 
 
 @transaction.atomic
-def create_household(
-    *, actor, request=None, division, number: str, address: str, notes: str = ""
-) -> Household:
+def create_household(*, actor, division, number: str, address: str, notes: str = "") -> Household:
     _check_division(actor, division)
     household = Household.objects.create(
         division=division, number=number, address=address, notes=notes
     )
-    record_event(
-        request=request,
-        user=actor,
-        action=AuditAction.CREATE,
-        object_type="household",
-        object_id=household.pk,
-        summary=f"新增户 {household.number} {household.address}",
+    household.log_action(
+        AuditAction.CREATE, user=actor, summary=f"新增户 {household.number} {household.address}"
     )
     return household
 
 
-def reveal_person_fields(*, actor, request=None, person: Person, reason: str) -> dict:
-    """Full document number and phone for roles allowed to see them; asks for a reason and
-    writes the audit row first."""
-    if not actor.has_perm("people.reveal_person"):
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise ValidationError({"reason": "请填写查看原因"})
-    record_event(
-        request=request,
-        user=actor,
-        action=AuditAction.REVEAL,
-        object_type="person",
-        object_id=person.pk,
-        summary=f"查看明文 {person.name}",
-        reason=reason,
-    )
-    return {"id_number": person.reveal_id_number(), "phone": person.reveal_phone()}
-
-
 @transaction.atomic
-def record_staff_survey(*, actor, request=None, person: Person, **fields):
+def record_staff_survey(*, actor, person: Person, **fields):
     """Record (or correct) a staff member's survey for the day (B6); only the department's own
     staff, by an officer of that department."""
     from .models import StaffSurvey
@@ -265,12 +282,9 @@ def record_staff_survey(*, actor, request=None, person: Person, **fields):
         survey_date=survey_date,
         defaults=fields,
     )
-    record_event(
-        request=request,
+    survey.log_action(
+        AuditAction.CREATE if created else AuditAction.UPDATE,
         user=actor,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        object_type="staff_survey",
-        object_id=survey.pk,
         summary=f"单位人员摸底 {person.name} {survey_date}",
     )
     return survey

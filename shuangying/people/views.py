@@ -10,19 +10,21 @@ from django.db.models import Count, Prefetch
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
 from shuangying.audit.models import AuditAction
-from shuangying.audit.services import record_event
-from shuangying.pages import PAGE_SIZES, audited_page
+from shuangying.pages import PAGE_SIZES, apply_errors, audited_page
 
 from .filters import identifier_hash, person_list_queryset
 from .forms import PersonForm, RevealForm, StaffSurveyForm
 from .identity import IdentityError
+from .limits import RateLimited
 from .models import Household, Person, StaffSurvey
-from .services import record_staff_survey, register_person, reveal_person_fields, update_person
+from .reveals import reveal_person_fields
+from .services import record_staff_survey, register_person, update_person
 
 
 class PersonListView(PermissionRequiredMixin, TemplateView):
@@ -84,13 +86,7 @@ class PersonDetailView(PermissionRequiredMixin, TemplateView):
             self.request.user,
             pk=kwargs["pk"],
         )
-        record_event(
-            request=self.request,
-            action=AuditAction.VIEW,
-            object_type="person",
-            object_id=person.pk,
-            summary=f"查看人员 {person.name}",
-        )
+        person.log_action(AuditAction.VIEW, summary=f"查看人员 {person.name}")
         ctx.update(
             person=person,
             tags=person.tags.all(),
@@ -104,24 +100,34 @@ class PersonDetailView(PermissionRequiredMixin, TemplateView):
 
 
 class PersonRevealView(PermissionRequiredMixin, View):
-    """Show the full document number and phone after a reason is given (audited)."""
+    """Show the full document number and phone after a purpose and a reason are given
+    (audited, limited per user). Nothing of the answer may be kept by a browser or proxy."""
 
     permission_required = "people.reveal_person"
 
     def post(self, request, pk):
         person = get_restricted_or_404(Person, request.user, pk=pk)
         form = RevealForm(request.POST)
-        if not form.is_valid():
-            return render(
-                request,
-                "people/partials/reveal.html",
-                {"person": person, "reveal_form": form},
-                status=400,
-            )
-        values = reveal_person_fields(
-            actor=request.user, request=request, person=person, reason=form.cleaned_data["reason"]
+        values, status = None, 400
+        if form.is_valid():
+            try:
+                values = reveal_person_fields(
+                    actor=request.user, person=person, **form.cleaned_data
+                )
+                status = 200
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except RateLimited as exc:
+                form.add_error(None, exc.message)
+                status = 429
+        response = render(
+            request,
+            "people/partials/reveal.html",
+            {"person": person, "reveal_form": form, "values": values},
+            status=status,
         )
-        return render(request, "people/partials/reveal.html", {"person": person, "values": values})
+        add_never_cache_headers(response)
+        return response
 
 
 class PersonFormMixin(PermissionRequiredMixin):
@@ -140,11 +146,10 @@ class PersonFormMixin(PermissionRequiredMixin):
                 else "phone",
                 str(exc),
             )
-        elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+        elif isinstance(exc, RateLimited):
+            form.add_error(None, exc.message)
         else:
-            form.add_error(None, str(exc))
+            apply_errors(form, exc)
 
 
 class PersonCreateView(PersonFormMixin, View):
@@ -164,7 +169,6 @@ class PersonCreateView(PersonFormMixin, View):
             try:
                 result = register_person(
                     actor=request.user,
-                    request=request,
                     name=data["name"],
                     document_type=data["document_type"],
                     id_number=data["id_number"],
@@ -177,7 +181,7 @@ class PersonCreateView(PersonFormMixin, View):
                     workplace=data["workplace"],
                     tags=data["tags"],
                 )
-            except (IdentityError, ValidationError, PermissionDenied) as exc:
+            except (IdentityError, ValidationError, PermissionDenied, RateLimited) as exc:
                 self.apply_errors(form, exc)
             else:
                 if result.created:
@@ -218,7 +222,6 @@ class PersonUpdateView(PersonFormMixin, View):
             try:
                 update_person(
                     actor=request.user,
-                    request=request,
                     person=person,
                     phone=data["phone"] or None,
                     name=data["name"],
@@ -289,13 +292,7 @@ class HouseholdDetailView(PermissionRequiredMixin, TemplateView):
         head_first = sorted(
             members, key=lambda p: (p.relation_to_head != "head", p.birth_date or date.min)
         )
-        record_event(
-            request=self.request,
-            action=AuditAction.VIEW,
-            object_type="household",
-            object_id=household.pk,
-            summary=f"查看户档 {household.number}",
-        )
+        household.log_action(AuditAction.VIEW, summary=f"查看户档 {household.number}")
         ctx.update(
             household=household,
             members=head_first,
@@ -352,7 +349,7 @@ class StaffSurveyCreateView(PermissionRequiredMixin, View):
         form = StaffSurveyForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                record_staff_survey(actor=request.user, request=request, **form.cleaned_data)
+                record_staff_survey(actor=request.user, **form.cleaned_data)
             except PermissionDenied:
                 form.add_error("person", "只能登记本部门人员")
             else:

@@ -32,7 +32,7 @@ class PlaceFilter(forms.Form):
         if data.get("type"):
             queryset = queryset.filter(type=data["type"])
         if data.get("division"):
-            queryset = queryset.filter(division__path__startswith=data["division"].path)
+            queryset = queryset.within(data["division"])
         return queryset.order_by("division__path", "name", "pk")
 
     def audit_detail(self) -> dict:

@@ -263,10 +263,42 @@ IMPORT_MAX_ROWS = 200_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Per-user allowances of acts that hand out personal data one record at a time (issue 17,
+# docs/security.md): {kind: {role name or "default": count}} within PEOPLE_RATE_WINDOW seconds.
+PEOPLE_RATE_LIMITS = {
+    "reveal": {"default": 20},
+    "exists_elsewhere": {"default": 10},
+}
+PEOPLE_RATE_WINDOW = 3600
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Query strings may carry a searched document number or phone (docs/security.md).
+    "filters": {"redact_identifiers": {"()": "shuangying.people.logfilters.RedactIdentifiers"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_identifiers"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_identifiers"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_identifiers"],
+        },
+    },
 }

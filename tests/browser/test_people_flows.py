@@ -33,12 +33,13 @@ def test_open_a_household_file_and_reveal_with_reason(page, log_in, personas, pe
     Person.objects.filter(pk=people.in_grid1a.pk).update(
         household=household, relation_to_head="head"
     )
-    log_in("grid1a")
+    log_in("town1")
     page.goto(f"/people/{people.in_grid1a.pk}/")
     page.get_by_role("link", name="东村一组1号").click()
     assert "一户一档" in page.locator("h1").inner_text()
     assert "户主" in page.content()
     page.go_back()
+    page.select_option("#id_purpose", "contact")
     page.fill("#id_reason", "核实联系方式")
     page.get_by_role("button", name="查看明文").click()
     revealed = page.get_by_test_id("revealed-id")

@@ -40,7 +40,8 @@ MATRIX = {
     ("post", "/api/persons/search"): READ,
     ("get", "/api/persons/{person_id}"): READ,
     ("patch", "/api/persons/{person_id}"): READ,
-    ("post", "/api/persons/{person_id}/reveal"): READ,
+    # Grid workers do not reveal plaintext (docs/security.md, "Reveals").
+    ("post", "/api/persons/{person_id}/reveal"): _statuses(401, 403, 200, 200, 403),
     ("get", "/api/households"): READ,
     ("post", "/api/households"): CREATE,
     ("get", "/api/households/{household_id}"): READ,
@@ -87,7 +88,7 @@ OUTSIDE = {
     ("get", "/api/divisions/{division_id}"): _statuses(401, 404, 404, 200, 403),
     ("get", "/api/persons/{person_id}"): _statuses(401, 404, 404, 200, 403),
     ("patch", "/api/persons/{person_id}"): _statuses(401, 404, 404, 200, 403),
-    ("post", "/api/persons/{person_id}/reveal"): _statuses(401, 404, 404, 200, 403),
+    ("post", "/api/persons/{person_id}/reveal"): _statuses(401, 403, 404, 200, 403),
     ("get", "/api/households/{household_id}"): _statuses(401, 404, 404, 200, 403),
     ("get", "/api/persons/{person_id}/trajectory"): _statuses(401, 404, 404, 200, 403),
     ("get", "/api/places/{place_id}/visitors"): _statuses(401, 404, 404, 200, 403),
@@ -171,7 +172,10 @@ BODIES = {
     },
     ("post", "/api/persons/search"): lambda ctx: {"q": "张"},
     ("patch", "/api/persons/{person_id}"): lambda ctx: {"address": "新住址"},
-    ("post", "/api/persons/{person_id}/reveal"): lambda ctx: {"reason": "核实身份"},
+    ("post", "/api/persons/{person_id}/reveal"): lambda ctx: {
+        "purpose": "verify_identity",
+        "reason": "核实返乡人员身份",
+    },
     ("post", "/api/households"): lambda ctx: {
         "division": ctx["county"].grid1a.pk,
         "number": "M-1",

@@ -8,11 +8,11 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from shuangying.imports import services
-from shuangying.imports.ledgers import PersonLedger
 from shuangying.imports.pipeline import DatabaseLane
+from shuangying.people.ledgers import PersonLedger
 from shuangying.people.models import Person, Tag
+from shuangying.people.tests.test_person_import import ledger_with_five_bad_rows
 
-from .test_person_import import ledger_with_five_bad_rows
 from .xlsx import GRID1A, PERSON_HEADERS, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db

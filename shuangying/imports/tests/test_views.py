@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from shuangying.core.excel import read_table
 from shuangying.imports.choices import ImportStatus
-from shuangying.imports.ledgers import PersonLedger
 from shuangying.imports.models import ImportJob
 from shuangying.imports.services import import_file
+from shuangying.people.ledgers import PersonLedger
 from shuangying.people.models import Person
 from shuangying.testing import login
 

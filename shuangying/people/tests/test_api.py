@@ -59,8 +59,10 @@ def test_grid_worker_gets_404_outside_the_grid_on_every_person_route(client, per
         assert client.get(url).status_code == 404
         patch = client.patch(url, {"name": "改名"}, content_type="application/json")
         assert patch.status_code == 404
-        reveal = client.post(f"{url}/reveal", {"reason": "核实身份"}, "application/json")
-        assert reveal.status_code == 404
+        reveal = client.post(
+            f"{url}/reveal", {"purpose": "contact", "reason": "核实身份信息"}, "application/json"
+        )
+        assert reveal.status_code == 403  # grid workers do not reveal at all
         assert client.get(f"/api/persons?id_number={other.reveal_id_number()}").json()["count"] == 0
     other = Person.objects.get(pk=people.in_grid1b.pk)
     assert other.name == "李一乙"
@@ -143,14 +145,24 @@ def test_list_and_detail_are_masked(client, personas, people):
         assert "138****1111" in body
 
 
-def test_reveal_needs_a_reason_and_is_audited(client, personas, people):
-    login(client, personas["grid1a"])
+def test_reveal_needs_a_purpose_and_a_reason_and_is_audited(client, personas, people):
+    login(client, personas["town1"])
     person = people.in_grid1a
     url = f"/api/persons/{person.pk}/reveal"
-    short = client.post(url, {"reason": "x"}, "application/json")
-    assert short.status_code == 422
-    assert short.json()["field"] == "reason" and "查看原因" in short.json()["message"]
-    response = client.post(url, {"reason": "核实返乡人员身份"}, "application/json")
+    for purpose, reason, field in (
+        ("verify_identity", "x", "reason"),
+        ("verify_identity", "……!!!。。", "reason"),
+        ("verify_identity", "1111", "reason"),
+        ("curiosity", "核实返乡人员身份", "purpose"),
+    ):
+        refused = client.post(url, {"purpose": purpose, "reason": reason}, "application/json")
+        assert refused.status_code == 422, (purpose, reason)
+        assert refused.json()["field"] == field
+        assert ("查看原因" if field == "reason" else "查看用途") in refused.json()["message"]
+    assert not AuditEvent.objects.filter(action="reveal").exists()
+    response = client.post(
+        url, {"purpose": "verify_identity", "reason": "核实返乡人员身份"}, "application/json"
+    )
     assert response.status_code == 200
     assert response.json() == {
         "id": person.pk,
@@ -159,8 +171,42 @@ def test_reveal_needs_a_reason_and_is_audited(client, personas, people):
     }
     assert response["Cache-Control"] == "no-store"
     event = AuditEvent.objects.get(action="reveal")
-    assert event.reason == "核实返乡人员身份" and event.username == "grid1a"
+    assert event.reason == "核实身份:核实返乡人员身份" and event.username == "town1"
     assert person.reveal_id_number() not in str(event.detail) + event.summary
+
+
+def test_township_officer_cannot_reveal_outside_the_township(client, personas, people):
+    login(client, personas["town1"])
+    url = f"/api/persons/{people.in_grid2a.pk}/reveal"
+    body = {"purpose": "contact", "reason": "电话联系本人"}
+    assert client.post(url, body, "application/json").status_code == 404
+
+
+def test_reveals_are_limited_per_user_and_alert_security(client, personas, people, settings):
+    settings.PEOPLE_RATE_LIMITS = {"reveal": {"default": 3}}
+    login(client, personas["town1"])
+    url = f"/api/persons/{people.in_grid1a.pk}/reveal"
+    body = {"purpose": "contact", "reason": "电话回访核实"}
+    answers = [client.post(url, body, "application/json") for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert answers[3].json()["code"] == "rate_limited"
+    assert "已通知安全管理员" in answers[3].json()["message"]
+    assert people.in_grid1a.reveal_id_number() not in answers[4].content.decode()
+    assert AuditEvent.objects.filter(action="reveal").count() == 3
+    alerts = AuditEvent.objects.filter(action="security", username="town1")
+    assert alerts.count() == 1  # one alert per window, not one per refusal
+    assert alerts.get().detail["limit"] == "reveal"
+    # Another user's allowance is their own.
+    login(client, personas["county"])
+    assert client.post(url, body, "application/json").status_code == 200
+
+
+def test_reveal_limit_is_configurable_by_role(personas, settings):
+    from shuangying.people.limits import limit_for
+
+    settings.PEOPLE_RATE_LIMITS = {"reveal": {"default": 5, "county_commander": 50}}
+    assert limit_for(personas["town1"], "reveal") == 5
+    assert limit_for(personas["county"], "reveal") == 50
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -344,6 +390,25 @@ def test_register_existing_number_outside_jurisdiction_is_409(client, county, pe
     body = response.json()
     assert body["code"] == "person_exists_elsewhere" and body["field"] == "id_number"
     assert "王二甲" not in response.content.decode()
+    event = AuditEvent.objects.get(action="search", object_id=str(people.in_grid2a.pk))
+    assert event.username == "grid1a" and event.detail == {"kind": "exists_elsewhere"}
+
+
+def test_exists_elsewhere_answers_are_limited(client, county, personas, people, settings):
+    """After the limit every registration is refused, so that the refusal itself tells
+    nothing about whether a number is registered."""
+    settings.PEOPLE_RATE_LIMITS = {"exists_elsewhere": {"default": 2}}
+    login(client, personas["grid1a"])
+    elsewhere = new_person(county.grid1a, id_number=people.in_grid2a.reveal_id_number())
+    codes = [
+        client.post("/api/persons", elsewhere, content_type="application/json").status_code
+        for _ in range(3)
+    ]
+    assert codes == [409, 409, 429]
+    fresh = client.post("/api/persons", new_person(county.grid1a), content_type="application/json")
+    assert fresh.status_code == 429 and fresh.json()["code"] == "rate_limited"
+    assert Person.objects.count() == 3  # the fresh number was not registered either
+    assert AuditEvent.objects.filter(action="security", username="grid1a").count() == 1
 
 
 def test_patch_person(client, county, personas, people):
@@ -517,3 +582,40 @@ def test_every_read_of_persons_is_audited(client, county, personas, people):
         ("list", "household", "grid1a"),
         ("view", "household", "grid1a"),
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_parallel_reveals_cannot_slip_past_the_limit(personas, people, settings):
+    """The 300-in-3-seconds case: requests in parallel all counting the same rows."""
+    import threading
+
+    from django.db import connections
+
+    from shuangying.people.limits import RateLimited
+    from shuangying.people.reveals import reveal_person_fields
+
+    settings.PEOPLE_RATE_LIMITS = {"reveal": {"default": 3}}
+    user, person = personas["town1"], people.in_grid1a
+    outcomes, start = [], threading.Barrier(8)
+
+    def reveal():
+        try:
+            start.wait()
+            reveal_person_fields(
+                actor=user, person=person, purpose="contact", reason="电话回访核实"
+            )
+            outcomes.append("ok")
+        except RateLimited:
+            outcomes.append("limited")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reveal) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["limited"] * 5 + ["ok"] * 3
+    assert AuditEvent.objects.filter(action="reveal").count() == 3

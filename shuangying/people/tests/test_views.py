@@ -155,21 +155,41 @@ def test_edit_keeps_phone_when_left_blank(client, personas, people, county):
     )
 
 
-def test_reveal_needs_reason_and_is_audited(client, personas, people):
-    login(client, personas["grid1a"])
+def test_reveal_needs_purpose_and_reason_and_is_audited(client, personas, people):
+    login(client, personas["town1"])
     url = reverse("people:person_reveal", args=[people.in_grid1a.pk])
-    assert client.post(url, {"reason": ""}).status_code == 400
-    response = client.post(url, {"reason": "电话回访"})
+    assert client.post(url, {"purpose": "contact", "reason": ""}).status_code == 400
+    punctuation = client.post(url, {"purpose": "contact", "reason": "。。。!!!"})
+    assert punctuation.status_code == 400 and "查看原因" in punctuation.content.decode()
+    no_purpose = client.post(url, {"reason": "电话回访核实"})
+    assert no_purpose.status_code == 400
+    response = client.post(url, {"purpose": "contact", "reason": "电话回访核实"})
     plain = people.in_grid1a.reveal_id_number()
     assert plain in response.content.decode()
+    # Plaintext is never kept by a browser or a proxy (issue 17).
+    assert "no-store" in response["Cache-Control"]
     event = AuditEvent.objects.get(action=AuditAction.REVEAL)
-    assert event.reason == "电话回访" and event.username == "grid1a"
-    assert (
-        client.post(
-            reverse("people:person_reveal", args=[people.in_grid1b.pk]), {"reason": "x" * 5}
-        ).status_code
-        == 404
-    )
+    assert event.reason == "电话联系本人:电话回访核实" and event.username == "town1"
+    outside = reverse("people:person_reveal", args=[people.in_grid2a.pk])
+    assert client.post(outside, {"purpose": "contact", "reason": "x" * 5}).status_code == 404
+
+
+def test_reveal_page_refuses_beyond_the_limit(client, personas, people, settings):
+    settings.PEOPLE_RATE_LIMITS = {"reveal": {"default": 1}}
+    login(client, personas["town1"])
+    url = reverse("people:person_reveal", args=[people.in_grid1a.pk])
+    body = {"purpose": "contact", "reason": "电话回访核实"}
+    assert client.post(url, body).status_code == 200
+    refused = client.post(url, body)
+    assert refused.status_code == 429 and "过于频繁" in refused.content.decode()
+    assert people.in_grid1a.reveal_id_number() not in refused.content.decode()
+    assert "no-store" in refused["Cache-Control"]
+
+
+def test_grid_workers_do_not_reveal(client, personas, people):
+    login(client, personas["grid1a"])
+    url = reverse("people:person_reveal", args=[people.in_grid1a.pk])
+    assert client.post(url, {"purpose": "contact", "reason": "电话回访核实"}).status_code == 403
 
 
 def test_roles_without_reveal_cannot(client, personas, people):
@@ -245,3 +265,21 @@ def test_staff_survey_ledger(client, personas, people, county):
     # Another department's officer or a grid worker does not see the ledger's rows.
     login(client, personas["grid2a"])
     assert client.get(reverse("people:staff_survey_list")).status_code == 403
+
+
+def test_the_form_refuses_a_number_registered_elsewhere_and_audits_it(client, personas, people):
+    login(client, personas["town1"])
+    response = client.post(
+        reverse("people:person_create"),
+        {
+            "name": "试探",
+            "document_type": "resident_id",
+            "id_number": people.in_grid2a.reveal_id_number(),
+            "division": people.in_grid1a.division_id,
+        },
+    )
+    assert response.status_code == 400
+    assert "已在其他辖区登记" in str(response.context["form"].errors["id_number"])
+    assert "王二甲" not in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.SEARCH, object_id=str(people.in_grid2a.pk))
+    assert event.detail == {"kind": "exists_elsewhere"} and event.username == "town1"

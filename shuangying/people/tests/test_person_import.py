@@ -8,10 +8,7 @@ from django.utils import timezone
 
 from shuangying.audit.models import AuditAction, AuditEvent
 from shuangying.imports.services import import_file, import_persons_file
-from shuangying.people.identity import check_char, make_resident_id
-from shuangying.people.models import Household, Person, id_number_hash
-
-from .xlsx import (
+from shuangying.imports.tests.xlsx import (
     GRID1A,
     GRID1B,
     GRID2A,
@@ -21,6 +18,8 @@ from .xlsx import (
     person_row,
     resident_id,
 )
+from shuangying.people.identity import check_char, make_resident_id
+from shuangying.people.models import Household, Person, id_number_hash
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,9 @@ import pytest
 
 from shuangying.divisions.models import Division
 from shuangying.imports.services import import_file
+from shuangying.imports.tests.xlsx import GRID1A, GRID1B, GRID2A, make_xlsx
 from shuangying.people.models import Household
 from shuangying.testing import make_user
-
-from .xlsx import GRID1A, GRID1B, GRID2A, make_xlsx
 
 pytestmark = pytest.mark.django_db
 
