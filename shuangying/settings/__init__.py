@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "shuangying.checkpoints",
     "shuangying.healthcodes",
     "shuangying.supplies",
+    "shuangying.dashboard",  # the top: the home page and the demo loader
 ]
 
 MIDDLEWARE = [
@@ -169,7 +170,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout (django-axes): by username *and* address together, so one person mistyping in a

@@ -1,4 +1,4 @@
-"""The demo county (load_demo, demo_logins) and benchmark counties (build_county)."""
+"""The demo (load_demo, demo_logins) and benchmark counties (build_county)."""
 
 from io import StringIO
 
@@ -6,9 +6,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from shuangying.accounts.demo import DEMO_ACCOUNTS
 from shuangying.accounts.models import User
-from shuangying.core import demo
 from shuangying.divisions.choices import DivisionKind, DivisionLevel
+from shuangying.divisions.demo import COUNTY_CODE
 from shuangying.divisions.models import Assignment, Division
 from shuangying.people.identity import facts_from_resident_id, normalize_resident_id
 from shuangying.people.models import Household, Person, StaffSurvey, TravelEntry
@@ -26,7 +27,7 @@ def load(**options) -> str:
 def demo_county(db, settings):
     settings.SHUANGYING_DEMO = True
     load()
-    return Division.objects.get(path=f"{demo.COUNTY_CODE}/")
+    return Division.objects.get(path=f"{COUNTY_CODE}/")
 
 
 def village_of(division: Division) -> Division:
@@ -39,7 +40,7 @@ def township_of(division: Division) -> Division:
 
 def test_accounts_have_their_roles_and_divisions(demo_county):
     users = {u.username: u for u in User.objects.filter(is_demo=True)}
-    for username, role, *_rest in demo.DEMO_ACCOUNTS:
+    for username, role, *_rest in DEMO_ACCOUNTS:
         user = users[username]
         assert user.role_names() == [role]
         assert user.check_password(settings.DEMO_PASSWORD)
@@ -149,9 +150,9 @@ def test_demo_logins_prints_accounts_and_password(demo_county):
     text = out.getvalue()
     assert "http://127.0.0.1:8123" in text
     assert settings.DEMO_PASSWORD in text
-    for username, *_rest in demo.DEMO_ACCOUNTS:
+    for username, *_rest in DEMO_ACCOUNTS:
         assert f"\n{username} " in text
-    assert "计委1号楼网格" in text
+    assert "兴隆街社区计委1号楼第一网格" in text
 
 
 def test_build_county_on_an_empty_database(db):
