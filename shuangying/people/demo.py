@@ -44,6 +44,16 @@ from shuangying.divisions.demo import (
 from shuangying.divisions.models import Division
 
 from .choices import DocumentType, HealthStatus, Relation
+from .demo_data import (
+    AREAS,
+    DEMO_TAGS,
+    MOBILE_PREFIXES,
+    ORIGIN_WEIGHTS,
+    RISK_AREA_PREFIX,
+    TOWN_WORKPLACES,
+    VIA,
+    WHEREABOUTS_AWAY,
+)
 from .identity import make_resident_id
 from .models import Household, Person, StaffSurvey, Tag, TravelEntry
 from .services import identity_fields, phone_fields
@@ -54,116 +64,6 @@ SEED = 20200305  # the date of seed 000's report
 SCENARIO_DATE = date(2020, 2, 15)
 FIRST_ARRIVAL = date(2020, 1, 10)
 SURVEY_DATE = date(2020, 2, 3)  # first working day after the extended Spring Festival holiday
-
-# Area codes (GB/T 2260) of the places people come from; Hubei's are the key areas of 2020.
-AREAS = {
-    "141021": "山西省临汾市曲沃县",
-    "141002": "山西省临汾市尧都区",
-    "141081": "山西省侯马市",
-    "141022": "山西省临汾市翼城县",
-    "141024": "山西省临汾市洪洞县",
-    "140105": "山西省太原市小店区",
-    "140802": "山西省运城市盐湖区",
-    "420106": "湖北省武汉市武昌区",
-    "420103": "湖北省武汉市江汉区",
-    "420102": "湖北省武汉市江岸区",
-    "420902": "湖北省孝感市孝南区",
-    "421102": "湖北省黄冈市黄州区",
-    "110105": "北京市朝阳区",
-    "110108": "北京市海淀区",
-    "310115": "上海市浦东新区",
-    "120103": "天津市河西区",
-    "130102": "河北省石家庄市长安区",
-    "130682": "河北省定州市",
-    "130528": "河北省邢台市宁晋县",
-    "410105": "河南省郑州市金水区",
-    "411302": "河南省南阳市宛城区",
-    "610113": "陕西省西安市雁塔区",
-    "370102": "山东省济南市历下区",
-    "320102": "江苏省南京市玄武区",
-    "330106": "浙江省杭州市西湖区",
-    "331123": "浙江省丽水市遂昌县",
-    "440106": "广东省广州市天河区",
-    "440305": "广东省深圳市南山区",
-    "510104": "四川省成都市锦江区",
-    "510402": "四川省攀枝花市东区",
-    "500103": "重庆市渝中区",
-    "430102": "湖南省长沙市芙蓉区",
-    "150102": "内蒙古自治区呼和浩特市新城区",
-    "620102": "甘肃省兰州市城关区",
-    "230103": "黑龙江省哈尔滨市南岗区",
-    "210102": "辽宁省沈阳市和平区",
-    "350203": "福建省厦门市思明区",
-    "360102": "江西省南昌市东湖区",
-    "450103": "广西壮族自治区南宁市青秀区",
-    "530102": "云南省昆明市五华区",
-    "520102": "贵州省贵阳市南明区",
-    "640104": "宁夏回族自治区银川市兴庆区",
-    "650102": "新疆维吾尔自治区乌鲁木齐市天山区",
-    "340104": "安徽省合肥市蜀山区",
-}
-RISK_AREA_PREFIX = "42"  # Hubei
-# Where returnees came back from, with weights: mostly Shanxi and the big northern cities.
-ORIGIN_WEIGHTS = {
-    "140105": 20,
-    "141002": 10,
-    "141081": 6,
-    "140802": 5,
-    "610113": 10,
-    "110105": 7,
-    "110108": 4,
-    "410105": 8,
-    "130102": 5,
-    "120103": 4,
-    "310115": 5,
-    "440305": 4,
-    "440106": 4,
-    "330106": 3,
-    "510104": 2,
-    "500103": 2,
-    "420106": 3,
-    "420103": 2,
-    "420102": 1,
-    "420902": 1,
-    "421102": 1,
-}
-VIA = ["", "", "", "郑州东站", "太原南站", "临汾西站", "石家庄站", "西安北站", "侯马西站"]
-
-MOBILE_PREFIXES = [
-    *(f"13{d}" for d in range(10)),
-    *(f"15{d}" for d in "01235789"),
-    *(f"18{d}" for d in range(10)),
-    *["166", "173", "175", "176", "177", "178", "191", "198", "199"],
-]
-TOWN_WORKPLACES = [
-    "曲沃县人民医院",
-    "曲沃县中医医院",
-    "曲沃中学",
-    "曲沃县实验小学",
-    "乐昌镇人民政府",
-    "家家利超市",
-    "快乐购超市",
-    "兴隆街农贸市场",
-    "曲沃县医药公司",
-    "沃能集团",
-    "国网曲沃县供电公司",
-    "中国邮政曲沃县分公司",
-    "个体经营",
-    "个体经营",
-]
-WHEREABOUTS_AWAY = [
-    ("赴太原市探亲,1月29日返曲", True),
-    ("在临汾市尧都区过年,1月30日返曲", True),
-    ("赴侯马市探亲,当日往返", True),
-    ("在西安市过年,2月1日返曲", True),
-    ("赴运城市探亲,1月28日返曲", True),
-]
-DEMO_TAGS = {
-    "returnee": "返乡人员",
-    "key_group": "重点人群",
-    "risk_area_arrival": "重点地区来人",
-    "elderly_alone": "独居老人",
-}
 
 
 @dataclass

@@ -610,20 +610,10 @@ def remove_supplies() -> None:
     only the demo loader calls this."""
     from . import models as m
 
-    m.EnterpriseRequest.objects.all().delete()
-    m.IssueLine.objects.all().delete()
-    m.Issue.objects.all().delete()
-    m.DispatchOrder.objects.all().delete()  # its lines cascade
-    m.PurchaseReview.objects.all().delete()
-    m.PurchaseRequest.objects.all().delete()  # its lines cascade
-    m.Donation.objects.all().delete()
-    m.ProcessingRun.objects.all().delete()
-    m.StockMove.objects.exclude(reverses=None).delete()
-    m.StockMove.objects.all().delete()
-    m.StockBalance.objects.all().delete()
-    m.StockDay.objects.all().delete()
-    m.Recipient.objects.all().delete()
-    m.Location.objects.all().delete()
-    m.Budget.objects.all().delete()
-    m.Item.objects.all().delete()
-    m.Category.objects.all().delete()
+    m.StockMove.objects.exclude(reverses=None).update(reverses=None)
+    for model in (
+        *(m.EnterpriseRequest, m.IssueLine, m.Issue, m.DispatchOrder, m.PurchaseReview),
+        *(m.PurchaseRequest, m.Donation, m.ProcessingRun, m.StockMove, m.StockBalance),
+        *(m.StockDay, m.Recipient, m.Location, m.Budget, m.Item, m.Category),
+    ):
+        model.objects.all().delete()  # lines, conversions cascade with their parents
