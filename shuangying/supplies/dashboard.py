@@ -44,4 +44,7 @@ def panel(user) -> Panel | None:
             for r in own_rows
         ]
     links = [(_("申请物资"), reverse("supplies:request_create"))] if may_ask else []
-    return Panel(_("应急物资"), figures, links, items=items, order=40, testid="supplies-card")
+    note = "" if may_ask else _("需要新的物资时,请联系所在乡镇防控办或县指挥部代为提出。")
+    return Panel(
+        _("应急物资"), figures, links, note=note, items=items, order=40, testid="supplies-card"
+    )
