@@ -10,6 +10,9 @@ class DashboardConfig(AppConfig):
     verbose_name = "工作台"
 
     def ready(self):
+        from shuangying.audit.logging import register_object_type
+
         from . import registry
 
         registry.discover()
+        register_object_type("demo", "演示数据")  # load_demo's audit row

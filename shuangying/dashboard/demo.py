@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from shuangying.accounts import demo as accounts_demo
-from shuangying.audit.logging import register_object_type
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.checkpoints import demo as checkpoints_demo
@@ -31,8 +30,6 @@ from shuangying.people import demo as people_demo
 from shuangying.supplies import demo as supplies_demo
 
 SEED = people_demo.SEED
-
-register_object_type("demo", "演示数据")
 
 
 @dataclass
