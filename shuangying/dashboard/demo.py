@@ -78,9 +78,11 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED) -> DemoLoad:
     if supplies is not None:
         made.steps.append(f"应急物资:{supplies.describe()}")
     if new_people or new_areas:
-        codes = healthcodes_demo.evaluate_codes(people_demo.SCENARIO_DATE)
+        day = people_demo.SCENARIO_DATE
+        codes = healthcodes_demo.evaluate_codes(day)
         made.steps.append(
-            f"健康码:按演示日{people_demo.SCENARIO_DATE:%Y年%m月%d日}重新赋码{codes}人"
+            f"健康码:按演示日{day.year}年{day.month}月{day.day}日赋码{sum(codes.values())}人,"
+            f"其中黄码{codes.get('yellow', 0)}人、红码{codes.get('red', 0)}人"
         )
     made.seconds = time.perf_counter() - started
     if made.changed:

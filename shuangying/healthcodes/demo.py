@@ -10,15 +10,15 @@ reckon from the real date, when the demo's trips of February 2020 have long expi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from .choices import RiskLevel
 from .engine import reevaluate_all
-from .models import RiskArea
+from .models import HealthCodeState, RiskArea
 from .services import ensure_default_rules, save_risk_area
 
 LOCKDOWN = date(2020, 1, 23)  # Wuhan closed its outbound routes; Hubei's cities followed
@@ -48,15 +48,6 @@ HUBEI_CITIES = [
 ]
 
 
-@dataclass
-class DemoCodes:
-    risk_areas: int = 0
-    evaluated: int = 0
-
-    def describe(self) -> str:
-        return f"高风险地区{self.risk_areas}个(湖北省各市州),按演示日重新赋码{self.evaluated}人"
-
-
 def risk_areas_exist() -> bool:
     return RiskArea.objects.filter(notes=DEMO_NOTE).exists()
 
@@ -81,11 +72,13 @@ def demo_moment(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59)))
 
 
-def evaluate_codes(day: date) -> int:
+def evaluate_codes(day: date) -> dict[str, int]:
     """Trips from risk areas become events, then every person's code is rewritten as of
-    ``day``. Returns the number of codes written."""
+    ``day``. Returns the number of persons of each colour."""
     ensure_default_rules()
-    return reevaluate_all(demo_moment(day))
+    reevaluate_all(demo_moment(day))
+    rows = HealthCodeState.objects.values_list("colour").annotate(n=Count("pk")).order_by()
+    return dict(rows)
 
 
 def remove_risk_areas() -> None:
