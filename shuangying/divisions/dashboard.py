@@ -11,12 +11,9 @@ def panel(user) -> Panel | None:
     divisions = list(user.divisions.order_by("path"))
     if not divisions:
         return None
+    names = [(d.full_name() or d.name, d.get_absolute_url()) for d in divisions]
+    if user.has_perm("divisions.view_division"):
+        return Panel(_("我的管辖范围"), links=names, order=900, testid="divisions-panel")
     return Panel(
-        title=_("我的管辖范围"),
-        items=[d.full_name() or d.name for d in divisions],
-        links=[(d.name, d.get_absolute_url()) for d in divisions]
-        if user.has_perm("divisions.view_division")
-        else [],
-        order=900,
-        testid="divisions-panel",
+        _("我的管辖范围"), items=[n for n, _url in names], order=900, testid="divisions-panel"
     )

@@ -60,6 +60,12 @@ def test_each_role_sees_its_own_work(demo_county, client):
     yellow = HealthCodeState.objects.filter(colour="yellow").count()
     assert yellow > 0 and figure(panels, "healthcodes-panel", "黄码") == yellow
     assert figure(panels, "checkpoints-panel", "今日发现发热") >= 1
+    held = next(p for p in panels if p.testid == "divisions-panel")
+    assert (held.items, held.links) == ([], [("曲沃县", demo_county.get_absolute_url())])
+
+    _text, seen, panels = home(client, "grid1a")
+    held = next(p for p in panels if p.testid == "divisions-panel")
+    assert [label for label, _url in held.links] == ["乐昌镇兴隆街社区计委1号楼第一网格"]
 
     _text, seen, panels = home(client, "checkpoint")
     assert "checkpoints-panel" in seen and "supplies-card" not in seen
