@@ -216,3 +216,12 @@ def test_grid_names_do_not_repeat_their_village_or_building(demo_county):
         assert grid.name.startswith("第") and grid.name.endswith("网格")
     building = Division.objects.get(name="计委1号楼")
     assert building.children.get().full_name() == "乐昌镇兴隆街社区计委1号楼第一网格"
+
+
+def test_the_load_is_audited_as_the_command(demo_county):
+    from shuangying.audit.models import AuditEvent
+
+    row = AuditEvent.objects.get(object_type="demo")
+    assert row.path == "command:load_demo" and "曲沃县" in row.summary
+    others = AuditEvent.objects.filter(object_type="risk_area")
+    assert others.count() == 17 and set(others.values_list("path", flat=True)) == {row.path}

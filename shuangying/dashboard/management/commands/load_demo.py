@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
+from shuangying.audit.context import audit_context
 from shuangying.core.db import sql_log_off
 from shuangying.dashboard import demo
 
@@ -32,14 +33,16 @@ class Command(BaseCommand):
             raise CommandError("--persons 至少为300(251户的小区需要每户至少一人)")
         if reset:
             try:
-                demo.reset_demo()
+                with audit_context(path="command:load_demo --reset"):
+                    demo.reset_demo()
             except ProtectedError as exc:
                 raise CommandError(
                     "其他数据引用了演示数据,无法重置;请删除数据库文件(var/shuangying.sqlite3)"
                     f"后重新运行 make run。({exc.args[0]})"
                 ) from exc
             self.stdout.write("已删除原有演示数据。Old demo data removed.")
-        with sql_log_off():
+        # One request id for every audit row of the load (the demo's services audit their acts).
+        with audit_context(path="command:load_demo"), sql_log_off():
             made = demo.load_demo(persons=persons)
         if not made.changed:
             self.stdout.write(
