@@ -23,14 +23,12 @@ fonts:
 	  $$sudo apt-get install -y -q fonts-wqy-zenhei || { $$sudo apt-get update -q && $$sudo apt-get install -y -q fonts-wqy-zenhei; } || \
 	  echo "未能安装 fonts-wqy-zenhei:场所码海报将无法生成(请以 root 运行 apt-get install fonts-wqy-zenhei)"; }
 
-## make run: install, migrate SQLite, load the demo county, serve it with its worker on $(PORT)
+## make run: install, migrate SQLite, load the whole demo (once), serve it with its worker on $(PORT)
 # The task worker and the web server run side by side. When the server stops (it fails, or
 # Ctrl-C / SIGTERM reaches make or this shell), the EXIT trap stops the worker as well.
 run: install fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py load_pass_demo
-	$(BIN)/python manage.py load_supplies_demo
 	@$(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload & server=$$!; \

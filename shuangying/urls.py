@@ -3,6 +3,7 @@ from django.urls import include, path
 from .api import api
 
 urlpatterns = [
+    path("", include("shuangying.dashboard.urls")),
     path("", include("shuangying.core.urls")),
     path("accounts/", include("shuangying.accounts.urls")),
     path("divisions/", include("shuangying.divisions.urls")),

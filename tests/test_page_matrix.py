@@ -31,7 +31,7 @@ PERSONAS = ("anonymous", "grid1a", "town1", "county", "dept", "auditor", "admin"
 # (400 invalid, 302 done), "not allowed" as 403 or 404 before any form is read.
 MATRIX = {
     #                                                anon         grid1a         town1          county         dept           auditor        admin          security
-    "core:home": ("GET", None, "302 200 200 200 200 200 200 200"),
+    "dashboard:home": ("GET", None, "302 200 200 200 200 200 200 200"),
     "core:healthz": ("GET", None, "200 200 200 200 200 200 200 200"),
     "accounts:login": ("GET", None, "200 302 302 302 302 302 302 302"),
     "accounts:logout": ("POST", None, "302 302 302 302 302 302 302 302"),

@@ -1,6 +1,7 @@
 """Checkpoint figures in the shape of Dingzhou's (seed 001): 16 traffic checkpoints on the
 county's roads, 250,000 person-checks, 83,000 vehicle-checks and 49 fevers found (sent to a
-fever clinic) over the weeks of the lockdown, scaled down by ``scale`` for a demo.
+fever clinic) over the weeks of the lockdown, scaled down by ``scale`` for a demo
+(``scale_for``: in proportion to the demo county's people).
 
 Rows are written with ``bulk_create`` straight into the table (no audit rows: this is not
 anyone's work), deterministically from ``seed``; the daily counters are then rebuilt."""
@@ -21,10 +22,13 @@ from shuangying.places.choices import PlaceType
 from shuangying.places.models import Place
 
 from .choices import Direction, Outcome, VehicleType
-from .models import CheckpointRecord
+from .models import CheckpointDay, CheckpointRecord
 from .services import rebuild_daily_counters
 
 DINGZHOU = {"persons": 250_000, "vehicles": 83_000, "fevers": 49, "checkpoints": 16}
+# People in Dingzhou, as the benchmark county (build_county) has them: a demo county of N
+# people gets N / DINGZHOU_PEOPLE of Dingzhou's checks.
+DINGZHOU_PEOPLE = 1_000_000
 # Dingzhou did not publish how many were turned back; about one check in a hundred here.
 TURNED_BACK_SHARE = 0.01
 ORIGINS = ["本县", "石家庄", "保定", "北京", "天津", "邢台", "衡水", "山西", "河南", "山东"]
@@ -53,6 +57,23 @@ def figures(scale: float) -> DemoFigures:
         turned_back=max(1, round(persons * TURNED_BACK_SHARE)),
         checkpoints=DINGZHOU["checkpoints"],
     )
+
+
+def scale_for(persons: int) -> float:
+    return min(1.0, max(persons, 1) / DINGZHOU_PEOPLE)
+
+
+def demo_exists(county: Division) -> bool:
+    return CheckpointRecord.objects.filter(
+        checkpoint__division__path__startswith=county.path
+    ).exists()
+
+
+def remove_checkpoint_demo(county: Division) -> None:
+    """The county's checkpoint records and daily counters (the checkpoints themselves are
+    places, and go with them)."""
+    CheckpointRecord.objects.filter(checkpoint__division__path__startswith=county.path).delete()
+    CheckpointDay.objects.filter(checkpoint__division__path__startswith=county.path).delete()
 
 
 def _checkpoints(county: Division, count: int) -> list[Place]:

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 NAV = [
-    ("core:home", _("首页"), None),
+    ("dashboard:home", _("首页"), None),
     ("divisions:division_tree", _("行政区划"), "divisions.view_division"),
     ("people:person_list", _("人员台账"), "people.view_person"),
     ("people:household_list", _("一户一档"), "people.view_household"),

@@ -3,7 +3,4 @@ from django.urls import path
 from . import views
 
 app_name = "core"
-urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("healthz", views.healthz, name="healthz"),
-]
+urlpatterns = [path("healthz", views.healthz, name="healthz")]

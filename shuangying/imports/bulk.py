@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from shuangying.core.db import copy_rows
+
 BATCH_SIZE = 2000
 
 
@@ -32,8 +34,6 @@ def insert_rows(model, fields: Sequence[str], rows: Sequence[Sequence]) -> list[
 
 
 def _copy(model, fields: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
-    from psycopg import sql
-
     opts = model._meta
     model_fields = [opts.get_field(name) for name in fields]
     prep = [
@@ -46,15 +46,14 @@ def _copy(model, fields: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
             [opts.db_table, opts.pk.column, len(rows)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(opts.db_table),
-            sql.SQL(", ").join(
-                sql.Identifier(c) for c in [opts.pk.column, *(f.column for f in model_fields)]
-            ),
-        )
-        with cursor.cursor.copy(statement) as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *(p(v) if p else v for p, v in zip(prep, row, strict=True))))
+    copy_rows(
+        model,
+        [opts.pk, *model_fields],
+        (
+            (pk, *(p(v) if p else v for p, v in zip(prep, row, strict=True)))
+            for pk, row in zip(ids, rows, strict=True)
+        ),
+    )
     return ids
 
 

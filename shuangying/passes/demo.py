@@ -92,3 +92,19 @@ def load_places_and_passes(root: Division) -> DemoPlaces | None:
         )
         made.passes += 1
     return made
+
+
+@transaction.atomic
+def remove_places_and_passes(root: Division) -> None:
+    """The county's passes, gate checks, rules and places (``load_demo --reset``)."""
+    from shuangying.places.models import PosterBatch
+
+    from .models import ClosedManagementRule, Pass, PassCheck
+
+    inside = {"division__path__startswith": root.path}
+    PassCheck.objects.filter(place__division__path__startswith=root.path).delete()
+    PassCheck.objects.filter(pass_obj__division__path__startswith=root.path).delete()
+    Pass.objects.filter(**inside).delete()
+    ClosedManagementRule.objects.filter(**inside).delete()
+    PosterBatch.objects.filter(**inside).delete()
+    Place.objects.filter(**inside).delete()

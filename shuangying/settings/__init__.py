@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "shuangying.checkpoints",
     "shuangying.healthcodes",
     "shuangying.supplies",
+    "shuangying.dashboard",  # the top: the home page and the demo loader
 ]
 
 MIDDLEWARE = [
@@ -173,7 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "shuangying.accounts.validators.PatternPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout (django-axes): by username *and* address together, so one person mistyping in a

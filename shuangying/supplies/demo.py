@@ -543,9 +543,11 @@ def load_supplies(root: Division) -> DemoSupplies | None:
             batch_no += 1
 
     # H8: an enterprise asks for surgical masks to resume work (met from stock, two batches) and
-    # for disinfectant (met by a purchase on its behalf, still in draft).
+    # for disinfectant (met by a purchase on its behalf, still in draft). The enterprise's
+    # contact enters its own requests (its home page lists them).
+    contact = _user("enterprise") or officer
     req = create_enterprise_request(
-        actor=officer,
+        actor=contact,
         recipient=enterprise,
         item=items["医用外科口罩"],
         quantity=ENTERPRISE_MASKS,
@@ -564,7 +566,7 @@ def load_supplies(root: Division) -> DemoSupplies | None:
         sign_issue(actor=None, issue=issue, signed_name="企业联络人")
         batch_no += 1
     req2 = create_enterprise_request(
-        actor=officer,
+        actor=contact,
         recipient=enterprise,
         item=items["酒精"],
         quantity=D("20"),
@@ -599,3 +601,19 @@ def load_supplies(root: Division) -> DemoSupplies | None:
     sign_issue(actor=None, issue=issue, signed_name="县粮油应急保供网点经办人")
     made.batches = Issue.objects.filter(order__source=reserve).count()
     return made
+
+
+@transaction.atomic
+def remove_supplies() -> None:
+    """Delete the demo's supplies ledger, dependants first (``load_demo --reset``). The
+    ledger is append-only in use; the demo database is the one place it may be wiped, and
+    only the demo loader calls this."""
+    from . import models as m
+
+    m.StockMove.objects.exclude(reverses=None).update(reverses=None)
+    for model in (
+        *(m.EnterpriseRequest, m.IssueLine, m.Issue, m.DispatchOrder, m.PurchaseReview),
+        *(m.PurchaseRequest, m.Donation, m.ProcessingRun, m.StockMove, m.StockBalance),
+        *(m.StockDay, m.Recipient, m.Location, m.Budget, m.Item, m.Category),
+    ):
+        model.objects.all().delete()  # lines, conversions cascade with their parents

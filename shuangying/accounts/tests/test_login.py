@@ -35,10 +35,10 @@ def test_wrong_password_shows_chinese_error_and_is_audited(client, personas):
 
 def test_successful_login_is_audited_and_lands_home(client, personas):
     response = password_login(client, "grid1a", ip=IP1)
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard:home")
     event = AuditEvent.objects.get(action=AuditAction.LOGIN)
     assert event.user_id == personas["grid1a"].pk and event.ip_address == IP1
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 def test_logout_is_audited(client, personas):
@@ -48,7 +48,7 @@ def test_logout_is_audited(client, personas):
     assert AuditEvent.objects.filter(
         action=AuditAction.LOGOUT, user_id=personas["grid1a"].pk
     ).exists()
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("dashboard:home")).status_code == 302
 
 
 def test_five_failures_lock_that_user_from_that_address_only(client, personas):
@@ -106,7 +106,7 @@ def test_login_with_next_keeps_destination_through_two_factor(client, personas):
 
 def test_login_refuses_offsite_next(client, personas):
     response = password_login(client, "grid1a", next_url="https://evil.example.com/")
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("dashboard:home")
 
 
 # --- NUL and control characters ---------------------------------------------------------------

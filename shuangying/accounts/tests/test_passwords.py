@@ -123,7 +123,7 @@ def test_password_change_ends_other_sessions(client, personas):
         reverse("accounts:password_change"),
         {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
     )
-    assert other.get(reverse("core:home")).status_code == 302
+    assert other.get(reverse("dashboard:home")).status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ class Clock:
 
 
 def is_logged_in(client) -> bool:
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("dashboard:home"))
     return response.status_code == 200
 
 
@@ -63,7 +63,7 @@ def test_idle_session_expires_after_30_minutes(client, personas):
         clock.advance(minutes=29)
         assert is_logged_in(client)
         clock.advance(minutes=31)
-        response = client.get(reverse("core:home"))
+        response = client.get(reverse("dashboard:home"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -78,7 +78,7 @@ def test_active_session_ends_after_12_hours(client, personas):
             elapsed += timedelta(minutes=20)
             assert is_logged_in(client), f"logged out early at {elapsed}"
         clock.advance(minutes=25)  # 12:05 since login, 25 minutes idle
-        response = client.get(reverse("core:home"))
+        response = client.get(reverse("dashboard:home"))
         assert response.status_code == 302
         assert response["Location"] == reverse("accounts:login") + "?expired=1"
         login_page = client.get(response["Location"]).content.decode()
@@ -110,7 +110,7 @@ def test_access_change_ends_live_sessions_at_next_request(client, personas, coun
 
     change(personas, county)
     personas["grid1a"] = User.objects.get(pk=personas["grid1a"].pk)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("dashboard:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 

@@ -46,7 +46,7 @@ def test_every_required_role_must_enrol(client, personas, persona):
 
 def test_optional_for_other_roles(client, personas):
     password_login(client, "grid1a")
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
     html = client.get(reverse("accounts:profile")).content.decode()
     assert "两步验证" in html and reverse("accounts:totp_setup") in html
 
@@ -98,12 +98,12 @@ def test_enrolled_user_must_verify_after_password(client, personas):
     totp = enrol_totp(personas["grid1a"])
     response = password_login(client, "grid1a")
     assert response["Location"].startswith(reverse("accounts:totp_verify"))
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("dashboard:home")).status_code == 302
     page = client.get(reverse("accounts:totp_verify"))
     assert "6 位验证码" in page.content.decode()
     response = client.post(reverse("accounts:totp_verify"), {"code": totp.now(), "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 def test_setup_page_cannot_rebind_an_enrolled_account_before_verification(client, personas):
@@ -125,7 +125,7 @@ def test_the_same_code_cannot_be_used_twice(client, personas):
     response = client.post(reverse("accounts:totp_verify"), {"code": code})
     assert response.status_code == 400
     assert "已经使用过" in response.content.decode()
-    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("dashboard:home")).status_code == 302
 
 
 def test_an_older_code_is_refused_after_a_newer_one(personas):
@@ -212,7 +212,7 @@ def test_remove_own_totp_needs_password(client, personas):
     response = client.post(reverse("accounts:totp_remove"), {"password": PASSWORD})
     assert response["Location"] == reverse("accounts:profile")
     assert fresh(user).totp_confirmed_at is None and fresh(user).totp_secret == ""
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 def test_required_role_removing_totp_must_enrol_again(client, personas):
@@ -223,7 +223,9 @@ def test_required_role_removing_totp_must_enrol_again(client, personas):
     login(client, fresh(user))
     response = client.post(reverse("accounts:totp_remove"), {"password": PASSWORD})
     assert response["Location"] == reverse("accounts:totp_setup")
-    assert client.get(reverse("core:home"))["Location"].startswith(reverse("accounts:totp_setup"))
+    assert client.get(reverse("dashboard:home"))["Location"].startswith(
+        reverse("accounts:totp_setup")
+    )
 
 
 def test_security_admin_resets_a_lost_authenticator(client, personas):
@@ -245,7 +247,9 @@ def test_role_becoming_required_forces_enrolment(client, personas):
     user = personas["grid1a"]
     services.set_user_roles(actor=personas["security"], user=user, roles=["auditor"])
     password_login(client, "grid1a")
-    assert client.get(reverse("core:home"))["Location"].startswith(reverse("accounts:totp_setup"))
+    assert client.get(reverse("dashboard:home"))["Location"].startswith(
+        reverse("accounts:totp_setup")
+    )
 
 
 def test_two_factor_groups_come_from_settings(settings, personas):

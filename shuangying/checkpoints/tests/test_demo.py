@@ -2,7 +2,13 @@
 
 import pytest
 
-from ..demo import build_checkpoint_demo, figures
+from ..demo import (
+    build_checkpoint_demo,
+    demo_exists,
+    figures,
+    remove_checkpoint_demo,
+    scale_for,
+)
 from ..models import CheckpointDay, CheckpointRecord
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +36,11 @@ def test_scaled_demo_counters_match_the_figures(county):
     )
 
 
-def test_the_command_loads_into_the_county(county, settings):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    settings.SHUANGYING_DEMO = True
-    out = StringIO()
-    call_command("load_checkpoint_demo", "--scale", "0.001", "--days", "3", stdout=out)
-    assert "16个卡口" in out.getvalue() and "检查250人次" in out.getvalue()
-    assert CheckpointDay.objects.all().totals()["persons"] == 250
+def test_the_demo_is_in_proportion_to_the_county_and_loads_once(county):
+    assert scale_for(20_000) == 0.02 and figures(scale_for(20_000)).persons == 5000
+    assert not demo_exists(county.county)
+    made = build_checkpoint_demo(county.county, scale=scale_for(1000), days=3)
+    assert demo_exists(county.county)
+    assert CheckpointDay.objects.all().totals()["persons"] == made.persons == 250
+    remove_checkpoint_demo(county.county)
+    assert not demo_exists(county.county) and not CheckpointDay.objects.exists()

@@ -6,9 +6,9 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from shuangying.accounts.demo import DEMO_ACCOUNTS
 from shuangying.accounts.models import User
 from shuangying.accounts.roles import role_label
-from shuangying.core import demo
 
 
 def width(text: str) -> int:
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
 
     def handle(self, *args, host: str, port: str, **options):
-        order = [a[0] for a in demo.DEMO_ACCOUNTS]
+        order = [a[0] for a in DEMO_ACCOUNTS]
         users = {
             u.username: u
             for u in User.objects.filter(username__in=order, is_demo=True)
@@ -47,7 +47,9 @@ class Command(BaseCommand):
             if user is None:
                 continue
             roles = "、".join(f"{role_label(g.name)} {g.name}" for g in user.groups.all())
-            scope = "、".join(d.name for d in sorted(user.divisions.all(), key=lambda d: d.path))
+            scope = "、".join(
+                d.full_name() or d.name for d in sorted(user.divisions.all(), key=lambda d: d.path)
+            )
             if user.department:
                 scope = f"{scope} {user.department.name}".strip()
             rows.append((username, roles, scope or "—"))

@@ -1,12 +1,16 @@
-"""``manage.py build_county``: a large county for benchmarks (see shuangying/core/demo.py)."""
+"""``manage.py build_county``: a large county for benchmarks (see shuangying/people/demo.py).
+
+It lives with people, not divisions: besides the tree it writes the persons, and divisions
+sits below people."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from shuangying.core import demo
+from shuangying.core.db import sql_log_off
 from shuangying.divisions.models import Division
+from shuangying.people import demo
 
 
 class Command(BaseCommand):
@@ -50,7 +54,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done:,} / {o['persons']:,}", ending="\r")
                 self.stdout.flush()
 
-        with demo.sql_log_off():
+        with sql_log_off():
             summary = demo.build_county(
                 persons=o["persons"],
                 townships=o["townships"],

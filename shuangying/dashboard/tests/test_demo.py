@@ -1,32 +1,26 @@
-"""The demo county (load_demo, demo_logins) and benchmark counties (build_county)."""
+"""The demo (load_demo, demo_logins) and benchmark counties (build_county)."""
 
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from shuangying.accounts.demo import DEMO_ACCOUNTS
 from shuangying.accounts.models import User
-from shuangying.core import demo
 from shuangying.divisions.choices import DivisionKind, DivisionLevel
 from shuangying.divisions.models import Assignment, Division
 from shuangying.people.identity import facts_from_resident_id, normalize_resident_id
 from shuangying.people.models import Household, Person, StaffSurvey, TravelEntry
 
-SMALL = 500
+from .conftest import SMALL
 
 
 def load(**options) -> str:
     out = StringIO()
     call_command("load_demo", persons=SMALL, stdout=out, **options)
     return out.getvalue()
-
-
-@pytest.fixture
-def demo_county(db, settings):
-    settings.SHUANGYING_DEMO = True
-    load()
-    return Division.objects.get(path=f"{demo.COUNTY_CODE}/")
 
 
 def village_of(division: Division) -> Division:
@@ -39,7 +33,7 @@ def township_of(division: Division) -> Division:
 
 def test_accounts_have_their_roles_and_divisions(demo_county):
     users = {u.username: u for u in User.objects.filter(is_demo=True)}
-    for username, role, *_rest in demo.DEMO_ACCOUNTS:
+    for username, role, *_rest in DEMO_ACCOUNTS:
         user = users[username]
         assert user.role_names() == [role]
         assert user.check_password(settings.DEMO_PASSWORD)
@@ -132,6 +126,7 @@ def test_load_demo_is_idempotent_and_reset_reloads_the_same_county(demo_county):
 
     out = load(reset=True)
     assert "已载入" in out
+    assert f"赋码{SMALL}人,其中黄码" in out  # every person's code, counted (not a rowcount)
     assert (Person.objects.count(), Household.objects.count(), User.objects.count()) == counts
     assert sorted(Person.objects.values_list("name", flat=True)) == sorted(names)
 
@@ -149,9 +144,9 @@ def test_demo_logins_prints_accounts_and_password(demo_county):
     text = out.getvalue()
     assert "http://127.0.0.1:8123" in text
     assert settings.DEMO_PASSWORD in text
-    for username, *_rest in demo.DEMO_ACCOUNTS:
+    for username, *_rest in DEMO_ACCOUNTS:
         assert f"\n{username} " in text
-    assert "计委1号楼网格" in text
+    assert "兴隆街社区计委1号楼第一网格" in text
 
 
 def test_build_county_on_an_empty_database(db):
@@ -173,3 +168,60 @@ def test_build_county_on_an_empty_database(db):
     call_command("build_county", persons=3000, townships=4, stdout=out)
     assert "已存在" in out.getvalue()
     assert Person.objects.count() == 3000
+
+
+def test_the_demo_shows_the_epidemic(demo_county):
+    """Issue 16 item 4: Hubei is a high-risk area in the demo's February 2020, so a returnee
+    from Wuhan in the week before the demo's day is yellow; one from elsewhere is green; and
+    the checkpoints' ledger holds a few fevers among its checks."""
+    from shuangying.checkpoints.models import CheckpointRecord
+    from shuangying.healthcodes.models import HealthCodeState, RiskArea
+    from shuangying.healthcodes.services import risk_level_of
+    from shuangying.people.demo import SCENARIO_DATE
+
+    assert risk_level_of("420106", SCENARIO_DATE) == "high"  # 武汉市武昌区
+    assert risk_level_of("420106", date(2020, 1, 10)) == ""  # before the lockdown
+    assert RiskArea.objects.filter(code="420100").get().end_date == date(2020, 4, 7)
+
+    week = (SCENARIO_DATE - timedelta(days=6), SCENARIO_DATE)
+    wuhan = TravelEntry.objects.filter(origin_code__startswith="4201", arrival_date__range=week)
+    assert wuhan.exists()
+    for trip in wuhan:
+        state = HealthCodeState.objects.get(person_id=trip.person_id)
+        assert (state.colour, state.reason) == ("yellow", "来自高风险地区")
+    earlier = TravelEntry.objects.filter(
+        origin_code__startswith="42", arrival_date__lt=SCENARIO_DATE - timedelta(days=8)
+    ).exclude(person__travel_entries__arrival_date__gte=SCENARIO_DATE - timedelta(days=8))
+    assert earlier.exists()
+    assert {HealthCodeState.objects.get(person_id=t.person_id).colour for t in earlier} == {"green"}
+    elsewhere = TravelEntry.objects.filter(origin_code__startswith="14").values("person_id")
+    assert set(
+        HealthCodeState.objects.filter(person_id__in=elsewhere).values_list("colour", flat=True)
+    ) <= {"green"}
+
+    checks = CheckpointRecord.objects.all()
+    fevers = checks.filter(is_fever=True)
+    assert fevers.exists()
+    assert checks.count() > 50 * fevers.count()
+    assert not fevers.exclude(outcome="fever_clinic").exists()
+
+
+def test_grid_names_do_not_repeat_their_village_or_building(demo_county):
+    """Issue 16 item 13: screens show a grid after its ancestors (full_name), so a grid named
+    after its village read 中桥庄村中桥庄村第一网格, and 计委1号楼计委1号楼网格."""
+    grids = Division.objects.filter(kind=DivisionKind.GRID).select_related("parent")
+    assert grids.exists()
+    for grid in grids:
+        assert not grid.name.startswith(grid.parent.name), grid.name
+        assert grid.name.startswith("第") and grid.name.endswith("网格")
+    building = Division.objects.get(name="计委1号楼")
+    assert building.children.get().full_name() == "乐昌镇兴隆街社区计委1号楼第一网格"
+
+
+def test_the_load_is_audited_as_the_command(demo_county):
+    from shuangying.audit.models import AuditEvent
+
+    row = AuditEvent.objects.get(object_type="demo")
+    assert row.path == "command:load_demo" and "曲沃县" in row.summary
+    others = AuditEvent.objects.filter(object_type="risk_area")
+    assert others.count() == 17 and set(others.values_list("path", flat=True)) == {row.path}
