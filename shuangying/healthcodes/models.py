@@ -262,7 +262,7 @@ class ArrivalReview(models.Model):
     objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-decided_at"]
+        ordering = ["-decided_at", "-pk"]
         verbose_name = _("返岗审核")
         verbose_name_plural = _("返岗审核")
 
@@ -315,7 +315,7 @@ class OverrideRequest(Decided):
     objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-requested_at"]
+        ordering = ["-requested_at", "-pk"]
         verbose_name = _("人工赋码申请")
         verbose_name_plural = _("人工赋码申请")
         permissions = [("approve_override", "Can approve a manual health-code override")]
@@ -354,7 +354,7 @@ class Appeal(Decided):
     objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-filed_at"]
+        ordering = ["-filed_at", "-pk"]
         verbose_name = _("健康码申诉")
         verbose_name_plural = _("健康码申诉")
 

@@ -120,7 +120,7 @@ class Pass(models.Model):
     objects = PassQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-issued_at"]
+        ordering = ["-issued_at", "-pk"]
         verbose_name = _("通行证")
         verbose_name_plural = _("通行证")
         indexes = [models.Index(fields=["division", "type"], name="pass_division_type")]
@@ -183,7 +183,7 @@ class PassCheck(models.Model):
     objects = PassCheckQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-at", "-pk"]
         verbose_name = _("通行核验")
         verbose_name_plural = _("通行核验")
         indexes = [

@@ -70,7 +70,7 @@ class PlaceCode(models.Model):
     revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-issued_at"]
+        ordering = ["-issued_at", "-pk"]
         verbose_name = _("场所码")
         verbose_name_plural = _("场所码")
         constraints = [
@@ -110,7 +110,7 @@ class PosterBatch(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("批量海报")
         verbose_name_plural = _("批量海报")
 

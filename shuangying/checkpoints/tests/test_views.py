@@ -58,13 +58,22 @@ def test_the_partial_brings_only_new_fevers(
 
 def test_daily_counters_per_checkpoint_and_total(client, personas, checkpoints):
     gate = checkpoints["town1"]
-    yesterday = timezone.now() - dt.timedelta(days=1)
-    make_record(gate, temperature="36.5")
-    make_record(gate, temperature="37.5", outcome="fever_clinic")
-    make_record(gate, temperature="36.8", outcome="turned_back")
-    make_record(gate, is_vehicle=True, plate="冀F12345", passenger_count=4, health_code_token="")
+    # One instant for every record and for "today", so that the day cannot turn in between.
+    now = timezone.now()
+    yesterday = now - dt.timedelta(days=1)
+    make_record(gate, temperature="36.5", checked_at=now)
+    make_record(gate, temperature="37.5", outcome="fever_clinic", checked_at=now)
+    make_record(gate, temperature="36.8", outcome="turned_back", checked_at=now)
+    make_record(
+        gate,
+        is_vehicle=True,
+        plate="冀F12345",
+        passenger_count=4,
+        health_code_token="",
+        checked_at=now,
+    )
     make_record(gate, temperature="36.6", checked_at=yesterday)
-    make_record(checkpoints["town2"], temperature="38.8")
+    make_record(checkpoints["town2"], temperature="38.8", checked_at=now)
     login(client, personas["town1"])
     response = client.get(reverse("checkpoints:dashboard"))
     assert response.context["totals"] == {
@@ -78,7 +87,7 @@ def test_daily_counters_per_checkpoint_and_total(client, personas, checkpoints):
         (7, 1, 1, 1),
         (1, 0, 0, 0),
     ]
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate(now).isoformat()
     filtered = client.get(reverse("checkpoints:dashboard"), {"start": today, "end": today})
     assert filtered.context["totals"]["persons"] == 7
     login(client, personas["county"])

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from shuangying.healthcodes.models import Appeal, OverrideRequest, RiskArea
 from shuangying.healthcodes.services import issue_code, record_health_event
+from shuangying.healthcodes.tests.helpers import tampered
 from shuangying.testing import login, make_user
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +123,7 @@ def test_verify_page_and_endpoint(client, people):
     token = issue_code(person=people.in_grid1a, audit=False).token
     html = client.get(reverse("healthcodes:verify"), {"t": token}).content.decode()
     assert 'data-valid="true"' in html and "张**" in html and "绿码" in html
-    html = client.post(
-        reverse("healthcodes:verify"), {"token": token[:-3] + "AAA"}
-    ).content.decode()
+    html = client.post(reverse("healthcodes:verify"), {"token": tampered(token)}).content.decode()
     assert 'data-valid="false"' in html
     r = client.post("/api/healthcodes/verify", {"token": token}, content_type="application/json")
     assert r.json()["valid"] and r.json()["masked_name"] == "张**"
