@@ -10,7 +10,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,6 +18,9 @@ from django.utils import timezone
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.masking import mask_id_number
+from shuangying.healthcodes.choices import EventSource
+from shuangying.healthcodes.fever import clean_temperature, is_fever
+from shuangying.healthcodes.services import FeverReading, record_fevers, verify_code
 from shuangying.people.choices import DocumentType
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import id_number_hash
@@ -26,7 +28,7 @@ from shuangying.places.models import Place
 
 from .choices import Direction, Outcome, VehicleType
 from .models import CheckpointDay, CheckpointRecord
-from .validators import clean_temperature, is_fever, normalize_plate
+from .validators import normalize_plate
 
 # A device clock may be off; a record is never dated in the future nor older than this
 # (a device offline for a week has a bigger problem than its queue).
@@ -57,13 +59,28 @@ def _clean_checked_at(value: dt.datetime | None, now: dt.datetime) -> dt.datetim
 def health_code_colour(token: str, at: dt.datetime) -> str:
     """The colour signed into a scanned health code, checked as of the moment of the check
     (an offline record reaches the server after the token's few minutes have passed); "" when
-    the token is not a valid code or the health-code app is not installed."""
-    if not token or not apps.is_installed("shuangying.healthcodes"):
+    the token is not a valid code."""
+    if not token:
         return ""
-    from shuangying.healthcodes.services import verify_code
-
     verification = verify_code(token, now=at.timestamp())
     return verification.colour if verification.valid else ""
+
+
+def _record_fevers(records: list[CheckpointRecord], *, actor) -> None:
+    """A fever found at a checkpoint turns the person's code (``fever_unresolved``): called in
+    the transaction that inserts the records, so a record never stands without its event."""
+    readings = [
+        FeverReading(
+            person_id=r.person_id,
+            temperature=r.temperature,
+            occurred_at=r.checked_at,
+            detail={"checkpoint_record": r.pk, "checkpoint": r.checkpoint_id},
+        )
+        for r in records
+        if r.is_fever and r.person_id
+    ]
+    if readings:
+        record_fevers(readings=readings, source=EventSource.CHECKPOINT, actor=actor)
 
 
 _VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType)}
@@ -175,6 +192,7 @@ def record_checkpoint_check(
         with transaction.atomic():
             record.save(force_insert=True)
             add_to_daily_counters([record])
+            _record_fevers([record], actor=actor)
     except IntegrityError:
         # Two copies of the same submission raced: the other one won.
         existing = CheckpointRecord.objects.filter(client_uuid=key).first()
@@ -224,6 +242,7 @@ def _insert_batch(records: list[CheckpointRecord], *, actor) -> dict:
         with transaction.atomic():
             CheckpointRecord.objects.bulk_create(records, batch_size=500)
             add_to_daily_counters(records)
+            _record_fevers(records, actor=actor)
         return {r.client_uuid: (r.pk, r.is_fever, True) for r in records}
     except IntegrityError:
         pass
@@ -234,6 +253,7 @@ def _insert_batch(records: list[CheckpointRecord], *, actor) -> dict:
                 record.pk = None
                 record.save(force_insert=True)
                 add_to_daily_counters([record])
+                _record_fevers([record], actor=actor)
             written[record.client_uuid] = (record.pk, record.is_fever, True)
         except IntegrityError:
             written.update(_existing([record.client_uuid]))

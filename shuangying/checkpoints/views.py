@@ -15,13 +15,14 @@ from shuangying.audit.exports import watermark_text
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import XLSX_CONTENT_TYPE, Column, write_xlsx
+from shuangying.healthcodes.fever import FEVER_THRESHOLD, TEMPERATURE_MAX, TEMPERATURE_MIN
 from shuangying.places.models import Place
 
 from .choices import Direction, Outcome, VehicleType
 from .forms import CounterFilter
 from .models import CheckpointDay, CheckpointRecord
 from .services import checkpoints_for
-from .validators import FEVER_THRESHOLD, PROVINCES, TEMPERATURE_MAX, TEMPERATURE_MIN
+from .validators import PROVINCES
 
 FEVER_LIMIT = 50
 

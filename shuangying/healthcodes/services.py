@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -28,6 +29,7 @@ from .choices import (
     RiskLevel,
 )
 from .engine import CodeResult, cached_palette, current_code, local_day
+from .fever import is_fever
 from .models import (
     Appeal,
     ArrivalReview,
@@ -63,12 +65,17 @@ def risk_level_of(division_code: str, on: date) -> str:
     return max(found, key=lambda lv: LEVEL_ORDER[lv]) if found else ""
 
 
+def _pk(person) -> int:
+    return person if isinstance(person, int) else person.pk
+
+
 def refresh_state(person, at: datetime | None = None) -> CodeResult:
-    """Recompute one person's stored state (after an event or a decision)."""
+    """Recompute one person's stored state (after an event or a decision); ``person`` is a
+    person or their id."""
     at = at or timezone.now()
-    result = current_code(person, at)
+    result = current_code(_pk(person), at)
     HealthCodeState.objects.update_or_create(
-        person_id=person.pk,
+        person_id=_pk(person),
         defaults={
             "colour": result.colour,
             "reason": result.reason,
@@ -108,7 +115,7 @@ def record_health_event(
         else:
             level = risk_level
     event = HealthEvent.objects.create(
-        person=person,
+        person_id=_pk(person),
         kind=kind,
         occurred_at=occurred_at,
         risk_level=level,
@@ -123,11 +130,63 @@ def record_health_event(
         action=AuditAction.CREATE,
         object_type="health_event",
         object_id=event.pk,
-        summary=f"健康事件 {kind.label} 人员{person.pk}",
+        summary=f"健康事件 {kind.label} 人员{_pk(person)}",
         detail={"kind": kind.value, "source": source, "risk_level": level},
     )
     refresh_state(person)
     return event
+
+
+@dataclass
+class FeverReading:
+    """A temperature taken by staff: whose, when, how high, and what to keep with the event
+    (the record it came from)."""
+
+    person_id: int
+    temperature: Decimal
+    occurred_at: datetime
+    detail: dict | None = None
+
+
+@transaction.atomic
+def record_fevers(*, readings: list[FeverReading], source: str, actor=None) -> list[HealthEvent]:
+    """Temperatures taken by staff (a checkpoint's records, online or an offline batch): each
+    fever by the one rule (``fever.is_fever``) becomes a ``fever_unresolved`` event and the
+    codes of those persons follow at once; normal readings record nothing. Call it in the
+    transaction that stores the readings. One insert and one audit row for the lot, then one
+    re-evaluation per person."""
+    if source not in EventSource.values:
+        raise ValueError(f"unknown source {source!r}")
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    events = HealthEvent.objects.bulk_create(
+        [
+            HealthEvent(
+                person_id=r.person_id,
+                kind=EventKind.FEVER_UNRESOLVED,
+                occurred_at=r.occurred_at,
+                source=source,
+                detail={"temperature": str(r.temperature), **(r.detail or {})},
+                recorded_by=recorded_by,
+            )
+            for r in readings
+            if is_fever(r.temperature)
+        ]
+    )
+    if not events:
+        return []
+    persons = sorted({e.person_id for e in events})
+    record_event(
+        user=actor,
+        action=AuditAction.CREATE,
+        object_type="health_event",
+        object_id=events[0].pk if len(events) == 1 else "",
+        summary=f"健康事件 {EventKind.FEVER_UNRESOLVED.label} {len(events)} 条,人员"
+        + "、".join(str(p) for p in persons[:20]),
+        detail={"kind": EventKind.FEVER_UNRESOLVED.value, "source": source, "persons": persons},
+    )
+    for person_id in persons:
+        refresh_state(person_id)
+    return events
 
 
 def declare_health(
