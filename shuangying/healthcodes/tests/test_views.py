@@ -9,7 +9,7 @@ import xlsxwriter
 from django.urls import reverse
 from django.utils import timezone
 
-from shuangying.healthcodes.models import Appeal, OverrideRequest, RiskArea
+from shuangying.healthcodes.models import Appeal, HealthEvent, OverrideRequest, RiskArea
 from shuangying.healthcodes.services import issue_code, record_health_event
 from shuangying.healthcodes.tests.helpers import tampered
 from shuangying.testing import login, make_user
@@ -30,7 +30,53 @@ def test_person_detail_links_to_the_code_page(client, personas, people):
     assert people.in_grid1a.reveal_id_number() not in html
 
 
-def test_appeal_then_override_with_two_people(client, personas, people):
+@pytest.mark.parametrize("kind", ["confirmed", "suspected", "quarantine_started", "fever_resolved"])
+def test_a_grid_worker_cannot_record_a_medical_finding(client, personas, people, health, kind):
+    p = people.in_grid1a
+    event = {
+        "person_id": p.pk,
+        "kind": kind,
+        "occurred_at": timezone.now().isoformat(),
+        "source": "hospital",
+    }
+    for user in (personas["grid1a"], personas["town1"], personas["county"]):
+        login(client, user)
+        r = client.post("/api/healthcodes/events", event, content_type="application/json")
+        assert r.status_code == 403 and r.json()["field"] == "kind"
+        assert "卫生健康部门" in r.json()["message"]
+    assert not HealthEvent.objects.filter(person=p).exists()
+    login(client, health)
+    r = client.post("/api/healthcodes/events", event, content_type="application/json")
+    assert r.status_code == 201
+
+
+def test_a_grid_worker_still_records_what_they_observe(client, personas, people):
+    login(client, personas["grid1a"])
+    r = client.post(
+        "/api/healthcodes/events",
+        {
+            "person_id": people.in_grid1a.pk,
+            "kind": "symptoms_declared",
+            "occurred_at": timezone.now().isoformat(),
+            "source": "grid",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["kind"] == "symptoms_declared"
+
+
+def test_only_the_health_role_proposes_a_manual_colour(client, personas, people, health):
+    url = reverse("healthcodes:person_override", args=[people.in_grid1a.pk])
+    for user in (personas["town1"], personas["county"]):
+        login(client, user)
+        assert client.post(url, {"colour": "red", "reason": "核实中", "days": 3}).status_code == 403
+    assert not OverrideRequest.objects.exists()
+    login(client, health)
+    assert client.post(url, {"colour": "red", "reason": "核实中", "days": 3}).status_code == 302
+    assert OverrideRequest.objects.get().requested_by == health
+
+
+def test_appeal_then_override_with_two_people(client, personas, people, health):
     p = people.in_grid1a
     record_health_event(
         person=p, kind="symptoms_declared", occurred_at=timezone.now(), source="grid"
@@ -41,15 +87,20 @@ def test_appeal_then_override_with_two_people(client, personas, people):
     appeal = Appeal.objects.get()
     login(client, personas["town1"])
     assert "已就医排除" in client.get(reverse("healthcodes:appeal_list")).content.decode()
-    r = client.post(
-        reverse("healthcodes:appeal_list"),
-        {"pk": appeal.pk, "approve": "1", "note": "属实", "colour": "green"},
-    )
+    decision = {"pk": appeal.pk, "approve": "1", "note": "属实", "colour": "green"}
+    # A township may decide an appeal, but a colour comes from the health role only.
+    r = client.post(reverse("healthcodes:appeal_list"), decision)
+    assert r.status_code == 400 and "卫生健康部门" in r.content.decode()
+    assert not OverrideRequest.objects.exists()
+    login(client, health)
+    r = client.post(reverse("healthcodes:appeal_list"), decision)
     assert r.status_code == 302
     override = OverrideRequest.objects.get()
-    # The township cannot approve; the county can, being another person.
-    r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
-    assert r.status_code == 403
+    # The township and the health officer cannot approve; the county can, being another person.
+    for user in (personas["town1"], health):
+        login(client, user)
+        r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
+        assert r.status_code == 403
     login(client, personas["county"])
     r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
     assert r.status_code == 302
@@ -58,7 +109,11 @@ def test_appeal_then_override_with_two_people(client, personas, people):
 
 
 def test_requester_cannot_approve_own_override(client, county, personas, people):
-    login(client, personas["county"])
+    from django.contrib.auth.models import Group
+
+    both = personas["county"]
+    both.groups.add(Group.objects.get(name="health_officer"))
+    login(client, both)
     r = client.post(
         reverse("healthcodes:person_override", args=[people.in_grid1a.pk]),
         {"colour": "red", "reason": "核实中", "days": 3},
@@ -205,20 +260,18 @@ def test_offline_verification_with_the_public_key_alone(client, people):
     assert tokens.decode(token, key=key).colour == "green"
 
 
-def test_api_issue_query_and_events(client, personas, people):
-    login(client, personas["grid1a"])
+def test_api_issue_query_and_events(client, personas, people, health):
     p = people.in_grid1a
-    r = client.post(
-        "/api/healthcodes/events",
-        {
-            "person_id": p.pk,
-            "kind": "quarantine_started",
-            "occurred_at": timezone.now().isoformat(),
-            "source": "quarantine",
-        },
-        content_type="application/json",
-    )
+    quarantine = {
+        "person_id": p.pk,
+        "kind": "quarantine_started",
+        "occurred_at": timezone.now().isoformat(),
+        "source": "quarantine",
+    }
+    login(client, health)
+    r = client.post("/api/healthcodes/events", quarantine, content_type="application/json")
     assert r.status_code == 201
+    login(client, personas["grid1a"])
     r = client.post("/api/healthcodes/issue", {"person_id": p.pk}, content_type="application/json")
     data = r.json()
     assert (
