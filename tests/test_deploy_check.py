@@ -24,6 +24,7 @@ def production_env(tmp_path, **overrides) -> dict[str, str]:
         SHUANGYING_DATA_KEYS="k2026:" + base64.b64encode(os.urandom(32)).decode(),
         SHUANGYING_HASH_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="shuangying.example.gov.cn",
+        SHUANGYING_PUBLIC_BASE_URL="https://shuangying.example.gov.cn",
         SHUANGYING_VAR_DIR=str(tmp_path),
     )
     for key, value in overrides.items():
@@ -70,6 +71,8 @@ def test_check_deploy_is_clean(tmp_path):
         ),
         ({"SHUANGYING_HASH_KEY": None}, "SHUANGYING_HASH_KEY must be set"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
+        ({"SHUANGYING_PUBLIC_BASE_URL": None}, "SHUANGYING_PUBLIC_BASE_URL must be set"),
+        ({"SHUANGYING_PUBLIC_BASE_URL": "sy.example.gov.cn"}, "must be an absolute URL"),
     ],
 )
 def test_production_refuses_to_start_without_real_secrets(tmp_path, overrides, message):

@@ -31,7 +31,7 @@ from .services import (
     revoke_place_code,
     update_place,
 )
-from .tokens import checkin_url
+from .tokens import checkin_url, public_base_url
 
 PAGE_SIZE = 50
 
@@ -113,7 +113,6 @@ class PlaceExportView(PermissionRequiredMixin, View):
             creator=request.user.get_username(),
         )
         record_event(
-            request=request,
             action=AuditAction.EXPORT,
             object_type="place",
             summary=f"导出场所台账 {count}行",
@@ -134,12 +133,13 @@ class PlaceDetailView(PermissionRequiredMixin, TemplateView):
         )
         codes = list(place.codes.select_related("issued_by")[:10])
         current = next((c for c in codes if c.revoked_at is None), None)
+        url = checkin_url(current, public_base_url(self.request)) if current else ""
         ctx.update(
             place=place,
             current=current,
             codes=codes,
-            url=checkin_url(current) if current else "",
-            qr_svg=_qr_svg(checkin_url(current)) if current else "",
+            url=url,
+            qr_svg=_qr_svg(url) if current else "",
             can_change=Place.objects.restrict(user, "change").filter(pk=place.pk).exists(),
         )
         return ctx
@@ -175,7 +175,6 @@ class PlaceCreateView(PlaceFormView):
         data = form.cleaned_data
         place = create_place(
             actor=request.user,
-            request=request,
             is_active=data["is_active"],
             **{f: data[f] for f in PLACE_FIELDS},
         )
@@ -203,7 +202,6 @@ class PlaceUpdateView(PlaceFormView):
         data = form.cleaned_data
         update_place(
             actor=request.user,
-            request=request,
             place=place,
             is_active=data["is_active"],
             **{f: data[f] for f in PLACE_FIELDS},
@@ -219,7 +217,7 @@ class PlaceCodeReissueView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         place = get_restricted_or_404(Place, request.user, "change", pk=pk)
-        issue_place_code(actor=request.user, request=request, place=place)
+        issue_place_code(actor=request.user, place=place)
         messages.success(request, "已重新签发场所码,旧海报已失效,请打印新海报")
         return redirect(place)
 
@@ -229,7 +227,7 @@ class PlaceCodeRevokeView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         place = get_restricted_or_404(Place, request.user, "change", pk=pk)
-        revoke_place_code(actor=request.user, request=request, place=place)
+        revoke_place_code(actor=request.user, place=place)
         messages.warning(request, "场所码已作废,扫描旧海报将无法登记")
         return redirect(place)
 
@@ -246,11 +244,10 @@ class PlacePosterView(PermissionRequiredMixin, View):
         if code is None:
             raise Http404
         try:
-            data = poster_pdf([code])
+            data = poster_pdf([code], base_url=public_base_url(request))
         except PosterFontMissing as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         record_event(
-            request=request,
             action=AuditAction.EXPORT,
             object_type="place",
             object_id=place.pk,
@@ -268,7 +265,9 @@ class PosterBatchCreateView(PermissionRequiredMixin, View):
             messages.error(request, "请选择管辖范围内的乡镇(街道)")
             return redirect("places:place_list")
         batch = request_poster_batch(
-            actor=request.user, request=request, division=form.cleaned_data["division"]
+            actor=request.user,
+            division=form.cleaned_data["division"],
+            base_url=public_base_url(request),
         )
         return redirect(batch)
 

@@ -335,3 +335,23 @@ def test_resident_sees_own_code_from_the_check_in_cookie(client, people):
     assert people.in_grid1a.name not in html
     items = client.post("/api/healthcodes/issue/mine").json()["items"]
     assert len(items) == 1 and items[0]["colour"] == "green"
+
+
+def test_risk_area_api_routes_behind_the_role_decorator(client, personas):
+    """``@requires`` under a route of a module with postponed annotations (query schemas)."""
+    login(client, personas["county"])
+    r = client.post(
+        "/api/risk-areas",
+        {"code": "420100", "name": "武汉市", "level": "high", "start_date": "2020-01-20"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    listing = client.get("/api/risk-areas", {"code": "42", "limit": 10}).json()
+    assert listing["count"] == 1 and listing["items"][0]["name"] == "武汉市"
+    login(client, personas["grid1a"])
+    r = client.post(
+        "/api/risk-areas",
+        {"code": "420100", "name": "武汉市", "level": "high", "start_date": "2020-01-21"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403
