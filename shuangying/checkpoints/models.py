@@ -8,11 +8,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
+
 from .choices import Direction, Outcome, VehicleType
 from .querysets import CheckpointDayQuerySet, CheckpointRecordQuerySet
 
 
-class CheckpointRecord(models.Model):
+class CheckpointRecord(Audited, models.Model):
+    audit_type = "checkpoint_record"
+
     client_uuid = models.UUIDField(_("客户端编号"), unique=True, editable=False)
     checkpoint = models.ForeignKey(
         "places.Place",

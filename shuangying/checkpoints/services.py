@@ -174,7 +174,7 @@ def _attach_persons(records: list[CheckpointRecord]) -> None:
 
 @transaction.atomic
 def record_checkpoint_check(
-    *, actor, request=None, checkpoint: Place, audit: bool = True, **fields
+    *, actor, checkpoint: Place, audit: bool = True, **fields
 ) -> RecordResult:
     """Record one check at ``checkpoint`` (the caller has checked that ``actor`` may record
     there); ``fields`` as ``build_checkpoint_record``. The same ``client_uuid`` again answers
@@ -200,12 +200,9 @@ def record_checkpoint_check(
             raise
         return RecordResult(existing, False)
     if audit:
-        record_event(
-            request=request,
+        record.log_action(
+            AuditAction.CREATE,
             user=actor,
-            action=AuditAction.CREATE,
-            object_type="checkpoint_record",
-            object_id=record.pk,
             summary=f"卡口检查 {checkpoint.name}"
             + (f" 发热 {record.temperature}℃" if record.is_fever else ""),
             detail={"document": record.document_masked, "plate": record.plate},
@@ -302,7 +299,7 @@ def rebuild_daily_counters() -> int:
     return len(rows)
 
 
-def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[BatchItemResult]:
+def record_checkpoint_batch(*, actor, items: list[dict]) -> list[BatchItemResult]:
     """An offline queue's upload, answered item by item so that the device deletes exactly
     what the server holds: ``created``, ``duplicate`` (this UUID was received before, or
     earlier in this batch) or ``rejected`` (with the reason; one invalid item does not stop
@@ -369,7 +366,6 @@ def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[B
             result.status = "duplicate"  # a concurrent upload of the same UUID came first
         created += result.status == "created"
     record_event(
-        request=request,
         user=actor,
         action=AuditAction.CREATE,
         object_type="checkpoint_record",

@@ -88,7 +88,6 @@ class FeverAlertView(PermissionRequiredMixin, TemplateView):
         # The list shows masked document numbers of people with a fever (M2). The polls that
         # follow show only what this audited page goes on to display.
         record_event(
-            request=self.request,
             action=AuditAction.LIST,
             object_type="checkpoint_record",
             summary=f"查看发热预警 {len(fevers)}条",
@@ -196,7 +195,6 @@ class CounterExportView(PermissionRequiredMixin, View):
             creator=request.user.get_username(),
         )
         record_event(
-            request=request,
             action=AuditAction.EXPORT,
             object_type="checkpoint_record",
             summary=f"导出卡口检查统计 {count}行",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from shuangying.audit.exports import watermark_text, xlsx_response
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import Column, write_xlsx
+from shuangying.pages import paginate
 
 from .filters import place_list_queryset
 from .forms import PlaceForm, PosterBatchForm
@@ -32,8 +32,6 @@ from .services import (
     update_place,
 )
 from .tokens import checkin_url, public_base_url
-
-PAGE_SIZE = 50
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -55,7 +53,7 @@ class PlaceListView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form, qs = place_list_queryset(self.request.user, self.request.GET)
-        page = Paginator(qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, qs)
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(

@@ -182,6 +182,8 @@ def test_verify_page_and_endpoint(client, people):
     assert 'data-valid="false"' in html
     r = client.post("/api/healthcodes/verify", {"token": token}, content_type="application/json")
     assert r.json()["valid"] and r.json()["masked_name"] == "张**"
+    page = client.get(reverse("healthcodes:verify")).content.decode()
+    assert "下载验码公钥</a>" in page and ">/api/healthcodes/public-key<" not in page
     key = client.get("/api/healthcodes/public-key").json()
     assert key["alg"] == "Ed25519" and "BEGIN PUBLIC KEY" in key["pem"]
 
