@@ -18,7 +18,11 @@ PERSON_READ = [
 PLACE_WRITE = ["places.add_place", "places.change_place"]
 # Checkpoint records (C3): staff record and see their checkpoints; the command and townships
 # also see the fever alerts and counters of the checkpoints in their jurisdiction.
-CHECKPOINT_RECORD = ["checkpoints.add_checkpointrecord", "checkpoints.view_checkpointrecord"]
+CHECKPOINT_RECORD = [
+    "checkpoints.add_checkpointrecord",
+    "checkpoints.view_checkpointrecord",
+    "checkpoints.change_checkpointrecord",  # mark a fever alert handled
+]
 CHECKPOINT_COMMAND = [*CHECKPOINT_RECORD, "checkpoints.export_checkpointrecord"]
 PERSON_WRITE = [
     "people.add_person",

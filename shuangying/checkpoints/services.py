@@ -26,7 +26,7 @@ from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import id_number_hash
 from shuangying.places.models import Place
 
-from .choices import Direction, Outcome, VehicleType
+from .choices import Direction, FeverDisposal, Outcome, VehicleType
 from .models import CheckpointDay, CheckpointRecord
 from .validators import normalize_plate
 
@@ -83,7 +83,7 @@ def _record_fevers(records: list[CheckpointRecord], *, actor) -> None:
         record_fevers(readings=readings, source=EventSource.CHECKPOINT, actor=actor)
 
 
-_VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType)}
+_VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType, FeverDisposal)}
 
 
 def _choice(value: str, choices, field: str, label: str) -> str:
@@ -373,3 +373,27 @@ def record_checkpoint_batch(*, actor, items: list[dict]) -> list[BatchItemResult
         detail={"items": len(items), "created": created},
     )
     return results
+
+
+@transaction.atomic
+def handle_fever(
+    *, actor, record: CheckpointRecord, sent_to: str, note: str = ""
+) -> CheckpointRecord:
+    """Mark a fever alert handled: who, when and where the person was sent. Once only."""
+    record = CheckpointRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.is_fever:
+        raise ValidationError({"sent_to": "处置去向:该记录不是发热记录"})
+    if record.handled_at is not None:
+        raise ValidationError({"sent_to": "处置去向:该发热预警已处置"})
+    record.handled_to = _choice(sent_to, FeverDisposal, "sent_to", "处置去向")
+    record.handled_note = (note or "").strip()[:100]
+    record.handled_by = actor
+    record.handled_at = timezone.now()
+    record.save(update_fields=["handled_to", "handled_note", "handled_by", "handled_at"])
+    record.log_action(
+        AuditAction.UPDATE,
+        user=actor,
+        summary=f"处置发热预警 {record.checkpoint.name} {record.get_handled_to_display()}",
+        detail={"sent_to": record.handled_to, "note": record.handled_note},
+    )
+    return record

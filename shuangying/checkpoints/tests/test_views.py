@@ -138,3 +138,60 @@ def test_checkpoint_staff_record_and_count_but_do_not_export(client, personas, c
     for persona in ("grid1a", "dept"):
         login(client, personas[persona])
         assert client.get(reverse("checkpoints:checkpoint_mode")).status_code == 403
+
+
+def test_a_fever_alert_names_the_person_masked_and_links_only_where_allowed(
+    client, personas, checkpoints, people
+):
+    person = people.in_grid1a  # 张一甲, in 东村一网格
+    make_record(checkpoints["town1"], temperature="38.2", id_number=person.reveal_id_number())
+    url = reverse("people:person_detail", args=[person.pk])
+    login(client, personas["town1"])
+    page = client.get(reverse("checkpoints:fever_alerts")).content.decode()
+    assert "张**" in page and "张一甲" not in page and f'href="{url}"' in page
+    # Checkpoint staff see the alert but may not open the person's record.
+    login(client, personas["checkpoint"])
+    page = client.get(reverse("checkpoints:fever_alerts")).content.decode()
+    assert "张**" in page and f'href="{url}"' not in page
+
+
+def test_a_fever_alert_is_marked_handled_once_with_who_when_where(
+    client, personas, checkpoints, people
+):
+    from shuangying.audit.models import AuditEvent
+
+    record = make_record(checkpoints["town1"], temperature="38.6")
+    other = make_record(checkpoints["town2"], temperature="39.0")
+    login(client, personas["town1"])
+    url = reverse("checkpoints:fever_handle", args=[record.pk])
+    page = client.get(reverse("checkpoints:fever_alerts")).content.decode()
+    assert url in page and "标记已处置" in page
+    r = client.post(url, {"sent_to": "fever_clinic", "note": "县医院发热门诊"})
+    assert r.status_code == 302
+    record.refresh_from_db()
+    assert record.handled_to == "fever_clinic" and record.handled_by == personas["town1"]
+    assert record.handled_at is not None and record.handled_note == "县医院发热门诊"
+    assert AuditEvent.objects.filter(
+        object_type="checkpoint_record", object_id=str(record.pk), summary__contains="处置发热"
+    ).exists()
+    page = client.get(reverse("checkpoints:fever_alerts")).content.decode()
+    assert "已送发热门诊" in page and "县医院发热门诊" in page and url not in page
+    # A second handling is refused with a Chinese message; nothing changes.
+    r = client.post(url, {"sent_to": "home_observation"}, follow=True)
+    assert "已处置" in r.content.decode()
+    record.refresh_from_db()
+    assert record.handled_to == "fever_clinic"
+    # A fever outside the jurisdiction does not exist for this user; a bad choice is refused.
+    assert (
+        client.post(
+            reverse("checkpoints:fever_handle", args=[other.pk]), {"sent_to": "fever_clinic"}
+        ).status_code
+        == 404
+    )
+    login(client, personas["county"])
+    r = client.post(
+        reverse("checkpoints:fever_handle", args=[other.pk]), {"sent_to": "moon"}, follow=True
+    )
+    assert "处置去向" in r.content.decode()
+    other.refresh_from_db()
+    assert other.handled_at is None
