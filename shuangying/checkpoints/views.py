@@ -31,19 +31,38 @@ from .services import checkpoints_for, handle_fever
 from .validators import PROVINCES
 
 FEVER_LIMIT = 50
+RECORD_PERM = "checkpoints.add_checkpointrecord"
+PASS_PERM = "passes.add_passcheck"
 
 
 class CheckpointModeView(PermissionRequiredMixin, TemplateView):
-    """The page staff keep open at the checkpoint. Everything it needs to work offline is in
-    the page itself (its checkpoints, the CSRF token) and cached by the service worker."""
+    """卡口核验, the one gate page staff keep open: the camera (or a hardware scanner, or typing)
+    reads whatever is shown — a pass is checked at once (放行/劝返), a health code shows its
+    colour and joins the check, a document number identifies the person — and the check is
+    recorded with the temperature. Everything it needs to record offline is in the page
+    itself (its checkpoints, the CSRF token) and cached by the service worker; pass checks
+    need the network. Staff who only check passes (compound gates) see the pass part."""
 
-    permission_required = "checkpoints.add_checkpointrecord"
+    permission_required = (RECORD_PERM, PASS_PERM)
     template_name = "checkpoints/checkpoint_mode.html"
+
+    def has_permission(self):
+        return any(self.request.user.has_perm(p) for p in self.permission_required)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        can_record = user.has_perm(RECORD_PERM)
+        gates = (
+            checkpoints_for(user)
+            if can_record
+            else Place.objects.restrict(user).filter(is_active=True).order_by("name")
+        )
         ctx.update(
-            checkpoints=list(checkpoints_for(self.request.user).select_related("division")),
+            can_record=can_record,
+            can_check_pass=user.has_perm(PASS_PERM),
+            selected=self.request.GET.get("place", ""),
+            checkpoints=list(gates.select_related("division")),
             directions=Direction.choices,
             outcomes=Outcome.choices,
             vehicle_types=VehicleType.choices,

@@ -23,8 +23,17 @@ from shuangying.people.models import Household, Person
 from shuangying.places.models import Place
 
 from .models import Pass
-from .schemas import CheckIn, CheckOut, PassIn, PassIssuedOut, PassPage, PassQuery, RevokeIn
-from .services import check_pass, issue_pass, revoke_pass
+from .schemas import (
+    CheckIn,
+    CheckOut,
+    PassIn,
+    PassIssuedOut,
+    PassPage,
+    PassQuery,
+    RevokeIn,
+    TurnBackIn,
+)
+from .services import check_pass, issue_pass, record_turn_back, revoke_pass
 from .tokens import token_for
 
 router = Router(tags=["封闭管理与通行证"])
@@ -120,9 +129,7 @@ def revoke_pass_api(request, pass_id: int, payload: RevokeIn):
 @requires("passes.add_passcheck")
 def check_pass_api(request, payload: CheckIn):
     user = request.auth
-    place = Place.objects.restrict(user).filter(pk=payload.place, is_active=True).first()
-    if place is None:
-        raise ApiError(422, "invalid_place", "卡点:场所不存在或不在您的管辖范围内", "place")
+    place = _gate(user, payload.place)
     check = check_pass(
         token=payload.token,
         place=place,
@@ -130,6 +137,31 @@ def check_pass_api(request, payload: CheckIn):
         direction=payload.direction,
         plate=payload.plate,
     )
+    return _check_out(check)
+
+
+@router.post(
+    "/passes/turn-back",
+    response={200: CheckOut, **COMMON_ERRORS},
+    summary="无证人员劝返",
+    description="没有任何通行证的人员在卡点被劝返,同样记录在案(原因:非本小区(村)人员)。",
+)
+@requires("passes.add_passcheck")
+def turn_back_api(request, payload: TurnBackIn):
+    user = request.auth
+    place = _gate(user, payload.place)
+    check = record_turn_back(place=place, checked_by=user, direction=payload.direction)
+    return _check_out(check)
+
+
+def _gate(user, place_id: int):
+    place = Place.objects.restrict(user).filter(pk=place_id, is_active=True).first()
+    if place is None:
+        raise ApiError(422, "invalid_place", "卡点:场所不存在或不在您的管辖范围内", "place")
+    return place
+
+
+def _check_out(check) -> dict:
     return {
         "id": check.pk,
         "outcome": check.outcome,

@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -202,15 +203,19 @@ class RuleLiftView(PermissionRequiredMixin, View):
 
 
 class GateCheckView(PermissionRequiredMixin, View):
-    """Checkpoint staff type or scan a pass code; the answer is one big 放行 or 劝返 with
-    the reason. The chosen gate stays selected for the next check."""
+    """The form-only pass check (without JavaScript): a pass code typed or sent by a hardware
+    scanner; the answer is one big 放行 or 劝返 with the reason. Opening it leads to the one
+    gate page (``checkpoints:checkpoint_mode``), which does the same with the camera."""
 
     permission_required = "passes.add_passcheck"
     template_name = "passes/gate_check.html"
 
     def get(self, request):
-        form = GateCheckForm(user=request.user, initial={"place": request.GET.get("place")})
-        return render(request, self.template_name, {"form": form})
+        # One gate page reads passes, health codes and document numbers: 卡口核验.
+        target = reverse("checkpoints:checkpoint_mode")
+        if request.GET.get("place", "").isdigit():
+            target += f"?place={request.GET['place']}"
+        return redirect(target)
 
     def post(self, request):
         form = GateCheckForm(request.POST, user=request.user)

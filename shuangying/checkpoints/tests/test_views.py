@@ -135,9 +135,36 @@ def test_checkpoint_staff_record_and_count_but_do_not_export(client, personas, c
     assert dashboard.status_code == 200 and dashboard.context["totals"]["persons"] == 1
     assert "导出Excel" not in dashboard.content.decode()
     assert client.get(reverse("checkpoints:dashboard_export")).status_code == 403
-    for persona in ("grid1a", "dept"):
-        login(client, personas[persona])
-        assert client.get(reverse("checkpoints:checkpoint_mode")).status_code == 403
+    login(client, personas["dept"])
+    assert client.get(reverse("checkpoints:checkpoint_mode")).status_code == 403
+
+
+def test_the_gate_page_shows_a_pass_checker_only_the_pass_part(client, personas, checkpoints):
+    """A grid worker at a compound gate: passes yes, temperature records no."""
+    make_checkpoint(personas["grid1a"].divisions.get(), "一组大门", "compound_entrance")
+    login(client, personas["grid1a"])
+    page = client.get(reverse("checkpoints:checkpoint_mode")).content.decode()
+    assert 'data-can-record="0"' in page and 'data-can-check-pass="1"' in page
+    assert "无证人员劝返" in page and 'id="cp-temperature"' not in page
+    assert 'id="pending-count"' not in page
+    login(client, personas["checkpoint"])
+    page = client.get(reverse("checkpoints:checkpoint_mode")).content.decode()
+    assert 'data-can-record="1"' in page and 'id="cp-temperature"' in page
+    assert "送发热门诊" in page
+
+
+def test_the_old_gate_addresses_lead_to_the_one_gate_page(client, personas, checkpoints):
+    login(client, personas["town1"])
+    gate = checkpoints["town1"]
+    r = client.get(reverse("passes:gate_check"), {"place": gate.pk})
+    assert (
+        r.status_code == 302
+        and r.url == f"{reverse('checkpoints:checkpoint_mode')}?place={gate.pk}"
+    )
+    page = client.get(r.url).content.decode()
+    assert f'<option value="{gate.pk}" selected>' in page
+    nav = client.get(reverse("core:home")).content.decode()
+    assert "卡口核验" in nav and "通行证核验" not in nav
 
 
 def test_a_fever_alert_names_the_person_masked_and_links_only_where_allowed(
