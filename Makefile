@@ -30,7 +30,8 @@ run: install fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@$(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
-	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	@export SHUANGYING_SERVED_AT=http://$(HOST):$(PORT); \
+	  $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload & server=$$!; \
 	  trap 'kill $$worker $$server 2>/dev/null; wait' EXIT; \
 	  trap 'exit 130' INT; trap 'exit 143' TERM; \

@@ -7,6 +7,7 @@ can import these without an import cycle.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -67,6 +68,10 @@ def requires(*perms: str) -> Callable:
                 require_perm(request.auth, perm)
             return view(request, *args, **kwargs)
 
+        # ninja resolves string annotations (``from __future__ import annotations``) in the
+        # globals of the function it is given, which would be this module's: hand it the
+        # view's signature already evaluated in the view's own module.
+        wrapper.__signature__ = inspect.signature(view, eval_str=True)
         return wrapper
 
     return decorator

@@ -24,6 +24,7 @@ def production_env(tmp_path, **overrides) -> dict[str, str]:
         SHUANGYING_DATA_KEYS="k2026:" + base64.b64encode(os.urandom(32)).decode(),
         SHUANGYING_HASH_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="shuangying.example.gov.cn",
+        SHUANGYING_PUBLIC_BASE_URL="https://shuangying.example.gov.cn",
         SHUANGYING_VAR_DIR=str(tmp_path),
     )
     for key, value in overrides.items():
@@ -73,6 +74,8 @@ def test_check_deploy_is_clean(tmp_path):
         ({"ALLOWED_HOSTS": "*"}, "wildcard"),
         ({"ALLOWED_HOSTS": "shuangying.example.gov.cn,*"}, "wildcard"),
         ({"SHUANGYING_DEMO": "1"}, "SHUANGYING_DEMO must not be on"),
+        ({"SHUANGYING_PUBLIC_BASE_URL": None}, "SHUANGYING_PUBLIC_BASE_URL must be set"),
+        ({"SHUANGYING_PUBLIC_BASE_URL": "sy.example.gov.cn"}, "must be an absolute URL"),
     ],
 )
 def test_production_refuses_to_start_without_real_secrets(tmp_path, overrides, message):

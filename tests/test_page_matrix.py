@@ -104,10 +104,16 @@ MATRIX = {
         "place",
         "302 200/404/404 200/200/404 200/200/200 404/404/404 403 403 403",
     ),
-    "checkpoints:checkpoint_mode": ("GET", None, "302 403 200 200 403 403 403 403"),
+    # The one gate page: recording checks or checking passes (grid workers man compound gates).
+    "checkpoints:checkpoint_mode": ("GET", None, "302 200 200 200 403 403 403 403"),
     "checkpoints:service_worker": ("GET", None, "200 200 200 200 200 200 200 200"),
     "checkpoints:fever_alerts": ("GET", None, "302 403 200 200 403 403 403 403"),
     "checkpoints:fever_partial": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "checkpoints:fever_handle": (
+        "POST",
+        "fever",
+        "302 403 302/302/404 302/302/302 403 403 403 403",
+    ),
     "checkpoints:dashboard": ("GET", None, "302 403 200 200 403 403 403 403"),
     "checkpoints:dashboard_export": ("GET", None, "302 403 200 200 403 403 403 403"),
     "checkins:public_checkin": ("GET", "token", "200 200 200 200 200 200 200 200"),
@@ -162,7 +168,8 @@ MATRIX = {
     "passes:rule_list": ("GET", None, "302 200 200 200 403 403 403 403"),
     "passes:rule_create": ("GET", None, "302 403 200 200 403 403 403 403"),
     "passes:rule_lift": ("POST", "rule", "302 403 302/302/404 302/302/302 403 403 403 403"),
-    "passes:gate_check": ("GET", None, "302 200 200 200 403 403 403 403"),
+    # The old address of the pass check leads to the one gate page (GET); POST still checks.
+    "passes:gate_check": ("GET", None, "302 302 302 302 403 403 403 403"),
     "passes:check_list": ("GET", None, "302 200 200 200 403 403 403 403"),
     "imports:import_list": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_new": ("GET", None, "302 403 200 200 403 403 200 403"),
@@ -183,11 +190,8 @@ MATRIX = {
         "person",
         "302 400/404/404 400/400/404 400/400/400 404/404/404 403 403 403",
     ),
-    "healthcodes:person_override": (
-        "POST",
-        "person",
-        "302 403 400/400/404 400/400/400 403 403 403 403",
-    ),
+    # Manual colours come from the health role only (issue 17), none of these personas.
+    "healthcodes:person_override": ("POST", "person", "302 403 403 403 403 403 403 403"),
     "healthcodes:person_arrival_review": (
         "POST",
         "person",
@@ -300,6 +304,7 @@ def objects(personas, people, county):
                 valid_until=timezone.now() + timedelta(days=7),
             ).pk,
             "person": person.pk,
+            "fever": _fever_at(grid, scope).pk,
             "household": household.pk,
             "division": grid.pk,
             "user": personas[worker].pk,
@@ -367,6 +372,12 @@ def _supplies_objects(county) -> dict[str, int]:
         "issue": issue.pk,
         "request": request.pk,
     }
+
+
+def _fever_at(grid, scope):
+    from shuangying.checkpoints.tests.factories import make_checkpoint, make_record
+
+    return make_record(make_checkpoint(grid, f"{scope}卡口", "village_gate"), temperature="38.5")
 
 
 def cells():

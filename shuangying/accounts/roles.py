@@ -18,7 +18,11 @@ PERSON_READ = [
 PLACE_WRITE = ["places.add_place", "places.change_place"]
 # Checkpoint records (C3): staff record and see their checkpoints; the command and townships
 # also see the fever alerts and counters of the checkpoints in their jurisdiction.
-CHECKPOINT_RECORD = ["checkpoints.add_checkpointrecord", "checkpoints.view_checkpointrecord"]
+CHECKPOINT_RECORD = [
+    "checkpoints.add_checkpointrecord",
+    "checkpoints.view_checkpointrecord",
+    "checkpoints.change_checkpointrecord",  # mark a fever alert handled
+]
 CHECKPOINT_COMMAND = [*CHECKPOINT_RECORD, "checkpoints.export_checkpointrecord"]
 PERSON_WRITE = [
     "people.add_person",
@@ -124,8 +128,11 @@ ROLES: dict[str, tuple[str, list[str]]] = {
 
 
 # Health codes (D1–D3): every officer sees codes and files appeals; townships and the county
-# record events, propose overrides and decide appeals; only the county approves overrides (a
-# second person), keeps the risk-area list and publishes rule sets.
+# record what they observe and decide appeals; only the health role (卫健 staff) records
+# medical findings (confirmed, suspected, contacts, quarantine, clearances) and proposes manual
+# colours, which the county approves (a second person). Which event kind needs which codename
+# is the table in healthcodes/permissions.py. The county keeps the risk-area list and
+# publishes rule sets.
 HEALTHCODE_READ = [
     "healthcodes.view_healthcodestate",
     "healthcodes.view_healthevent",
@@ -136,13 +143,24 @@ HEALTHCODE_RECORD = [*HEALTHCODE_READ, "healthcodes.add_healthevent"]
 HEALTHCODE_OFFICER = [
     *HEALTHCODE_RECORD,
     "healthcodes.view_overriderequest",
-    "healthcodes.add_overriderequest",
     "healthcodes.view_appeal",
     "healthcodes.change_appeal",
     "healthcodes.view_ruleset",
     "healthcodes.add_arrivalreview",
 ]
+ROLES["health_officer"] = (
+    _("卫健部门工作人员"),
+    [
+        *PERSON_READ,
+        "people.view_staffsurvey",
+        "divisions.view_assignment",
+        "healthcodes.record_medical_event",
+        "healthcodes.add_overriderequest",
+        "checkpoints.view_checkpointrecord",  # checkpoint passages in trajectories
+    ],
+)
 HEALTHCODE_ROLES = {
+    "health_officer": HEALTHCODE_OFFICER,
     "county_commander": [
         *HEALTHCODE_OFFICER,
         "healthcodes.approve_override",

@@ -24,6 +24,7 @@ from django.utils import timezone
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.db import prepared_cursor, use_prepared
+from shuangying.healthcodes.fever import is_fever
 from shuangying.people.choices import DocumentType, Sex
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import Person, id_number_hash
@@ -35,7 +36,6 @@ from .choices import Source, Symptom, Travel
 from .models import CheckIn, PersonRef
 
 MAX_COMPANIONS = 5
-FEVER_FROM = Decimal("37.3")
 # An offline device may upload scans made up to this long ago; never from the future.
 MAX_BACKDATE = timedelta(days=7)
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -124,7 +124,7 @@ def clean_declaration(
     travel = travel or Travel.NONE
     if travel not in TRAVELS:
         raise ValidationError({"travel": "14天内行程取值应为 none、other_province、risk_area 之一"})
-    fever = bool(has_fever) or (temp is not None and temp >= FEVER_FROM)
+    fever = bool(has_fever) or is_fever(temp)
     return Declaration(temp, fever, symptoms, travel, (travel_from or "").strip()[:50])
 
 

@@ -4,9 +4,18 @@ service for writes, masked document numbers only (M1)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from ninja import Query, Router, Status
 
-from shuangying.apibase import COMMON_ERRORS, ApiError, DbInt, PageParams, paginate, require_perm
+from shuangying.apibase import (
+    COMMON_ERRORS,
+    ApiError,
+    DbInt,
+    PageParams,
+    api_error,
+    paginate,
+    requires,
+)
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 
@@ -40,15 +49,18 @@ def _records(user):
     summary="登记一次卡口检查",
     description="新记录返回 201;同一 `client_uuid` 已登记时不重复写入,返回 200 和已有记录。",
 )
+@requires("checkpoints.add_checkpointrecord")
 def create_record(request, payload: RecordIn):
     user = request.auth
-    require_perm(user, "checkpoints.add_checkpointrecord")
     checkpoint = checkpoints_for(user).filter(pk=payload.checkpoint).first()
     if checkpoint is None:
         raise ApiError(422, "invalid_checkpoint", "卡口:不存在或不在您的管辖范围内", "checkpoint")
     fields = payload.dict(exclude={"checkpoint"})
     fields["vehicle_type"] = fields["vehicle_type"] or ""
-    result = record_checkpoint_check(actor=user, request=request, checkpoint=checkpoint, **fields)
+    try:
+        result = record_checkpoint_check(actor=user, checkpoint=checkpoint, **fields)
+    except ValidationError as exc:
+        raise api_error(exc) from None
     record = _records(user).get(pk=result.record.pk)
     record.created = result.created
     return Status(201 if result.created else 200, record)
@@ -64,15 +76,15 @@ def create_record(request, payload: RecordIn):
         "后即可删除本地副本。"
     ),
 )
+@requires("checkpoints.add_checkpointrecord")
 def create_batch(request, payload: BatchIn):
     user = request.auth
-    require_perm(user, "checkpoints.add_checkpointrecord")
     items = []
     for item in payload.items:
         fields = item.dict()
         fields["vehicle_type"] = fields["vehicle_type"] or ""
         items.append(fields)
-    results = record_checkpoint_batch(actor=user, request=request, items=items)
+    results = record_checkpoint_batch(actor=user, items=items)
     counts = {"created": 0, "duplicate": 0, "rejected": 0}
     for result in results:
         counts[result.status] += 1
@@ -84,9 +96,9 @@ def create_batch(request, payload: BatchIn):
     response={200: RecordPage, **COMMON_ERRORS},
     summary="卡口检查记录(限管辖范围,分页)",
 )
+@requires("checkpoints.view_checkpointrecord")
 def list_records(request, filters: Query[RecordQuery], page: Query[PageParams]):
     user = request.auth
-    require_perm(user, "checkpoints.view_checkpointrecord")
     qs = local_day_range(_records(user), filters.start, filters.end)
     if filters.checkpoint is not None:
         qs = qs.filter(checkpoint_id=filters.checkpoint)
@@ -94,7 +106,6 @@ def list_records(request, filters: Query[RecordQuery], page: Query[PageParams]):
         qs = qs.filter(is_fever=filters.fever)
     result = paginate(qs, page)
     record_event(
-        request=request,
         user=user,
         action=AuditAction.LIST,
         object_type="checkpoint_record",
@@ -109,9 +120,9 @@ def list_records(request, filters: Query[RecordQuery], page: Query[PageParams]):
     summary="卡口每日统计(检查人数、车辆、发热、劝返)",
     description="每个卡口每天一行,并给出合计;日期按北京时间。",
 )
+@requires("checkpoints.view_checkpointrecord")
 def counters(request, filters: Query[CounterQuery]):
     user = request.auth
-    require_perm(user, "checkpoints.view_checkpointrecord")
     qs = CheckpointDay.objects.restrict(user).between(filters.start, filters.end)
     if filters.checkpoint is not None:
         qs = qs.filter(checkpoint_id=filters.checkpoint)
@@ -136,9 +147,9 @@ def counters(request, filters: Query[CounterQuery]):
     summary="发热预警(编号大于 since 的发热记录)",
     description="轮询用:传入上次收到的最大 `last_id`,只返回此后新增的发热记录(最多50条)。",
 )
+@requires("checkpoints.view_checkpointrecord")
 def fevers(request, since: DbInt = 0):
     user = request.auth
-    require_perm(user, "checkpoints.view_checkpointrecord")
     items = list(
         _records(user)
         .fevers()

@@ -22,3 +22,12 @@ class VehicleType(models.TextChoices):
     VAN = "van", _("面包车")
     MOTORCYCLE = "motorcycle", _("摩托车/电动车")
     OTHER = "other", _("其他")
+
+
+class FeverDisposal(models.TextChoices):
+    """Where a person found with a fever was sent (the alert is then marked handled)."""
+
+    FEVER_CLINIC = "fever_clinic", _("已送发热门诊")
+    HOSPITAL = "hospital", _("已送定点医院")
+    HOME_OBSERVATION = "home_observation", _("居家观察")
+    RETESTED_NORMAL = "retested_normal", _("复测体温正常")

@@ -8,11 +8,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Direction, Outcome, VehicleType
+from shuangying.audit.logging import Audited
+
+from .choices import Direction, FeverDisposal, Outcome, VehicleType
 from .querysets import CheckpointDayQuerySet, CheckpointRecordQuerySet
 
 
-class CheckpointRecord(models.Model):
+class CheckpointRecord(Audited, models.Model):
+    audit_type = "checkpoint_record"
+
     client_uuid = models.UUIDField(_("客户端编号"), unique=True, editable=False)
     checkpoint = models.ForeignKey(
         "places.Place",
@@ -57,6 +61,20 @@ class CheckpointRecord(models.Model):
     )
     origin = models.CharField(_("来自"), max_length=60, blank=True)
     passenger_count = models.PositiveSmallIntegerField(_("车上人数"), null=True, blank=True)
+    # A fever alert handled: who, when, where the person was sent.
+    handled_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("处置人"),
+    )
+    handled_to = models.CharField(
+        _("处置去向"), max_length=20, choices=FeverDisposal.choices, blank=True
+    )
+    handled_note = models.CharField(_("处置说明"), max_length=100, blank=True)
 
     objects = CheckpointRecordQuerySet.as_manager()
 

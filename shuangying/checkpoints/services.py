@@ -10,7 +10,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,14 +18,17 @@ from django.utils import timezone
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.masking import mask_id_number
+from shuangying.healthcodes.choices import EventSource
+from shuangying.healthcodes.fever import clean_temperature, is_fever
+from shuangying.healthcodes.services import FeverReading, record_fevers, verify_code
 from shuangying.people.choices import DocumentType
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import id_number_hash
 from shuangying.places.models import Place
 
-from .choices import Direction, Outcome, VehicleType
+from .choices import Direction, FeverDisposal, Outcome, VehicleType
 from .models import CheckpointDay, CheckpointRecord
-from .validators import clean_temperature, is_fever, normalize_plate
+from .validators import normalize_plate
 
 # A device clock may be off; a record is never dated in the future nor older than this
 # (a device offline for a week has a bigger problem than its queue).
@@ -57,16 +59,31 @@ def _clean_checked_at(value: dt.datetime | None, now: dt.datetime) -> dt.datetim
 def health_code_colour(token: str, at: dt.datetime) -> str:
     """The colour signed into a scanned health code, checked as of the moment of the check
     (an offline record reaches the server after the token's few minutes have passed); "" when
-    the token is not a valid code or the health-code app is not installed."""
-    if not token or not apps.is_installed("shuangying.healthcodes"):
+    the token is not a valid code."""
+    if not token:
         return ""
-    from shuangying.healthcodes.services import verify_code
-
     verification = verify_code(token, now=at.timestamp())
     return verification.colour if verification.valid else ""
 
 
-_VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType)}
+def _record_fevers(records: list[CheckpointRecord], *, actor) -> None:
+    """A fever found at a checkpoint turns the person's code (``fever_unresolved``): called in
+    the transaction that inserts the records, so a record never stands without its event."""
+    readings = [
+        FeverReading(
+            person_id=r.person_id,
+            temperature=r.temperature,
+            occurred_at=r.checked_at,
+            detail={"checkpoint_record": r.pk, "checkpoint": r.checkpoint_id},
+        )
+        for r in records
+        if r.is_fever and r.person_id
+    ]
+    if readings:
+        record_fevers(readings=readings, source=EventSource.CHECKPOINT, actor=actor)
+
+
+_VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType, FeverDisposal)}
 
 
 def _choice(value: str, choices, field: str, label: str) -> str:
@@ -157,7 +174,7 @@ def _attach_persons(records: list[CheckpointRecord]) -> None:
 
 @transaction.atomic
 def record_checkpoint_check(
-    *, actor, request=None, checkpoint: Place, audit: bool = True, **fields
+    *, actor, checkpoint: Place, audit: bool = True, **fields
 ) -> RecordResult:
     """Record one check at ``checkpoint`` (the caller has checked that ``actor`` may record
     there); ``fields`` as ``build_checkpoint_record``. The same ``client_uuid`` again answers
@@ -175,6 +192,7 @@ def record_checkpoint_check(
         with transaction.atomic():
             record.save(force_insert=True)
             add_to_daily_counters([record])
+            _record_fevers([record], actor=actor)
     except IntegrityError:
         # Two copies of the same submission raced: the other one won.
         existing = CheckpointRecord.objects.filter(client_uuid=key).first()
@@ -182,12 +200,9 @@ def record_checkpoint_check(
             raise
         return RecordResult(existing, False)
     if audit:
-        record_event(
-            request=request,
+        record.log_action(
+            AuditAction.CREATE,
             user=actor,
-            action=AuditAction.CREATE,
-            object_type="checkpoint_record",
-            object_id=record.pk,
             summary=f"卡口检查 {checkpoint.name}"
             + (f" 发热 {record.temperature}℃" if record.is_fever else ""),
             detail={"document": record.document_masked, "plate": record.plate},
@@ -224,6 +239,7 @@ def _insert_batch(records: list[CheckpointRecord], *, actor) -> dict:
         with transaction.atomic():
             CheckpointRecord.objects.bulk_create(records, batch_size=500)
             add_to_daily_counters(records)
+            _record_fevers(records, actor=actor)
         return {r.client_uuid: (r.pk, r.is_fever, True) for r in records}
     except IntegrityError:
         pass
@@ -234,6 +250,7 @@ def _insert_batch(records: list[CheckpointRecord], *, actor) -> dict:
                 record.pk = None
                 record.save(force_insert=True)
                 add_to_daily_counters([record])
+                _record_fevers([record], actor=actor)
             written[record.client_uuid] = (record.pk, record.is_fever, True)
         except IntegrityError:
             written.update(_existing([record.client_uuid]))
@@ -282,7 +299,7 @@ def rebuild_daily_counters() -> int:
     return len(rows)
 
 
-def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[BatchItemResult]:
+def record_checkpoint_batch(*, actor, items: list[dict]) -> list[BatchItemResult]:
     """An offline queue's upload, answered item by item so that the device deletes exactly
     what the server holds: ``created``, ``duplicate`` (this UUID was received before, or
     earlier in this batch) or ``rejected`` (with the reason; one invalid item does not stop
@@ -349,7 +366,6 @@ def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[B
             result.status = "duplicate"  # a concurrent upload of the same UUID came first
         created += result.status == "created"
     record_event(
-        request=request,
         user=actor,
         action=AuditAction.CREATE,
         object_type="checkpoint_record",
@@ -357,3 +373,27 @@ def record_checkpoint_batch(*, actor, request=None, items: list[dict]) -> list[B
         detail={"items": len(items), "created": created},
     )
     return results
+
+
+@transaction.atomic
+def handle_fever(
+    *, actor, record: CheckpointRecord, sent_to: str, note: str = ""
+) -> CheckpointRecord:
+    """Mark a fever alert handled: who, when and where the person was sent. Once only."""
+    record = CheckpointRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.is_fever:
+        raise ValidationError({"sent_to": "处置去向:该记录不是发热记录"})
+    if record.handled_at is not None:
+        raise ValidationError({"sent_to": "处置去向:该发热预警已处置"})
+    record.handled_to = _choice(sent_to, FeverDisposal, "sent_to", "处置去向")
+    record.handled_note = (note or "").strip()[:100]
+    record.handled_by = actor
+    record.handled_at = timezone.now()
+    record.save(update_fields=["handled_to", "handled_note", "handled_by", "handled_at"])
+    record.log_action(
+        AuditAction.UPDATE,
+        user=actor,
+        summary=f"处置发热预警 {record.checkpoint.name} {record.get_handled_to_display()}",
+        detail={"sent_to": record.handled_to, "note": record.handled_note},
+    )
+    return record

@@ -5,38 +5,64 @@ from __future__ import annotations
 
 import io
 
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from shuangying.access import can, get_restricted_or_404
 from shuangying.audit.exports import watermark_text
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import XLSX_CONTENT_TYPE, Column, write_xlsx
+from shuangying.core.masking import mask_name
+from shuangying.healthcodes.fever import FEVER_THRESHOLD, TEMPERATURE_MAX, TEMPERATURE_MIN
 from shuangying.places.models import Place
 
-from .choices import Direction, Outcome, VehicleType
+from .choices import Direction, FeverDisposal, Outcome, VehicleType
 from .forms import CounterFilter
 from .models import CheckpointDay, CheckpointRecord
-from .services import checkpoints_for
-from .validators import FEVER_THRESHOLD, PROVINCES, TEMPERATURE_MAX, TEMPERATURE_MIN
+from .services import checkpoints_for, handle_fever
+from .validators import PROVINCES
 
 FEVER_LIMIT = 50
+RECORD_PERM = "checkpoints.add_checkpointrecord"
+PASS_PERM = "passes.add_passcheck"
 
 
 class CheckpointModeView(PermissionRequiredMixin, TemplateView):
-    """The page staff keep open at the checkpoint. Everything it needs to work offline is in
-    the page itself (its checkpoints, the CSRF token) and cached by the service worker."""
+    """卡口核验, the one gate page staff keep open: the camera (or a hardware scanner, or typing)
+    reads whatever is shown — a pass is checked at once (放行/劝返), a health code shows its
+    colour and joins the check, a document number identifies the person — and the check is
+    recorded with the temperature. Everything it needs to record offline is in the page
+    itself (its checkpoints, the CSRF token) and cached by the service worker; pass checks
+    need the network. Staff who only check passes (compound gates) see the pass part."""
 
-    permission_required = "checkpoints.add_checkpointrecord"
+    permission_required = (RECORD_PERM, PASS_PERM)
     template_name = "checkpoints/checkpoint_mode.html"
+
+    def has_permission(self):
+        return any(self.request.user.has_perm(p) for p in self.permission_required)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        can_record = user.has_perm(RECORD_PERM)
+        gates = (
+            checkpoints_for(user)
+            if can_record
+            else Place.objects.restrict(user).filter(is_active=True).order_by("name")
+        )
         ctx.update(
-            checkpoints=list(checkpoints_for(self.request.user).select_related("division")),
+            can_record=can_record,
+            can_check_pass=user.has_perm(PASS_PERM),
+            selected=self.request.GET.get("place", ""),
+            checkpoints=list(gates.select_related("division")),
             directions=Direction.choices,
             outcomes=Outcome.choices,
             vehicle_types=VehicleType.choices,
@@ -63,13 +89,24 @@ class ServiceWorkerView(TemplateView):
 
 
 def _fevers(user, since: int):
-    return list(
+    """The newest fevers above ``since``, each with the masked name of its person and the
+    link to them only where ``access.can`` lets this user open the person."""
+    fevers = list(
         CheckpointRecord.objects.restrict(user)
         .fevers()
         .filter(pk__gt=since)
-        .select_related("checkpoint__division")
+        .select_related("checkpoint__division", "person", "handled_by")
         .order_by("-pk")[:FEVER_LIMIT]
     )
+    may_handle = user.has_perm("checkpoints.change_checkpointrecord")
+    for fever in fevers:
+        person = fever.person
+        fever.masked_name = mask_name(person.name) if person else ""
+        fever.person_url = (
+            reverse("people:person_detail", args=[person.pk]) if can(user, person) else ""
+        )
+        fever.may_handle = may_handle and fever.handled_at is None
+    return fevers
 
 
 class FeverAlertView(PermissionRequiredMixin, TemplateView):
@@ -83,11 +120,11 @@ class FeverAlertView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         fevers = _fevers(self.request.user, 0)
         ctx["fevers"] = fevers
+        ctx["disposals"] = FeverDisposal.choices
         ctx["last_id"] = fevers[0].pk if fevers else 0
         # The list shows masked document numbers of people with a fever (M2). The polls that
         # follow show only what this audited page goes on to display.
         record_event(
-            request=self.request,
             action=AuditAction.LIST,
             object_type="checkpoint_record",
             summary=f"查看发热预警 {len(fevers)}条",
@@ -109,8 +146,32 @@ class FeverPartialView(PermissionRequiredMixin, TemplateView):
             since = 0
         fevers = _fevers(self.request.user, since)
         ctx["fevers"] = fevers
+        ctx["disposals"] = FeverDisposal.choices
         ctx["last_id"] = fevers[0].pk if fevers else since
         return ctx
+
+
+class FeverHandleView(PermissionRequiredMixin, View):
+    """Mark one fever alert handled (who, when, where the person was sent)."""
+
+    permission_required = "checkpoints.change_checkpointrecord"
+
+    def post(self, request, pk):
+        record = get_restricted_or_404(
+            CheckpointRecord.objects.select_related("checkpoint"), request.user, "change", pk=pk
+        )
+        try:
+            handle_fever(
+                actor=request.user,
+                record=record,
+                sent_to=request.POST.get("sent_to", ""),
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, ";".join(m for ms in exc.message_dict.values() for m in ms))
+        else:
+            messages.success(request, "已标记为已处置")
+        return redirect("checkpoints:fever_alerts")
 
 
 def _dashboard_query(request):
@@ -195,7 +256,6 @@ class CounterExportView(PermissionRequiredMixin, View):
             creator=request.user.get_username(),
         )
         record_event(
-            request=request,
             action=AuditAction.EXPORT,
             object_type="checkpoint_record",
             summary=f"导出卡口检查统计 {count}行",

@@ -12,8 +12,12 @@ NAV = [
     ("imports:import_list", _("导入"), "people.import_person"),
     ("places:place_list", _("场所码"), "places.view_place"),
     ("passes:pass_list", _("通行证"), "passes.view_pass"),
-    ("passes:gate_check", _("通行证核验"), "passes.add_passcheck"),
-    ("checkpoints:checkpoint_mode", _("卡口检查"), "checkpoints.add_checkpointrecord"),
+    # One gate page for passes, health codes, documents and temperatures: either codename.
+    (
+        "checkpoints:checkpoint_mode",
+        _("卡口核验"),
+        ("checkpoints.add_checkpointrecord", "passes.add_passcheck"),
+    ),
     ("checkpoints:fever_alerts", _("发热预警"), "checkpoints.view_checkpointrecord"),
     ("healthcodes:riskarea_list", _("健康码"), "healthcodes.view_riskarea"),
     ("supplies:stock_list", _("应急物资"), "supplies.view_stockbalance"),
@@ -29,7 +33,8 @@ def shell(request):
         return {"nav": []}
     items = []
     for url_name, label, perm in NAV:
-        if perm is None or user.has_perm(perm):
+        perms = (perm,) if isinstance(perm, str) else perm or ()
+        if not perms or any(user.has_perm(p) for p in perms):
             items.append({"url": reverse(url_name), "label": label, "active": False})
     # The entry whose URL is the longest prefix of this page is the active one.
     matches = [

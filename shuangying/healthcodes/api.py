@@ -19,8 +19,10 @@ from shuangying.apibase import (
     DbId,
     ErrorOut,
     PageParams,
+    api_error,
     paginate,
     require_perm,
+    requires,
 )
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
@@ -29,8 +31,10 @@ from shuangying.core.excel import ExcelFileError
 from shuangying.people.models import Person
 
 from . import tokens
+from .choices import EventKind
 from .engine import CodeResult, current_code
 from .models import HealthEvent, RiskArea
+from .permissions import may_record
 from .schemas import (
     AppealOut,
     CorrectIn,
@@ -97,7 +101,7 @@ def _code(person: Person, result: CodeResult) -> dict:
 )
 def issue(request, payload: PersonIdIn, response: HttpResponse):
     person = _person(request, payload.person_id)
-    issued = issue_code(person=person, actor=request.auth, request=request)
+    issued = issue_code(person=person, actor=request.auth)
     response["Cache-Control"] = "no-store"
     return {**_code(person, issued.result), "token": issued.token, "expires_at": issued.expires_at}
 
@@ -169,7 +173,6 @@ def query(request, person_id: DbId):
     person = _person(request, person_id)
     result = current_code(person)
     record_event(
-        request=request,
         user=request.auth,
         action=AuditAction.VIEW,
         object_type="health_code",
@@ -190,7 +193,6 @@ def declare_health_api(request, payload: DeclareHealthIn):
     events = declare_health(
         person=person,
         actor=request.auth,
-        request=request,
         fever=payload.fever,
         symptoms=payload.symptoms,
     )
@@ -207,7 +209,6 @@ def declare_trip_api(request, payload: DeclareTripIn):
     event = declare_trip(
         person=person,
         actor=request.auth,
-        request=request,
         origin_code=payload.origin_code,
         origin=payload.origin,
         arrival_date=payload.arrival_date,
@@ -224,13 +225,20 @@ def create_event(request, payload: EventIn):
     person = _person(request, payload.person_id, "healthcodes.add_healthevent")
     if payload.kind == "manual_override":
         raise ApiError(422, "invalid_kind", "情形:人工赋码须经申请和审批", "kind")
+    if not may_record(request.auth, payload.kind):
+        label = EventKind(payload.kind).label
+        raise ApiError(
+            403,
+            "permission_denied",
+            f"情形:您的角色无权登记“{label}”,须由卫生健康部门人员登记",
+            "kind",
+        )
     event = record_health_event(
         person=person,
         kind=payload.kind,
         occurred_at=payload.occurred_at,
         source=payload.source,
         actor=request.auth,
-        request=request,
         division_code=payload.division_code,
     )
     return Status(201, event)
@@ -243,7 +251,7 @@ def create_event(request, payload: EventIn):
 )
 def correct(request, payload: CorrectIn):
     person = _person(request, payload.person_id, "healthcodes.add_appeal")
-    appeal = file_appeal(actor=request.auth, request=request, person=person, reason=payload.reason)
+    appeal = file_appeal(actor=request.auth, person=person, reason=payload.reason)
     return Status(201, appeal)
 
 
@@ -255,8 +263,8 @@ def correct(request, payload: CorrectIn):
     response={200: RiskAreaPage, **COMMON_ERRORS},
     summary="风险地区列表(可按区划代码、有效日期筛选)",
 )
+@requires("healthcodes.view_riskarea")
 def list_risk_areas(request, filters: Query[RiskAreaQuery], page: Query[PageParams]):
-    require_perm(request.auth, "healthcodes.view_riskarea")
     qs = RiskArea.objects.restrict(request.auth)
     if filters.code:
         qs = qs.filter(code__startswith=filters.code)
@@ -267,12 +275,13 @@ def list_risk_areas(request, filters: Query[RiskAreaQuery], page: Query[PagePara
 
 def _save(request, area=None, **fields):
     try:
-        return save_risk_area(actor=request.auth, request=request, area=area, **fields)
+        return save_risk_area(actor=request.auth, area=area, **fields)
     except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        if field == "__all__":
-            raise ApiError(409, "conflict", "风险地区:" + ";".join(messages)) from None
-        raise
+        if "__all__" in getattr(exc, "error_dict", {}):
+            error = api_error(exc, status=409, prefix="conflict")
+            error.message = "风险地区:" + error.message
+            raise error from None
+        raise api_error(exc) from None
 
 
 @router.post(
@@ -280,8 +289,8 @@ def _save(request, area=None, **fields):
     response={201: RiskAreaOut, 409: COMMON_ERRORS[422], **COMMON_ERRORS},
     summary="新增风险地区",
 )
+@requires("healthcodes.add_riskarea")
 def create_risk_area(request, payload: RiskAreaIn):
-    require_perm(request.auth, "healthcodes.add_riskarea")
     return Status(201, _save(request, **payload.dict()))
 
 
@@ -292,14 +301,12 @@ def create_risk_area(request, payload: RiskAreaIn):
     summary="从Excel导入风险地区(全部导入或全部不导入,逐行报错)",
     description="表头:区划代码、地区名称、风险等级(高/中/低)、起始日期,可选 截止日期、备注。",
 )
+@requires("healthcodes.add_riskarea")
 def import_risk_areas_api(request, file: UploadedFile | None = File(None)):  # noqa: B008
-    require_perm(request.auth, "healthcodes.add_riskarea")
     if file is None:
         raise ApiError(422, "invalid_file", "文件:请上传Excel文件(.xlsx)", "file")
     try:
-        report = import_risk_areas(
-            actor=request.auth, request=request, data=file.read(), file_name=file.name or ""
-        )
+        report = import_risk_areas(actor=request.auth, data=file.read(), file_name=file.name or "")
     except ExcelFileError as exc:
         raise ApiError(422, "invalid_file", f"文件:{exc}", "file") from None
     return {

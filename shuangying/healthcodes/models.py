@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
+
 from .choices import AppealStatus, EventKind, EventSource, RequestStatus, RiskLevel
 from .querysets import PersonScopedQuerySet, RiskAreaQuerySet, RuleSetQuerySet
 
@@ -47,9 +49,11 @@ class PaletteColour(models.Model):
         return str(self.label)
 
 
-class RuleSet(models.Model):
+class RuleSet(Audited, models.Model):
     """One version of the rules, effective from a date (inclusive) until a later version takes
     over. Versions are never edited once effective: a change is a new version."""
+
+    audit_type = "health_code_ruleset"
 
     version = models.PositiveIntegerField(_("版本"), unique=True)
     name = models.CharField(_("名称"), max_length=100)
@@ -114,9 +118,11 @@ class Rule(models.Model):
         return f"{self.get_kind_display()} → {self.colour_id} {self.duration_days}天"
 
 
-class HealthEvent(models.Model):
+class HealthEvent(Audited, models.Model):
     """One fact about a person that the rules read: a quarantine started, a close contact
     found, an arrival from a risk area … Append-only: a correction is a new event."""
+
+    audit_type = "health_event"
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="health_events"
@@ -143,6 +149,12 @@ class HealthEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("健康事件")
         verbose_name_plural = _("健康事件")
+        permissions = [
+            (
+                "record_medical_event",
+                "Can record confirmed and suspected cases, contacts, quarantine and clearances",
+            )
+        ]
         indexes = [
             models.Index(fields=["person", "occurred_at"], name="healthevent_person_at"),
             models.Index(fields=["kind", "occurred_at"], name="healthevent_kind_at"),
@@ -205,9 +217,11 @@ class HealthCodeRef(models.Model):
         return self.ref
 
 
-class RiskArea(models.Model):
+class RiskArea(Audited, models.Model):
     """A risk area as published (D3): a GB/T 2260 code, its level and dates. A code ending in
     00 or 0000 covers the whole city or province (matched by ``code_prefix``)."""
+
+    audit_type = "risk_area"
 
     code = models.CharField(_("区划代码"), max_length=6)
     code_prefix = models.CharField(max_length=6, editable=False, db_index=True)
@@ -262,7 +276,7 @@ class ArrivalReview(models.Model):
     objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-decided_at"]
+        ordering = ["-decided_at", "-pk"]
         verbose_name = _("返岗审核")
         verbose_name_plural = _("返岗审核")
 
@@ -283,9 +297,11 @@ class Decided(models.Model):
         abstract = True
 
 
-class OverrideRequest(Decided):
+class OverrideRequest(Audited, Decided):
     """A manual override (人工赋码): proposed with a reason, effective only once a second,
     different user with ``approve_override`` approves it."""
+
+    audit_type = "health_code_override"
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="health_code_overrides"
@@ -315,7 +331,7 @@ class OverrideRequest(Decided):
     objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-requested_at"]
+        ordering = ["-requested_at", "-pk"]
         verbose_name = _("人工赋码申请")
         verbose_name_plural = _("人工赋码申请")
         permissions = [("approve_override", "Can approve a manual health-code override")]
@@ -331,8 +347,10 @@ class OverrideRequest(Decided):
         return f"{self.person_id} → {self.colour_id} ({self.get_status_display()})"
 
 
-class Appeal(Decided):
+class Appeal(Audited, Decided):
     """An appeal (申诉) against a code, filed from the code page and decided by an officer."""
+
+    audit_type = "health_code_appeal"
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="health_code_appeals"
@@ -354,7 +372,7 @@ class Appeal(Decided):
     objects = PersonScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-filed_at"]
+        ordering = ["-filed_at", "-pk"]
         verbose_name = _("健康码申诉")
         verbose_name_plural = _("健康码申诉")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -28,6 +29,7 @@ from .choices import (
     RiskLevel,
 )
 from .engine import CodeResult, cached_palette, current_code, local_day
+from .fever import is_fever
 from .models import (
     Appeal,
     ArrivalReview,
@@ -40,6 +42,7 @@ from .models import (
     Rule,
     RuleSet,
 )
+from .permissions import require_may_record
 
 LEVEL_ORDER = {RiskLevel.HIGH: 3, RiskLevel.MEDIUM: 2, RiskLevel.LOW: 1}
 
@@ -63,12 +66,17 @@ def risk_level_of(division_code: str, on: date) -> str:
     return max(found, key=lambda lv: LEVEL_ORDER[lv]) if found else ""
 
 
+def _pk(person) -> int:
+    return person if isinstance(person, int) else person.pk
+
+
 def refresh_state(person, at: datetime | None = None) -> CodeResult:
-    """Recompute one person's stored state (after an event or a decision)."""
+    """Recompute one person's stored state (after an event or a decision); ``person`` is a
+    person or their id."""
     at = at or timezone.now()
-    result = current_code(person, at)
+    result = current_code(_pk(person), at)
     HealthCodeState.objects.update_or_create(
-        person_id=person.pk,
+        person_id=_pk(person),
         defaults={
             "colour": result.colour,
             "reason": result.reason,
@@ -92,13 +100,15 @@ def record_health_event(
     detail: dict | None = None,
     division_code: str = "",
     risk_level: str | None = None,
-    request=None,
 ) -> HealthEvent:
     """Record one fact the rules read. An arrival names its origin's 6-digit division code;
     its risk level is looked up in the risk areas of that day unless given."""
     kind = EventKind(kind)
     if kind == EventKind.MANUAL_OVERRIDE:
         raise ValueError("overrides go through request_override / approve_override")
+    if getattr(actor, "is_authenticated", False):
+        # A user's act (a page, the API); other modules' facts come without a user.
+        require_may_record(actor, kind)
     if source not in EventSource.values:
         raise ValueError(f"unknown source {source!r}")
     level = ""
@@ -108,7 +118,7 @@ def record_health_event(
         else:
             level = risk_level
     event = HealthEvent.objects.create(
-        person=person,
+        person_id=_pk(person),
         kind=kind,
         occurred_at=occurred_at,
         risk_level=level,
@@ -117,21 +127,70 @@ def record_health_event(
         detail=detail or {},
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    record_event(
-        request=request,
+    event.log_action(
+        AuditAction.CREATE,
         user=actor,
-        action=AuditAction.CREATE,
-        object_type="health_event",
-        object_id=event.pk,
-        summary=f"健康事件 {kind.label} 人员{person.pk}",
+        summary=f"健康事件 {kind.label} 人员{_pk(person)}",
         detail={"kind": kind.value, "source": source, "risk_level": level},
     )
     refresh_state(person)
     return event
 
 
+@dataclass
+class FeverReading:
+    """A temperature taken by staff: whose, when, how high, and what to keep with the event
+    (the record it came from)."""
+
+    person_id: int
+    temperature: Decimal
+    occurred_at: datetime
+    detail: dict | None = None
+
+
+@transaction.atomic
+def record_fevers(*, readings: list[FeverReading], source: str, actor=None) -> list[HealthEvent]:
+    """Temperatures taken by staff (a checkpoint's records, online or an offline batch): each
+    fever by the one rule (``fever.is_fever``) becomes a ``fever_unresolved`` event and the
+    codes of those persons follow at once; normal readings record nothing. Call it in the
+    transaction that stores the readings. One insert and one audit row for the lot, then one
+    re-evaluation per person."""
+    if source not in EventSource.values:
+        raise ValueError(f"unknown source {source!r}")
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    events = HealthEvent.objects.bulk_create(
+        [
+            HealthEvent(
+                person_id=r.person_id,
+                kind=EventKind.FEVER_UNRESOLVED,
+                occurred_at=r.occurred_at,
+                source=source,
+                detail={"temperature": str(r.temperature), **(r.detail or {})},
+                recorded_by=recorded_by,
+            )
+            for r in readings
+            if is_fever(r.temperature)
+        ]
+    )
+    if not events:
+        return []
+    persons = sorted({e.person_id for e in events})
+    record_event(
+        user=actor,
+        action=AuditAction.CREATE,
+        object_type="health_event",
+        object_id=events[0].pk if len(events) == 1 else "",
+        summary=f"健康事件 {EventKind.FEVER_UNRESOLVED.label} {len(events)} 条,人员"
+        + "、".join(str(p) for p in persons[:20]),
+        detail={"kind": EventKind.FEVER_UNRESOLVED.value, "source": source, "persons": persons},
+    )
+    for person_id in persons:
+        refresh_state(person_id)
+    return events
+
+
 def declare_health(
-    *, person, actor=None, request=None, fever: bool, symptoms: bool, at: datetime | None = None
+    *, person, actor=None, fever: bool, symptoms: bool, at: datetime | None = None
 ) -> list[HealthEvent]:
     """申报健康 (GB/T 38963): declared fever or symptoms become events."""
     at = at or timezone.now()
@@ -144,7 +203,6 @@ def declare_health(
                 occurred_at=at,
                 source=EventSource.DECLARATION,
                 actor=actor,
-                request=request,
             )
         )
     if symptoms or fever:
@@ -155,14 +213,13 @@ def declare_health(
                 occurred_at=at,
                 source=EventSource.DECLARATION,
                 actor=actor,
-                request=request,
             )
         )
     return events
 
 
 def declare_trip(
-    *, person, actor=None, request=None, origin_code: str, arrival_date: date, origin: str = ""
+    *, person, actor=None, origin_code: str, arrival_date: date, origin: str = ""
 ) -> HealthEvent | None:
     """申报行程: an arrival from ``origin_code``; an event only if a risk area covered it."""
     from shuangying.people.models import TravelEntry
@@ -183,7 +240,6 @@ def declare_trip(
         occurred_at=min(at, timezone.now()),
         source=EventSource.DECLARATION,
         actor=actor,
-        request=request,
         division_code=origin_code,
         risk_level=level,
     )
@@ -201,9 +257,11 @@ def _reason(text: str, field: str = "reason") -> str:
 
 @transaction.atomic
 def request_override(
-    *, actor, request=None, person, colour: str, reason: str, ends_at: datetime | None = None
+    *, actor, person, colour: str, reason: str, ends_at: datetime | None = None
 ) -> OverrideRequest:
-    """Propose a manual colour; it takes effect only after a second person approves it."""
+    """Propose a manual colour (health roles only); it takes effect only after a second
+    person approves it."""
+    require_may_record(actor, EventKind.MANUAL_OVERRIDE)
     reason = _reason(reason)
     if not PaletteColour.objects.filter(code=colour).exists():
         raise ValidationError({"colour": "码色不存在"})
@@ -213,12 +271,9 @@ def request_override(
     override = OverrideRequest.objects.create(
         person=person, colour_id=colour, reason=reason, ends_at=ends_at, requested_by=actor
     )
-    record_event(
-        request=request,
+    override.log_action(
+        AuditAction.CREATE,
         user=actor,
-        action=AuditAction.CREATE,
-        object_type="health_code_override",
-        object_id=override.pk,
         summary=f"申请人工赋码 人员{person.pk} → {colour}",
         reason=reason,
     )
@@ -227,7 +282,7 @@ def request_override(
 
 @transaction.atomic
 def decide_override(
-    *, actor, request=None, override: OverrideRequest, approve: bool, note: str = ""
+    *, actor, override: OverrideRequest, approve: bool, note: str = ""
 ) -> OverrideRequest:
     """Approve or reject a pending override: only a user with ``approve_override`` who did not
     request it (the database refuses the same person too)."""
@@ -259,12 +314,9 @@ def decide_override(
             override.save()
     except IntegrityError:
         raise ValidationError({"decided_by": "人工赋码须由申请人以外的另一人审批"}) from None
-    record_event(
-        request=request,
+    override.log_action(
+        AuditAction.UPDATE,
         user=actor,
-        action=AuditAction.UPDATE,
-        object_type="health_code_override",
-        object_id=override.pk,
         summary=f"{'批准' if approve else '驳回'}人工赋码 人员{override.person_id}",
         reason=override.decision_note,
     )
@@ -273,7 +325,7 @@ def decide_override(
 
 
 @transaction.atomic
-def file_appeal(*, actor, request=None, person, reason: str) -> Appeal:
+def file_appeal(*, actor, person, reason: str) -> Appeal:
     """申诉: filed from the code page by the person's grid worker (or the person)."""
     reason = _reason(reason)
     appeal = Appeal.objects.create(
@@ -282,12 +334,9 @@ def file_appeal(*, actor, request=None, person, reason: str) -> Appeal:
         reason=reason[:300],
         filed_by=actor,
     )
-    record_event(
-        request=request,
+    appeal.log_action(
+        AuditAction.CREATE,
         user=actor,
-        action=AuditAction.CREATE,
-        object_type="health_code_appeal",
-        object_id=appeal.pk,
         summary=f"健康码申诉 人员{person.pk}",
         reason=reason[:300],
     )
@@ -298,7 +347,6 @@ def file_appeal(*, actor, request=None, person, reason: str) -> Appeal:
 def decide_appeal(
     *,
     actor,
-    request=None,
     appeal: Appeal,
     accept: bool,
     note: str,
@@ -318,19 +366,15 @@ def decide_appeal(
     if accept and colour:
         appeal.override = request_override(
             actor=actor,
-            request=request,
             person=appeal.person,
             colour=colour,
             reason=f"申诉采纳:{note}"[:200],
             ends_at=ends_at,
         )
     appeal.save()
-    record_event(
-        request=request,
+    appeal.log_action(
+        AuditAction.UPDATE,
         user=actor,
-        action=AuditAction.UPDATE,
-        object_type="health_code_appeal",
-        object_id=appeal.pk,
         summary=f"{'采纳' if accept else '不予采纳'}申诉 人员{appeal.person_id}",
         reason=note[:300],
     )
@@ -338,9 +382,7 @@ def decide_appeal(
 
 
 @transaction.atomic
-def review_arrival(
-    *, actor, request=None, arrival: HealthEvent, approve: bool, note: str
-) -> ArrivalReview:
+def review_arrival(*, actor, arrival: HealthEvent, approve: bool, note: str) -> ArrivalReview:
     """Staff from a low-risk area return to work after review (D3): an approval clears the
     arrival (an ``arrival_cleared`` event); arrivals from medium or high risk areas run their
     course."""
@@ -361,12 +403,9 @@ def review_arrival(
             detail={"review": review.pk},
             recorded_by=actor,
         )
-    record_event(
-        request=request,
+    arrival.log_action(
+        AuditAction.UPDATE,
         user=actor,
-        action=AuditAction.UPDATE,
-        object_type="health_event",
-        object_id=arrival.pk,
         summary=f"返岗审核{'通过' if approve else '不通过'} 人员{arrival.person_id}",
         reason=note,
     )
@@ -397,7 +436,6 @@ class RuleSpec:
 def create_ruleset(
     *,
     actor=None,
-    request=None,
     name: str,
     effective_from: date,
     rules: list[RuleSpec],
@@ -443,12 +481,9 @@ def create_ruleset(
             for s in rules
         ]
     )
-    record_event(
-        request=request,
+    ruleset.log_action(
+        AuditAction.CREATE,
         user=actor,
-        action=AuditAction.CREATE,
-        object_type="health_code_ruleset",
-        object_id=ruleset.pk,
         summary=f"新赋码规则 v{ruleset.version},{effective_from:%Y-%m-%d} 起生效",
     )
     if reevaluate and effective_from <= local_day(timezone.now()):
@@ -476,7 +511,7 @@ def rule_specs(ruleset: RuleSet) -> list[RuleSpec]:
 
 
 @transaction.atomic
-def save_risk_area(*, actor=None, request=None, area: RiskArea | None = None, **fields) -> RiskArea:
+def save_risk_area(*, actor=None, area: RiskArea | None = None, **fields) -> RiskArea:
     area = area or RiskArea()
     for name, value in fields.items():
         setattr(area, name, value)
@@ -486,25 +521,19 @@ def save_risk_area(*, actor=None, request=None, area: RiskArea | None = None, **
     area.full_clean(exclude=["created_by"])
     created = area.pk is None
     area.save()
-    record_event(
-        request=request,
+    area.log_action(
+        AuditAction.CREATE if created else AuditAction.UPDATE,
         user=actor,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        object_type="risk_area",
-        object_id=area.pk,
         summary=f"{'新增' if created else '修改'}风险地区 {area.code} {area.name}",
     )
     return area
 
 
 @transaction.atomic
-def delete_risk_area(*, actor, request=None, area: RiskArea) -> None:
-    record_event(
-        request=request,
+def delete_risk_area(*, actor, area: RiskArea) -> None:
+    area.log_action(
+        AuditAction.DELETE,
         user=actor,
-        action=AuditAction.DELETE,
-        object_type="risk_area",
-        object_id=area.pk,
         summary=f"删除风险地区 {area.code} {area.name}",
     )
     area.delete()
@@ -699,7 +728,7 @@ def parse_risk_areas(data: bytes) -> tuple[list[dict], list[tuple[int, str]]]:
 
 
 @transaction.atomic
-def import_risk_areas(*, actor, request=None, data: bytes, file_name: str = "") -> RiskAreaImport:
+def import_risk_areas(*, actor, data: bytes, file_name: str = "") -> RiskAreaImport:
     """Import a risk-area list from xlsx: all rows or none. A row for an existing (code, level,
     start date) updates its name, end date and notes."""
     rows, errors = parse_risk_areas(data)
@@ -730,7 +759,6 @@ def import_risk_areas(*, actor, request=None, data: bytes, file_name: str = "") 
     # Travel entries from the newly listed areas become arrivals; colours follow.
     transaction.on_commit(enqueue_reevaluation)
     record_event(
-        request=request,
         user=actor,
         action=AuditAction.IMPORT,
         object_type="risk_area",

@@ -24,6 +24,7 @@ from shuangying.audit.services import record_event
 from shuangying.core import ratelimit
 from shuangying.core.excel import ExcelFileError
 from shuangying.core.masking import mask_name
+from shuangying.pages import apply_errors
 from shuangying.people.models import Person
 
 from .choices import EventKind, RiskLevel
@@ -90,7 +91,7 @@ class PersonCodeView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         person = kwargs.get("person") or self.get_person()
         user = self.request.user
-        issued = issue_code(person=person, actor=user, request=self.request)
+        issued = issue_code(person=person, actor=user)
         arrivals = HealthEvent.objects.filter(
             person=person, kind=EventKind.RISK_AREA_ARRIVAL, risk_level=RiskLevel.LOW
         )
@@ -130,8 +131,8 @@ class PersonActionView(PersonCodeView):
         if form.is_valid():
             try:
                 self.act(person, form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+            except (ValidationError, PermissionDenied) as exc:
+                apply_errors(form, exc)
             else:
                 return redirect("healthcodes:person_code", pk=person.pk)
         return self.render_to_response(
@@ -145,9 +146,7 @@ class PersonAppealView(PersonActionView):
     form_name = "appeal_form"
 
     def act(self, person, data):
-        file_appeal(
-            actor=self.request.user, request=self.request, person=person, reason=data["reason"]
-        )
+        file_appeal(actor=self.request.user, person=person, reason=data["reason"])
         messages.success(self.request, "申诉已提交,等待处理")
 
 
@@ -159,7 +158,6 @@ class PersonOverrideView(PersonActionView):
     def act(self, person, data):
         request_override(
             actor=self.request.user,
-            request=self.request,
             person=person,
             colour=data["colour"].code,
             reason=data["reason"],
@@ -181,7 +179,6 @@ class PersonArrivalReviewView(PersonActionView):
             raise ValidationError("行程记录不存在")
         review_arrival(
             actor=self.request.user,
-            request=self.request,
             arrival=arrival,
             approve=data["approve"],
             note=data["note"],
@@ -222,8 +219,8 @@ class QueueView(PermissionRequiredMixin, TemplateView):
                 raise Http404
             try:
                 self.decide(obj, form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+            except (ValidationError, PermissionDenied) as exc:
+                apply_errors(form, exc)
             else:
                 return redirect(request.path)
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -241,7 +238,6 @@ class OverrideQueueView(QueueView):
     def decide(self, obj, data):
         decide_override(
             actor=self.request.user,
-            request=self.request,
             override=obj,
             approve=data["approve"],
             note=data["note"],
@@ -263,7 +259,6 @@ class AppealQueueView(QueueView):
         colour = data.get("colour")
         decide_appeal(
             actor=self.request.user,
-            request=self.request,
             appeal=obj,
             accept=data["approve"],
             note=data["note"],
@@ -296,9 +291,9 @@ class RiskAreaListView(PermissionRequiredMixin, TemplateView):
         form = RiskAreaForm(request.POST)
         if form.is_valid():
             try:
-                save_risk_area(actor=request.user, request=request, **form.cleaned_data)
+                save_risk_area(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                apply_errors(form, exc)
             else:
                 messages.success(request, "已新增风险地区")
                 return redirect("healthcodes:riskarea_list")
@@ -319,7 +314,7 @@ class RiskAreaImportView(PermissionRequiredMixin, View):
             upload = form.cleaned_data["file"]
             try:
                 report = import_risk_areas(
-                    actor=request.user, request=request, data=upload.read(), file_name=upload.name
+                    actor=request.user, data=upload.read(), file_name=upload.name
                 )
             except ExcelFileError as exc:
                 form.add_error("file", str(exc))
@@ -390,7 +385,6 @@ class RuleSetListView(PermissionRequiredMixin, TemplateView):
             try:
                 ruleset = create_ruleset(
                     actor=request.user,
-                    request=request,
                     name=name,
                     effective_from=effective_from,
                     rules=specs,
@@ -454,7 +448,6 @@ class VerifyView(View):
             return render(request, self.template_name, {"form": form}, status=400)
         result = verify_code(form.cleaned_data["token"])
         record_event(
-            request=request,
             action=AuditAction.SEARCH,
             object_type="health_code",
             summary=f"验码 {'有效' if result.valid else '无效'} {result.colour}",

@@ -3,20 +3,38 @@ jurisdiction (``restrict`` / ``get_restricted_or_404``) and services."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from shuangying.access import get_restricted_or_404
 from shuangying.accounts.models import Department
-from shuangying.apibase import COMMON_ERRORS, ApiError, DbId, PageParams, paginate, require_perm
+from shuangying.apibase import (
+    COMMON_ERRORS,
+    ApiError,
+    DbId,
+    PageParams,
+    api_error,
+    paginate,
+    requires,
+)
 from shuangying.divisions.models import Division
 from shuangying.people.models import Household, Person
 from shuangying.places.models import Place
 
 from .models import Pass
-from .schemas import CheckIn, CheckOut, PassIn, PassIssuedOut, PassPage, PassQuery, RevokeIn
-from .services import check_pass, issue_pass, revoke_pass
+from .schemas import (
+    CheckIn,
+    CheckOut,
+    PassIn,
+    PassIssuedOut,
+    PassPage,
+    PassQuery,
+    RevokeIn,
+    TurnBackIn,
+)
+from .services import check_pass, issue_pass, record_turn_back, revoke_pass
 from .tokens import token_for
 
 router = Router(tags=["封闭管理与通行证"])
@@ -28,9 +46,9 @@ def _issued(pass_obj: Pass) -> Pass:
 
 
 @router.get("/passes", response={200: PassPage, **COMMON_ERRORS}, summary="通行证列表(限管辖范围)")
+@requires("passes.view_pass")
 def list_passes(request, filters: Query[PassQuery], page: Query[PageParams]):
     user = request.auth
-    require_perm(user, "passes.view_pass")
     qs = Pass.objects.restrict(user).select_related("division")
     if filters.type:
         qs = qs.filter(type=filters.type)
@@ -42,9 +60,9 @@ def list_passes(request, filters: Query[PassQuery], page: Query[PageParams]):
 
 
 @router.post("/passes", response={201: PassIssuedOut, **COMMON_ERRORS}, summary="签发通行证")
+@requires("passes.add_pass")
 def issue_pass_api(request, payload: PassIn):
     user = request.auth
-    require_perm(user, "passes.add_pass")
     division = Division.objects.restrict(user).filter(pk=payload.division).first()
     if division is None:
         raise ApiError(
@@ -67,21 +85,23 @@ def issue_pass_api(request, payload: PassIn):
             raise ApiError(
                 422, "invalid_issuing_department", "签发部门:部门不存在", "issuing_department"
             )
-    pass_obj = issue_pass(
-        actor=user,
-        request=request,
-        type=payload.type,
-        division=division,
-        household=household,
-        person=person,
-        holder_name=payload.holder_name,
-        plate=payload.plate,
-        route=payload.route,
-        issuing_department=department,
-        purpose=payload.purpose,
-        valid_from=payload.valid_from,
-        valid_until=payload.valid_until,
-    )
+    try:
+        pass_obj = issue_pass(
+            actor=user,
+            type=payload.type,
+            division=division,
+            household=household,
+            person=person,
+            holder_name=payload.holder_name,
+            plate=payload.plate,
+            route=payload.route,
+            issuing_department=department,
+            purpose=payload.purpose,
+            valid_from=payload.valid_from,
+            valid_until=payload.valid_until,
+        )
+    except ValidationError as exc:
+        raise api_error(exc) from None
     return Status(201, _issued(pass_obj))
 
 
@@ -90,13 +110,13 @@ def issue_pass_api(request, payload: PassIn):
     response={200: PassIssuedOut, **COMMON_ERRORS},
     summary="作废通行证",
 )
+@requires("passes.change_pass")
 def revoke_pass_api(request, pass_id: DbId, payload: RevokeIn):
     user = request.auth
-    require_perm(user, "passes.change_pass")
     pass_obj = get_restricted_or_404(
         Pass.objects.select_related("division"), user, "change", pk=pass_id
     )
-    revoke_pass(actor=user, request=request, pass_obj=pass_obj, reason=payload.reason)
+    revoke_pass(actor=user, pass_obj=pass_obj, reason=payload.reason)
     return _issued(pass_obj)
 
 
@@ -107,12 +127,10 @@ def revoke_pass_api(request, pass_id: DbId, payload: RevokeIn):
     description="每次核验都记录在案;劝返(refused)时给出原因代码和中文原因。"
     "伪造或无法识别的通行证码同样记为劝返(forged)。",
 )
+@requires("passes.add_passcheck")
 def check_pass_api(request, payload: CheckIn):
     user = request.auth
-    require_perm(user, "passes.add_passcheck")
-    place = Place.objects.restrict(user).filter(pk=payload.place, is_active=True).first()
-    if place is None:
-        raise ApiError(422, "invalid_place", "卡点:场所不存在或不在您的管辖范围内", "place")
+    place = _gate(user, payload.place)
     check = check_pass(
         token=payload.token,
         place=place,
@@ -120,6 +138,31 @@ def check_pass_api(request, payload: CheckIn):
         direction=payload.direction,
         plate=payload.plate,
     )
+    return _check_out(check)
+
+
+@router.post(
+    "/passes/turn-back",
+    response={200: CheckOut, **COMMON_ERRORS},
+    summary="无证人员劝返",
+    description="没有任何通行证的人员在卡点被劝返,同样记录在案(原因:非本小区(村)人员)。",
+)
+@requires("passes.add_passcheck")
+def turn_back_api(request, payload: TurnBackIn):
+    user = request.auth
+    place = _gate(user, payload.place)
+    check = record_turn_back(place=place, checked_by=user, direction=payload.direction)
+    return _check_out(check)
+
+
+def _gate(user, place_id: int):
+    place = Place.objects.restrict(user).filter(pk=place_id, is_active=True).first()
+    if place is None:
+        raise ApiError(422, "invalid_place", "卡点:场所不存在或不在您的管辖范围内", "place")
+    return place
+
+
+def _check_out(check) -> dict:
     return {
         "id": check.pk,
         "outcome": check.outcome,

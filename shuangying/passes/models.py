@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
+
 from .choices import Direction, Outcome, PassType, RefusalReason
 from .querysets import PassCheckQuerySet, PassQuerySet, RuleQuerySet
 
@@ -20,8 +22,10 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-class ClosedManagementRule(models.Model):
+class ClosedManagementRule(Audited, models.Model):
     """The rule of one compound or village; the closest rule above a gate applies there."""
+
+    audit_type = "closed_management_rule"
 
     division = models.ForeignKey(
         "divisions.Division",
@@ -69,8 +73,10 @@ class ClosedManagementRule(models.Model):
         return f"{self.division} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
 
-class Pass(models.Model):
+class Pass(Audited, models.Model):
     """One issued pass. The holder is a household, a person, or (transport) a vehicle."""
+
+    audit_type = "pass"
 
     type = models.CharField(_("类型"), max_length=20, choices=PassType.choices)
     division = models.ForeignKey(
@@ -120,7 +126,7 @@ class Pass(models.Model):
     objects = PassQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-issued_at"]
+        ordering = ["-issued_at", "-pk"]
         verbose_name = _("通行证")
         verbose_name_plural = _("通行证")
         indexes = [models.Index(fields=["division", "type"], name="pass_division_type")]
@@ -183,7 +189,7 @@ class PassCheck(models.Model):
     objects = PassCheckQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-at", "-pk"]
         verbose_name = _("通行核验")
         verbose_name_plural = _("通行核验")
         indexes = [

@@ -70,6 +70,11 @@ class CheckIn(Schema):
     plate: str = Field("", title="车牌号", max_length=12, description="运输通行证核对车牌")
 
 
+class TurnBackIn(Schema):
+    place: int = Field(..., title="卡点", description="场所ID,须在管辖范围内")
+    direction: Direction = Field(Direction.IN, title="方向")
+
+
 class CheckOut(Schema):
     id: int
     outcome: Outcome = Field(..., description="allowed 放行 / refused 劝返")

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
-from shuangying.audit.services import record_event
 from shuangying.checkpoints.validators import normalize_plate
 
 from .choices import Direction, Outcome, PassType, RefusalReason
@@ -19,7 +18,7 @@ from .tokens import pass_for_token
 
 
 @transaction.atomic
-def save_rule(*, actor, request=None, division, **fields) -> ClosedManagementRule:
+def save_rule(*, actor, division, **fields) -> ClosedManagementRule:
     """Make ``fields`` the division's rule: the active one is retired, a new one starts."""
     if (
         fields.get("opens_at")
@@ -31,12 +30,9 @@ def save_rule(*, actor, request=None, division, **fields) -> ClosedManagementRul
         division=division, is_active=True
     ).update(is_active=False)
     rule = ClosedManagementRule.objects.create(division=division, created_by=actor, **fields)
-    record_event(
-        request=request,
+    rule.log_action(
+        AuditAction.UPDATE,
         user=actor,
-        action=AuditAction.UPDATE,
-        object_type="closed_management_rule",
-        object_id=rule.pk,
         summary=f"设置封闭管理规则 {division.name}",
         detail={
             "opens_at": f"{rule.opens_at:%H:%M}",
@@ -49,17 +45,14 @@ def save_rule(*, actor, request=None, division, **fields) -> ClosedManagementRul
 
 
 @transaction.atomic
-def lift_rule(*, actor, request=None, rule: ClosedManagementRule) -> ClosedManagementRule:
+def lift_rule(*, actor, rule: ClosedManagementRule) -> ClosedManagementRule:
     """End closed management in the rule's division (the rule stays for the record)."""
     if rule.is_active:
         rule.is_active = False
         rule.save(update_fields=["is_active"])
-        record_event(
-            request=request,
+        rule.log_action(
+            AuditAction.UPDATE,
             user=actor,
-            action=AuditAction.UPDATE,
-            object_type="closed_management_rule",
-            object_id=rule.pk,
             summary=f"解除封闭管理 {rule.division.name}",
         )
     return rule
@@ -80,7 +73,6 @@ def rule_for(division) -> ClosedManagementRule | None:
 def issue_pass(
     *,
     actor,
-    request=None,
     type: str,
     division,
     valid_from: datetime,
@@ -125,29 +117,23 @@ def issue_pass(
         valid_until=valid_until,
         issued_by=actor,
     )
-    record_event(
-        request=request,
+    pass_obj.log_action(
+        AuditAction.CREATE,
         user=actor,
-        action=AuditAction.CREATE,
-        object_type="pass",
-        object_id=pass_obj.pk,
         summary=f"签发{pass_obj.get_type_display()} {holder_name}",
     )
     return pass_obj
 
 
 @transaction.atomic
-def revoke_pass(*, actor, request=None, pass_obj: Pass, reason: str = "") -> Pass:
+def revoke_pass(*, actor, pass_obj: Pass, reason: str = "") -> Pass:
     if pass_obj.revoked_at is None:
         pass_obj.revoked_at = timezone.now()
         pass_obj.revoke_reason = reason[:200]
         pass_obj.save(update_fields=["revoked_at", "revoke_reason"])
-        record_event(
-            request=request,
+        pass_obj.log_action(
+            AuditAction.UPDATE,
             user=actor,
-            action=AuditAction.UPDATE,
-            object_type="pass",
-            object_id=pass_obj.pk,
             summary=f"作废{pass_obj.get_type_display()} {pass_obj.holder_name}",
             reason=reason,
         )

@@ -8,14 +8,15 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
+from shuangying.pages import apply_errors, paginate
 
 from .choices import Outcome, PassType
 from .forms import GateCheckForm, PassForm, RuleForm, default_validity
@@ -29,8 +30,6 @@ from .services import (
     save_rule,
 )
 from .tokens import token_for
-
-PAGE_SIZE = 50
 
 
 def qr_svg(data: str) -> str:
@@ -51,9 +50,7 @@ class PassListView(PermissionRequiredMixin, TemplateView):
         q = self.request.GET.get("q", "").strip()[:40]
         if q:
             qs = qs.filter(Q(holder_name__contains=q) | Q(plate__contains=q.upper()))
-        page = Paginator(qs.order_by("-issued_at", "-pk"), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        page = paginate(self.request, qs.order_by("-issued_at", "-pk"))
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
@@ -84,7 +81,6 @@ class PassCreateView(PermissionRequiredMixin, View):
             try:
                 pass_obj = issue_pass(
                     actor=request.user,
-                    request=request,
                     type=data["type"],
                     division=data["division"],
                     household=data["household"],
@@ -98,8 +94,7 @@ class PassCreateView(PermissionRequiredMixin, View):
                     valid_until=data["valid_until"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已签发{pass_obj.get_type_display()}")
                 return redirect(pass_obj)
@@ -143,7 +138,6 @@ class PassRevokeView(PermissionRequiredMixin, View):
         pass_obj = get_restricted_or_404(Pass, request.user, "change", pk=pk)
         revoke_pass(
             actor=request.user,
-            request=request,
             pass_obj=pass_obj,
             reason=request.POST.get("reason", "").strip(),
         )
@@ -182,7 +176,6 @@ class RuleCreateView(PermissionRequiredMixin, View):
             try:
                 save_rule(
                     actor=request.user,
-                    request=request,
                     division=data["division"],
                     opens_at=data["opens_at"],
                     closes_at=data["closes_at"],
@@ -190,8 +183,7 @@ class RuleCreateView(PermissionRequiredMixin, View):
                     admit_outsiders=data["admit_outsiders"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "封闭管理规则已生效")
                 return redirect("passes:rule_list")
@@ -205,21 +197,25 @@ class RuleLiftView(PermissionRequiredMixin, View):
         rule = get_restricted_or_404(
             ClosedManagementRule.objects.select_related("division"), request.user, "change", pk=pk
         )
-        lift_rule(actor=request.user, request=request, rule=rule)
+        lift_rule(actor=request.user, rule=rule)
         messages.success(request, f"已解除 {rule.division.name} 的封闭管理")
         return redirect("passes:rule_list")
 
 
 class GateCheckView(PermissionRequiredMixin, View):
-    """Checkpoint staff type or scan a pass code; the answer is one big 放行 or 劝返 with
-    the reason. The chosen gate stays selected for the next check."""
+    """The form-only pass check (without JavaScript): a pass code typed or sent by a hardware
+    scanner; the answer is one big 放行 or 劝返 with the reason. Opening it leads to the one
+    gate page (``checkpoints:checkpoint_mode``), which does the same with the camera."""
 
     permission_required = "passes.add_passcheck"
     template_name = "passes/gate_check.html"
 
     def get(self, request):
-        form = GateCheckForm(user=request.user, initial={"place": request.GET.get("place")})
-        return render(request, self.template_name, {"form": form})
+        # One gate page reads passes, health codes and document numbers: 卡口核验.
+        target = reverse("checkpoints:checkpoint_mode")
+        if request.GET.get("place", "").isdigit():
+            target += f"?place={request.GET['place']}"
+        return redirect(target)
 
     def post(self, request):
         form = GateCheckForm(request.POST, user=request.user)
@@ -261,9 +257,7 @@ class CheckListView(PermissionRequiredMixin, TemplateView):
         outcome = self.request.GET.get("outcome", "")
         if outcome in Outcome.values:
             qs = qs.filter(outcome=outcome)
-        page = Paginator(qs.order_by("-at", "-pk"), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        page = paginate(self.request, qs.order_by("-at", "-pk"))
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(page=page, query=params.urlencode(), outcome=outcome)

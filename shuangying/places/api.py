@@ -7,19 +7,19 @@ from ninja import Query, Router, Status
 
 from shuangying.access import get_restricted_or_404
 from shuangying.accounts.models import Department
-from shuangying.apibase import COMMON_ERRORS, ApiError, DbId, PageParams, paginate, require_perm
+from shuangying.apibase import COMMON_ERRORS, ApiError, DbId, PageParams, paginate, requires
 from shuangying.divisions.models import Division
 
 from .filters import PlaceFilter
 from .models import Place
 from .schemas import PlaceDetailOut, PlaceIn, PlacePage, PlaceQuery
 from .services import create_place, issue_place_code
-from .tokens import checkin_url, token_for
+from .tokens import checkin_url, public_base_url, token_for
 
 router = Router(tags=["场所与场所码"])
 
 
-def _detail(place: Place) -> Place:
+def _detail(request, place: Place) -> Place:
     """The place with its current code (token and check-in URL) as ``code``."""
     code = place.codes.filter(revoked_at__isnull=True).first()
     place.code = None
@@ -28,15 +28,15 @@ def _detail(place: Place) -> Place:
             "issued_at": code.issued_at,
             "valid_until": code.valid_until,
             "token": token_for(code),
-            "checkin_url": checkin_url(code),
+            "checkin_url": checkin_url(code, public_base_url(request)),
         }
     return place
 
 
 @router.get("/places", response={200: PlacePage, **COMMON_ERRORS}, summary="场所列表(限管辖范围)")
+@requires("places.view_place")
 def list_places(request, filters: Query[PlaceQuery], page: Query[PageParams]):
     user = request.auth
-    require_perm(user, "places.view_place")
     form = PlaceFilter(filters.dict(exclude_none=True), user=user)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
@@ -50,19 +50,19 @@ def list_places(request, filters: Query[PlaceQuery], page: Query[PageParams]):
     response={200: PlaceDetailOut, **COMMON_ERRORS},
     summary="场所详情(含当前场所码)",
 )
+@requires("places.view_place")
 def get_place(request, place_id: DbId):
     user = request.auth
-    require_perm(user, "places.view_place")
     place = get_restricted_or_404(Place.objects.select_related("division"), user, pk=place_id)
-    return _detail(place)
+    return _detail(request, place)
 
 
 @router.post(
     "/places", response={201: PlaceDetailOut, **COMMON_ERRORS}, summary="新增场所(同时签发场所码)"
 )
+@requires("places.add_place")
 def create_place_api(request, payload: PlaceIn):
     user = request.auth
-    require_perm(user, "places.add_place")
     division = Division.objects.restrict(user).filter(pk=payload.division, level__gte=2).first()
     if division is None:
         raise ApiError(
@@ -77,7 +77,6 @@ def create_place_api(request, payload: PlaceIn):
             )
     place = create_place(
         actor=user,
-        request=request,
         type=payload.type,
         name=payload.name.strip(),
         division=division,
@@ -85,7 +84,7 @@ def create_place_api(request, payload: PlaceIn):
         responsible_unit=unit,
         contact_name=payload.contact_name,
     )
-    return Status(201, _detail(place))
+    return Status(201, _detail(request, place))
 
 
 @router.post(
@@ -94,11 +93,11 @@ def create_place_api(request, payload: PlaceIn):
     summary="作废当前场所码并重新签发",
     description="旧海报的二维码随即失效。",
 )
+@requires("places.change_place")
 def reissue_place_code(request, place_id: DbId):
     user = request.auth
-    require_perm(user, "places.change_place")
     place = get_restricted_or_404(
         Place.objects.select_related("division"), user, "change", pk=place_id
     )
-    issue_place_code(actor=user, request=request, place=place)
-    return Status(201, _detail(place))
+    issue_place_code(actor=user, place=place)
+    return Status(201, _detail(request, place))

@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.audit.logging import Audited
+
 from .choices import PlaceType
 from .querysets import PlaceQuerySet
 
@@ -18,7 +20,9 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Place(models.Model):
+class Place(Audited, models.Model):
+    audit_type = "place"
+
     type = models.CharField(_("场所类型"), max_length=24, choices=PlaceType.choices)
     name = models.CharField(_("名称"), max_length=100)
     division = models.ForeignKey(
@@ -70,7 +74,7 @@ class PlaceCode(models.Model):
     revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-issued_at"]
+        ordering = ["-issued_at", "-pk"]
         verbose_name = _("场所码")
         verbose_name_plural = _("场所码")
         constraints = [
@@ -106,11 +110,13 @@ class PosterBatch(models.Model):
     place_count = models.PositiveIntegerField(_("场所数"), default=0)
     pdf = models.BinaryField(null=True, editable=False)
     error = models.CharField(_("错误"), max_length=300, blank=True)
+    # Where the posters' QR points: the public base URL when the batch was asked for.
+    base_url = models.CharField(_("登记网址前缀"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("批量海报")
         verbose_name_plural = _("批量海报")
 

@@ -12,52 +12,43 @@ from .models import Place, PlaceCode, PosterBatch
 
 
 @transaction.atomic
-def create_place(*, actor=None, request=None, **fields) -> Place:
+def create_place(*, actor=None, **fields) -> Place:
     place = Place.objects.create(**fields)
-    issue_place_code(actor=actor, request=request, place=place)
+    issue_place_code(actor=actor, place=place)
     if actor is not None:
-        record_event(
-            request=request,
+        place.log_action(
+            AuditAction.CREATE,
             user=actor,
-            action=AuditAction.CREATE,
-            object_type="place",
-            object_id=place.pk,
             summary=f"新增场所 {place.name}",
         )
     return place
 
 
 @transaction.atomic
-def issue_place_code(*, actor=None, request=None, place: Place, valid_until=None) -> PlaceCode:
+def issue_place_code(*, actor=None, place: Place, valid_until=None) -> PlaceCode:
     """Revoke the place's active code (if any) and issue a new one."""
     PlaceCode.objects.select_for_update().filter(place=place, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     code = PlaceCode.objects.create(place=place, issued_by=actor, valid_until=valid_until)
     if actor is not None:
-        record_event(
-            request=request,
+        place.log_action(
+            AuditAction.UPDATE,
             user=actor,
-            action=AuditAction.UPDATE,
-            object_type="place",
-            object_id=place.pk,
             summary=f"签发场所码 {place.name}",
         )
     return code
 
 
 @transaction.atomic
-def revoke_place_code(*, actor=None, request=None, place: Place) -> int:
+def revoke_place_code(*, actor=None, place: Place) -> int:
     revoked = PlaceCode.objects.filter(place=place, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     if actor is not None:
-        record_event(
-            request=request,
+        place.log_action(
+            AuditAction.UPDATE,
             user=actor,
-            action=AuditAction.UPDATE,
-            object_type="place",
-            object_id=place.pk,
             summary=f"作废场所码 {place.name}",
         )
     return revoked
@@ -67,7 +58,7 @@ PLACE_FIELDS = ("name", "type", "division", "address", "responsible_unit", "cont
 
 
 @transaction.atomic
-def update_place(*, actor, request=None, place: Place, **changes) -> Place:
+def update_place(*, actor, place: Place, **changes) -> Place:
     changed = []
     for field, value in changes.items():
         if getattr(place, field) != value:
@@ -75,12 +66,9 @@ def update_place(*, actor, request=None, place: Place, **changes) -> Place:
             changed.append(field)
     if changed:
         place.save()
-        record_event(
-            request=request,
+        place.log_action(
+            AuditAction.UPDATE,
             user=actor,
-            action=AuditAction.UPDATE,
-            object_type="place",
-            object_id=place.pk,
             summary=f"修改场所 {place.name}",
             detail={"fields": changed},
         )
@@ -100,20 +88,21 @@ def active_codes_under(division):
     )
 
 
-def poster_pdf(codes) -> bytes:
+def poster_pdf(codes, *, base_url: str = "") -> bytes:
+    """The A4 posters of ``codes``; their QR points under ``base_url`` (``public_base_url``)."""
     from .posters import page_for, render_posters
     from .tokens import checkin_url
 
-    return render_posters(page_for(code, checkin_url(code)) for code in codes)
+    return render_posters(page_for(code, checkin_url(code, base_url)) for code in codes)
 
 
-def request_poster_batch(*, actor, request=None, division) -> PosterBatch:
-    """Queue the PDF of every place under ``division`` (the worker renders it)."""
+def request_poster_batch(*, actor, division, base_url: str = "") -> PosterBatch:
+    """Queue the PDF of every place under ``division`` (the worker renders it); ``base_url``
+    is kept with the batch, since the worker has no request to take it from."""
     from .tasks import build_poster_batch
 
-    batch = PosterBatch.objects.create(division=division, requested_by=actor)
+    batch = PosterBatch.objects.create(division=division, requested_by=actor, base_url=base_url)
     record_event(
-        request=request,
         user=actor,
         action=AuditAction.EXPORT,
         object_type="place",
@@ -129,7 +118,7 @@ def render_poster_batch(batch_id: int) -> None:
     batch = PosterBatch.objects.select_related("division").get(pk=batch_id)
     codes = list(active_codes_under(batch.division))
     try:
-        pdf = poster_pdf(codes)
+        pdf = poster_pdf(codes, base_url=batch.base_url)
     except Exception as exc:
         PosterBatch.objects.filter(pk=batch.pk).update(
             status=PosterBatch.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()

@@ -98,13 +98,29 @@ def code_usable(code_id: int) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def checkin_url(code, request=None) -> str:
-    """The absolute URL a place code's QR holds: the public check-in page for its token.
-
-    The check-in view (``checkins:public_checkin``) is built in its own app; until it exists
-    the path is the agreed ``/c/<token>/``. The host comes from SHUANGYING_PUBLIC_BASE_URL
-    (posters are printed once and scanned from anywhere, so never from the request's Host)."""
+def public_base_url(request=None) -> str:
+    """Where residents reach this server, for the URL a poster's QR holds: the configured
+    SHUANGYING_PUBLIC_BASE_URL (production requires it); in the demo without it, the host and
+    port the page was asked on, and for work without a request (the poster worker) the address
+    ``make run`` serves on (SHUANGYING_SERVED_AT)."""
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    base = getattr(settings, "SHUANGYING_PUBLIC_BASE_URL", "") or ""
+    if not base and request is not None:
+        base = request.build_absolute_uri("/")
+    base = base or getattr(settings, "SHUANGYING_SERVED_AT", "") or ""
+    if not base:
+        raise ImproperlyConfigured(
+            "SHUANGYING_PUBLIC_BASE_URL is not set: the address residents reach this server at"
+        )
+    return base.rstrip("/")
+
+
+def checkin_url(code, base_url: str = "") -> str:
+    """The absolute URL a place code's QR holds: the public check-in page for its token under
+    ``base_url`` (``public_base_url(request)`` of the page or API call asking; the setting
+    when left empty). Never the place's id."""
     from django.urls import NoReverseMatch, reverse
 
     token = token_for(code)
@@ -112,5 +128,4 @@ def checkin_url(code, request=None) -> str:
         path = reverse("checkins:public_checkin", args=[token])
     except NoReverseMatch:
         path = f"/c/{token}/"
-    base = getattr(settings, "SHUANGYING_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-    return base.rstrip("/") + path
+    return (base_url.rstrip("/") or public_base_url()) + path

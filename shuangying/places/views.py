@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from shuangying.audit.exports import watermark_text, xlsx_response
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import Column, write_xlsx
+from shuangying.pages import paginate
 
 from .filters import place_list_queryset
 from .forms import PlaceForm, PosterBatchForm
@@ -31,9 +31,7 @@ from .services import (
     revoke_place_code,
     update_place,
 )
-from .tokens import checkin_url
-
-PAGE_SIZE = 50
+from .tokens import checkin_url, public_base_url
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -55,7 +53,7 @@ class PlaceListView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form, qs = place_list_queryset(self.request.user, self.request.GET)
-        page = Paginator(qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, qs)
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
@@ -113,7 +111,6 @@ class PlaceExportView(PermissionRequiredMixin, View):
             creator=request.user.get_username(),
         )
         record_event(
-            request=request,
             action=AuditAction.EXPORT,
             object_type="place",
             summary=f"导出场所台账 {count}行",
@@ -134,12 +131,13 @@ class PlaceDetailView(PermissionRequiredMixin, TemplateView):
         )
         codes = list(place.codes.select_related("issued_by")[:10])
         current = next((c for c in codes if c.revoked_at is None), None)
+        url = checkin_url(current, public_base_url(self.request)) if current else ""
         ctx.update(
             place=place,
             current=current,
             codes=codes,
-            url=checkin_url(current) if current else "",
-            qr_svg=_qr_svg(checkin_url(current)) if current else "",
+            url=url,
+            qr_svg=_qr_svg(url) if current else "",
             can_change=Place.objects.restrict(user, "change").filter(pk=place.pk).exists(),
         )
         return ctx
@@ -175,7 +173,6 @@ class PlaceCreateView(PlaceFormView):
         data = form.cleaned_data
         place = create_place(
             actor=request.user,
-            request=request,
             is_active=data["is_active"],
             **{f: data[f] for f in PLACE_FIELDS},
         )
@@ -203,7 +200,6 @@ class PlaceUpdateView(PlaceFormView):
         data = form.cleaned_data
         update_place(
             actor=request.user,
-            request=request,
             place=place,
             is_active=data["is_active"],
             **{f: data[f] for f in PLACE_FIELDS},
@@ -219,7 +215,7 @@ class PlaceCodeReissueView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         place = get_restricted_or_404(Place, request.user, "change", pk=pk)
-        issue_place_code(actor=request.user, request=request, place=place)
+        issue_place_code(actor=request.user, place=place)
         messages.success(request, "已重新签发场所码,旧海报已失效,请打印新海报")
         return redirect(place)
 
@@ -229,7 +225,7 @@ class PlaceCodeRevokeView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         place = get_restricted_or_404(Place, request.user, "change", pk=pk)
-        revoke_place_code(actor=request.user, request=request, place=place)
+        revoke_place_code(actor=request.user, place=place)
         messages.warning(request, "场所码已作废,扫描旧海报将无法登记")
         return redirect(place)
 
@@ -246,11 +242,10 @@ class PlacePosterView(PermissionRequiredMixin, View):
         if code is None:
             raise Http404
         try:
-            data = poster_pdf([code])
+            data = poster_pdf([code], base_url=public_base_url(request))
         except PosterFontMissing as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         record_event(
-            request=request,
             action=AuditAction.EXPORT,
             object_type="place",
             object_id=place.pk,
@@ -268,7 +263,9 @@ class PosterBatchCreateView(PermissionRequiredMixin, View):
             messages.error(request, "请选择管辖范围内的乡镇(街道)")
             return redirect("places:place_list")
         batch = request_poster_batch(
-            actor=request.user, request=request, division=form.cleaned_data["division"]
+            actor=request.user,
+            division=form.cleaned_data["division"],
+            base_url=public_base_url(request),
         )
         return redirect(batch)
 

@@ -44,7 +44,10 @@ SHUANGYING_DEMO = env_bool("SHUANGYING_DEMO", DEBUG)
 
 # Place-code posters (C1): the QR's host (posters are printed once and scanned anywhere), and
 # the CJK font embedded in the PDF (fonts-wqy-zenhei by default; see places/posters.py).
-SHUANGYING_PUBLIC_BASE_URL = os.environ.get("SHUANGYING_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Production requires the public base URL; without it the demo uses the host and port a page
+# was asked on, and the poster worker the address `make run` serves on (SHUANGYING_SERVED_AT).
+SHUANGYING_PUBLIC_BASE_URL = os.environ.get("SHUANGYING_PUBLIC_BASE_URL", "").strip()
+SHUANGYING_SERVED_AT = os.environ.get("SHUANGYING_SERVED_AT", "").strip()
 SHUANGYING_POSTER_FONT = os.environ.get("SHUANGYING_POSTER_FONT", "")
 
 # Health codes (D2): Ed25519 private key, base64 of the raw 32 bytes. Under DEBUG a public

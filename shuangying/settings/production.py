@@ -46,6 +46,12 @@ SHUANGYING_HASH_KEY = required("SHUANGYING_HASH_KEY", min_length=16)
 # Health-code signing key: never the development key derived in settings/__init__.py. Without
 # one, pages work but issuing a health code refuses (tokens.private_key).
 SHUANGYING_HEALTHCODE_SIGNING_KEY = os.environ.get("SHUANGYING_HEALTHCODE_SIGNING_KEY", "").strip()
+# The address printed on every place-code poster: never guessed from a request's Host header.
+SHUANGYING_PUBLIC_BASE_URL = required("SHUANGYING_PUBLIC_BASE_URL")
+if not SHUANGYING_PUBLIC_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "SHUANGYING_PUBLIC_BASE_URL must be an absolute URL such as https://sy.example.gov.cn"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the server answers to")

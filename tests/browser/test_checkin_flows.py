@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_first_checkin_then_one_tap(page, county):
     place = create_place(type="supermarket", name="东村惠民超市", division=county.grid1a)
-    poster_path = urlsplit(checkin_url(place.codes.get())).path
+    poster_path = urlsplit(checkin_url(place.codes.get(), "http://testserver")).path
     number = make_resident_id("130682", date(1988, 8, 8), 77)
 
     page.goto(poster_path)

@@ -1,4 +1,4 @@
-"""A pass refused outside open hours at the gate check page, in Chromium at 375 px (C4)."""
+"""A pass refused outside open hours at the one gate page (卡口核验), in Chromium at 375 px (C4)."""
 
 from datetime import time, timedelta
 
@@ -38,16 +38,25 @@ def test_pass_refused_outside_open_hours(page, log_in, personas, county):
         valid_until=timezone.now() + timedelta(days=7),
     )
     log_in("grid1a")
-    page.get_by_role("link", name="通行证核验").click()
-    page.select_option("#id_place", str(gate.pk))
-    page.fill("#id_token", token_for(pass_obj))
-    page.get_by_role("button", name="核验").click()
-    result = page.locator("#gate-result")
+    page.get_by_role("link", name="卡口核验").click()
+    page.select_option("#cp-checkpoint", str(gate.pk))
+    # A hardware scanner types the code and Enter into the one input the gate page has.
+    page.fill("#cp-scan-input", token_for(pass_obj))
+    page.press("#cp-scan-input", "Enter")
+    result = page.get_by_test_id("check-result")
     result.wait_for()
-    assert "劝返" in result.inner_text()
-    assert page.locator("#gate-reason").inner_text() == "不在开放时间内"
+    assert page.locator("#cp-result-word").inner_text() == "劝返"
+    assert "不在开放时间内" in page.locator("#cp-result-detail").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     check = PassCheck.objects.get()
     assert check.outcome == "refused" and check.reason == "outside_hours"
-    # The gate stays selected for the next person.
-    assert page.locator("#id_place").input_value() == str(gate.pk)
+    # The gate stays selected for the next person; a person with no pass is turned back too.
+    assert page.locator("#cp-checkpoint").input_value() == str(gate.pk)
+    page.get_by_role("button", name="无证人员劝返").click()
+    page.wait_for_function(
+        "() => document.getElementById('cp-result-detail').textContent.includes('非本')"
+    )
+    assert PassCheck.objects.count() == 2
+    # The old address leads to the one gate page.
+    page.goto(f"/passes/gate/?place={gate.pk}")
+    assert page.url.endswith(f"/checkpoints/?place={gate.pk}")

@@ -8,11 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from shuangying.healthcodes.fever import clean_temperature, is_fever
+from shuangying.healthcodes.models import HealthEvent
 from shuangying.people.identity import make_resident_id
 
 from ..models import CheckpointRecord
 from ..services import checkpoints_for, record_checkpoint_batch
-from ..validators import clean_temperature, is_fever, normalize_plate
+from ..validators import normalize_plate
 from .factories import make_checkpoint, make_record
 
 pytestmark = pytest.mark.django_db
@@ -151,12 +153,13 @@ def test_a_batch_answers_item_by_item(county, personas):
 
 def test_a_scanned_health_code_is_verified_as_of_the_check(county, people):
     from shuangying.healthcodes.services import issue_code
+    from shuangying.healthcodes.tests.helpers import tampered
 
     issued = issue_code(person=people.in_grid1a, audit=False)
     checkpoint = make_checkpoint(county.village1)
     record = make_record(checkpoint, health_code_token=issued.token)
     assert record.health_code_colour == issued.result.colour
-    forged = make_record(checkpoint, health_code_token=issued.token[:-4] + "AAAA")
+    forged = make_record(checkpoint, health_code_token=tampered(issued.token))
     assert forged.health_code_colour == ""
 
 
@@ -176,9 +179,11 @@ def test_a_batch_costs_a_few_queries_whatever_its_size(
         }
         for i in range(300)
     ]
-    with django_assert_max_num_queries(22):
+    # Six fevers of one person: one insert of their events and one re-evaluation.
+    with django_assert_max_num_queries(36):
         results = record_checkpoint_batch(actor=personas["checkpoint"], items=items)
     assert {r.status for r in results} == {"created"}
+    assert HealthEvent.objects.filter(kind="fever_unresolved").count() == 6
     assert CheckpointRecord.objects.filter(person=people.in_grid1a).count() == 300
     assert CheckpointRecord.objects.filter(is_fever=True).count() == 6
     assert all(r.id for r in results)
@@ -209,3 +214,53 @@ def test_daily_counters_follow_the_records(county, personas):
     assert CheckpointDay.objects.count() == 1
     rebuild_daily_counters()
     assert CheckpointDay.objects.all().totals() == expected
+
+
+def test_a_fever_at_a_checkpoint_turns_the_code_yellow_at_once(county, personas, people):
+    from shuangying.healthcodes.engine import current_code
+    from shuangying.healthcodes.models import HealthCodeState
+
+    person = people.in_grid1a
+    checkpoint = make_checkpoint(county.village1)
+    assert current_code(person).colour == "green"
+    make_record(checkpoint, id_number=person.reveal_id_number(), temperature="36.8")
+    assert not HealthEvent.objects.filter(person=person).exists()
+    record = make_record(
+        checkpoint, id_number=person.reveal_id_number(), temperature="38.2", health_code_token=""
+    )
+    event = HealthEvent.objects.get(person=person)
+    assert (event.kind, event.source) == ("fever_unresolved", "checkpoint")
+    assert event.occurred_at == record.checked_at
+    assert event.detail["checkpoint_record"] == record.pk and event.detail["temperature"] == "38.2"
+    assert current_code(person).colour == "yellow"
+    assert HealthCodeState.objects.get(person=person).colour == "yellow"
+
+
+def test_a_fever_in_an_offline_batch_turns_the_code_yellow(county, personas, people):
+    from shuangying.healthcodes.engine import current_code
+
+    checkpoint = make_checkpoint(county.town1, name="东村卡点")
+    base = {"checkpoint": checkpoint.pk, "direction": "in", "outcome": "fever_clinic"}
+    items = [
+        {
+            **base,
+            "client_uuid": str(uuid.uuid4()),
+            "temperature": "38.2",
+            "id_number": people.in_grid1a.reveal_id_number(),
+        },
+        {
+            **base,
+            "client_uuid": str(uuid.uuid4()),
+            "temperature": "36.4",
+            "id_number": people.in_grid1b.reveal_id_number(),
+        },
+    ]
+    results = record_checkpoint_batch(actor=personas["checkpoint"], items=items)
+    assert [r.status for r in results] == ["created", "created"]
+    assert current_code(people.in_grid1a).colour == "yellow"
+    assert current_code(people.in_grid1b).colour == "green"
+    event = HealthEvent.objects.get()
+    assert event.recorded_by == personas["checkpoint"]
+    # The same batch again writes no second event.
+    record_checkpoint_batch(actor=personas["checkpoint"], items=items)
+    assert HealthEvent.objects.count() == 1

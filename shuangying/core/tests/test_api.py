@@ -63,6 +63,7 @@ MATRIX = {
     ("post", "/api/passes/{pass_id}/revoke"): READ,
     # A forged code is an answer (refused, recorded), not an error.
     ("post", "/api/passes/check"): READ,
+    ("post", "/api/passes/turn-back"): READ,
     # Health codes: verification and the public key need no login (gates verify offline).
     ("post", "/api/healthcodes/issue"): READ,
     ("post", "/api/healthcodes/verify"): _statuses(200, 200, 200, 200, 200),
@@ -71,7 +72,8 @@ MATRIX = {
     ("get", "/api/healthcodes/query"): READ,
     ("post", "/api/healthcodes/declare-health"): READ,
     ("post", "/api/healthcodes/declare-trip"): READ,
-    ("post", "/api/healthcodes/events"): CREATE,
+    # A close contact is a medical finding: the health role only (healthcodes/permissions.py).
+    ("post", "/api/healthcodes/events"): _statuses(401, 403, 403, 403, 403),
     ("post", "/api/healthcodes/correct"): CREATE,
     ("get", "/api/risk-areas"): READ,
     ("post", "/api/risk-areas"): _statuses(401, 403, 403, 201, 403),
@@ -154,6 +156,7 @@ BODIES = {
         "token": "forged:token",
         "place": _place_in(ctx["county"].grid1a).pk,
     },
+    ("post", "/api/passes/turn-back"): lambda ctx: {"place": _place_in(ctx["county"].grid1a).pk},
     ("post", "/api/checkins"): _public_checkin,
     ("post", "/api/checkins/batch"): lambda ctx: {
         "items": [{"client_uuid": "00000000-0000-4000-8000-0000000000c1", "place_token": "x"}]

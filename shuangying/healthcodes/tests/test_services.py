@@ -27,6 +27,7 @@ from shuangying.healthcodes.services import (
     save_risk_area,
     verify_code,
 )
+from shuangying.healthcodes.tests.helpers import tampered
 
 pytestmark = pytest.mark.django_db
 
@@ -39,14 +40,18 @@ def test_code_prefix():
     )
 
 
-def test_record_event_updates_the_stored_state_and_audits(people, personas):
+def test_record_event_updates_the_stored_state_and_audits(people, personas, health):
     p = people.in_grid1a
+    with pytest.raises(PermissionDenied):
+        record_health_event(
+            person=p,
+            kind="close_contact",
+            occurred_at=timezone.now(),
+            source="tracing",
+            actor=personas["county"],
+        )
     record_health_event(
-        person=p,
-        kind="close_contact",
-        occurred_at=timezone.now(),
-        source="tracing",
-        actor=personas["county"],
+        person=p, kind="close_contact", occurred_at=timezone.now(), source="tracing", actor=health
     )
     state = HealthCodeState.objects.get(person=p)
     assert (state.colour, state.reason) == ("red", "密切接触者")
@@ -54,8 +59,11 @@ def test_record_event_updates_the_stored_state_and_audits(people, personas):
 
 
 def test_override_needs_a_second_distinct_approver(people, personas):
+    from django.contrib.auth.models import Group
+
     p = people.in_grid1a
     county = personas["county"]
+    county.groups.add(Group.objects.get(name="health_officer"))
     record_health_event(
         person=p, kind="close_contact", occurred_at=timezone.now(), source="tracing"
     )
@@ -79,24 +87,26 @@ def test_override_needs_a_second_distinct_approver(people, personas):
     assert AuditEvent.objects.filter(object_type="health_code_override").count() == 2
 
 
-def test_database_refuses_the_requester_as_approver(people, personas):
+def test_database_refuses_the_requester_as_approver(people, health):
     override = request_override(
-        actor=personas["county"], person=people.in_grid1a, colour="red", reason="核实中"
+        actor=health, person=people.in_grid1a, colour="red", reason="核实中"
     )
     with pytest.raises(IntegrityError):
-        OverrideRequest.objects.filter(pk=override.pk).update(decided_by=personas["county"])
+        OverrideRequest.objects.filter(pk=override.pk).update(decided_by=health)
 
 
-def test_appeal_filed_and_decided_proposes_an_override(people, personas):
+def test_appeal_filed_and_decided_proposes_an_override(people, personas, health):
     p = people.in_grid1a
     record_health_event(
         person=p, kind="symptoms_declared", occurred_at=timezone.now(), source="declaration"
     )
     appeal = file_appeal(actor=personas["grid1a"], person=p, reason="症状已消失,医院已排除")
     assert appeal.colour_at_filing == "yellow"
-    decide_appeal(
-        actor=personas["town1"], appeal=appeal, accept=True, note="核实属实", colour="green"
-    )
+    with pytest.raises(PermissionDenied):
+        decide_appeal(
+            actor=personas["town1"], appeal=appeal, accept=True, note="核实属实", colour="green"
+        )
+    decide_appeal(actor=health, appeal=appeal, accept=True, note="核实属实", colour="green")
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.ACCEPTED and appeal.override is not None
     assert appeal.override.status == RequestStatus.PENDING
@@ -137,21 +147,12 @@ def test_token_sign_verify_tampered_and_expired(people):
     body, sig = issued.token.split(".")
     payload = tokens.b64d(body).replace(b'"green"', b'"red__"')
     assert not verify_code(f"{tokens.b64e(payload)}.{sig}").valid
-    flipped = sig[:-2] + ("A" if sig[-2] != "A" else "B") + sig[-1]
-    assert not verify_code(f"{body}.{flipped}").valid
+    assert tampered(issued.token) != issued.token
+    assert not verify_code(tampered(issued.token)).valid
     assert not verify_code("garbage").valid
     late = verify_code(issued.token, now=time.time() + tokens.TOKEN_SECONDS + 1)
     assert not late.valid and "过期" in late.message
     assert people.in_grid1a.reveal_id_number() not in issued.token
-
-
-def test_verify_one_code_within_5_ms(people):
-    token = issue_code(person=people.in_grid1a, audit=False).token
-    verify_code(token)
-    start = time.perf_counter()
-    for _ in range(50):
-        assert verify_code(token).valid
-    assert (time.perf_counter() - start) / 50 < 0.005
 
 
 def test_events_in_the_future_do_not_count(people):

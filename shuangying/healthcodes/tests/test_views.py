@@ -9,8 +9,9 @@ import xlsxwriter
 from django.urls import reverse
 from django.utils import timezone
 
-from shuangying.healthcodes.models import Appeal, OverrideRequest, RiskArea
+from shuangying.healthcodes.models import Appeal, HealthEvent, OverrideRequest, RiskArea
 from shuangying.healthcodes.services import issue_code, record_health_event
+from shuangying.healthcodes.tests.helpers import tampered
 from shuangying.testing import login, make_user
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,53 @@ def test_person_detail_links_to_the_code_page(client, personas, people):
     assert people.in_grid1a.reveal_id_number() not in html
 
 
-def test_appeal_then_override_with_two_people(client, personas, people):
+@pytest.mark.parametrize("kind", ["confirmed", "suspected", "quarantine_started", "fever_resolved"])
+def test_a_grid_worker_cannot_record_a_medical_finding(client, personas, people, health, kind):
+    p = people.in_grid1a
+    event = {
+        "person_id": p.pk,
+        "kind": kind,
+        "occurred_at": timezone.now().isoformat(),
+        "source": "hospital",
+    }
+    for user in (personas["grid1a"], personas["town1"], personas["county"]):
+        login(client, user)
+        r = client.post("/api/healthcodes/events", event, content_type="application/json")
+        assert r.status_code == 403 and r.json()["field"] == "kind"
+        assert "卫生健康部门" in r.json()["message"]
+    assert not HealthEvent.objects.filter(person=p).exists()
+    login(client, health)
+    r = client.post("/api/healthcodes/events", event, content_type="application/json")
+    assert r.status_code == 201
+
+
+def test_a_grid_worker_still_records_what_they_observe(client, personas, people):
+    login(client, personas["grid1a"])
+    r = client.post(
+        "/api/healthcodes/events",
+        {
+            "person_id": people.in_grid1a.pk,
+            "kind": "symptoms_declared",
+            "occurred_at": timezone.now().isoformat(),
+            "source": "grid",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["kind"] == "symptoms_declared"
+
+
+def test_only_the_health_role_proposes_a_manual_colour(client, personas, people, health):
+    url = reverse("healthcodes:person_override", args=[people.in_grid1a.pk])
+    for user in (personas["town1"], personas["county"]):
+        login(client, user)
+        assert client.post(url, {"colour": "red", "reason": "核实中", "days": 3}).status_code == 403
+    assert not OverrideRequest.objects.exists()
+    login(client, health)
+    assert client.post(url, {"colour": "red", "reason": "核实中", "days": 3}).status_code == 302
+    assert OverrideRequest.objects.get().requested_by == health
+
+
+def test_appeal_then_override_with_two_people(client, personas, people, health):
     p = people.in_grid1a
     record_health_event(
         person=p, kind="symptoms_declared", occurred_at=timezone.now(), source="grid"
@@ -40,15 +87,20 @@ def test_appeal_then_override_with_two_people(client, personas, people):
     appeal = Appeal.objects.get()
     login(client, personas["town1"])
     assert "已就医排除" in client.get(reverse("healthcodes:appeal_list")).content.decode()
-    r = client.post(
-        reverse("healthcodes:appeal_list"),
-        {"pk": appeal.pk, "approve": "1", "note": "属实", "colour": "green"},
-    )
+    decision = {"pk": appeal.pk, "approve": "1", "note": "属实", "colour": "green"}
+    # A township may decide an appeal, but a colour comes from the health role only.
+    r = client.post(reverse("healthcodes:appeal_list"), decision)
+    assert r.status_code == 400 and "卫生健康部门" in r.content.decode()
+    assert not OverrideRequest.objects.exists()
+    login(client, health)
+    r = client.post(reverse("healthcodes:appeal_list"), decision)
     assert r.status_code == 302
     override = OverrideRequest.objects.get()
-    # The township cannot approve; the county can, being another person.
-    r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
-    assert r.status_code == 403
+    # The township and the health officer cannot approve; the county can, being another person.
+    for user in (personas["town1"], health):
+        login(client, user)
+        r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
+        assert r.status_code == 403
     login(client, personas["county"])
     r = client.post(reverse("healthcodes:override_list"), {"pk": override.pk, "approve": "1"})
     assert r.status_code == 302
@@ -57,7 +109,11 @@ def test_appeal_then_override_with_two_people(client, personas, people):
 
 
 def test_requester_cannot_approve_own_override(client, county, personas, people):
-    login(client, personas["county"])
+    from django.contrib.auth.models import Group
+
+    both = personas["county"]
+    both.groups.add(Group.objects.get(name="health_officer"))
+    login(client, both)
     r = client.post(
         reverse("healthcodes:person_override", args=[people.in_grid1a.pk]),
         {"colour": "red", "reason": "核实中", "days": 3},
@@ -122,12 +178,12 @@ def test_verify_page_and_endpoint(client, people):
     token = issue_code(person=people.in_grid1a, audit=False).token
     html = client.get(reverse("healthcodes:verify"), {"t": token}).content.decode()
     assert 'data-valid="true"' in html and "张**" in html and "绿码" in html
-    html = client.post(
-        reverse("healthcodes:verify"), {"token": token[:-3] + "AAA"}
-    ).content.decode()
+    html = client.post(reverse("healthcodes:verify"), {"token": tampered(token)}).content.decode()
     assert 'data-valid="false"' in html
     r = client.post("/api/healthcodes/verify", {"token": token}, content_type="application/json")
     assert r.json()["valid"] and r.json()["masked_name"] == "张**"
+    page = client.get(reverse("healthcodes:verify")).content.decode()
+    assert "下载验码公钥</a>" in page and ">/api/healthcodes/public-key<" not in page
     key = client.get("/api/healthcodes/public-key").json()
     assert key["alg"] == "Ed25519" and "BEGIN PUBLIC KEY" in key["pem"]
 
@@ -206,20 +262,18 @@ def test_offline_verification_with_the_public_key_alone(client, people):
     assert tokens.decode(token, key=key).colour == "green"
 
 
-def test_api_issue_query_and_events(client, personas, people):
-    login(client, personas["grid1a"])
+def test_api_issue_query_and_events(client, personas, people, health):
     p = people.in_grid1a
-    r = client.post(
-        "/api/healthcodes/events",
-        {
-            "person_id": p.pk,
-            "kind": "quarantine_started",
-            "occurred_at": timezone.now().isoformat(),
-            "source": "quarantine",
-        },
-        content_type="application/json",
-    )
+    quarantine = {
+        "person_id": p.pk,
+        "kind": "quarantine_started",
+        "occurred_at": timezone.now().isoformat(),
+        "source": "quarantine",
+    }
+    login(client, health)
+    r = client.post("/api/healthcodes/events", quarantine, content_type="application/json")
     assert r.status_code == 201
+    login(client, personas["grid1a"])
     r = client.post("/api/healthcodes/issue", {"person_id": p.pk}, content_type="application/json")
     data = r.json()
     assert (
@@ -283,3 +337,23 @@ def test_resident_sees_own_code_from_the_check_in_cookie(client, people):
     assert people.in_grid1a.name not in html
     items = client.post("/api/healthcodes/issue/mine").json()["items"]
     assert len(items) == 1 and items[0]["colour"] == "green"
+
+
+def test_risk_area_api_routes_behind_the_role_decorator(client, personas):
+    """``@requires`` under a route of a module with postponed annotations (query schemas)."""
+    login(client, personas["county"])
+    r = client.post(
+        "/api/risk-areas",
+        {"code": "420100", "name": "武汉市", "level": "high", "start_date": "2020-01-20"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    listing = client.get("/api/risk-areas", {"code": "42", "limit": 10}).json()
+    assert listing["count"] == 1 and listing["items"][0]["name"] == "武汉市"
+    login(client, personas["grid1a"])
+    r = client.post(
+        "/api/risk-areas",
+        {"code": "420100", "name": "武汉市", "level": "high", "start_date": "2020-01-21"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403

@@ -45,7 +45,7 @@ def test_token_resolves_and_is_not_the_id(market):
     token = token_for(code)
     assert str(market.pk) != token.split(":")[0]
     assert resolve_token(token) == code
-    assert checkin_url(code) == f"http://127.0.0.1:8000/c/{token}/"
+    assert checkin_url(code, "http://127.0.0.1:8123/") == f"http://127.0.0.1:8123/c/{token}/"
 
 
 @pytest.mark.parametrize("token", ["", "abc", "abc:def", "x" * 40])
@@ -89,7 +89,7 @@ def test_expired_and_inactive(market):
 
 
 def test_poster_pdf_holds_the_chinese_name(market):
-    pages = text_of(poster_pdf([current(market)]))
+    pages = text_of(poster_pdf([current(market)], base_url="http://127.0.0.1:8123"))
     assert len(pages) == 1
     assert "东村农贸市场" in pages[0]
     assert "请扫码登记" in pages[0]
@@ -203,3 +203,73 @@ def test_list_queries_do_not_grow_with_rows(client, personas, county):
     for i in range(1, 30):
         create_place(type="market", name=f"市场{i}", division=county.grid1a)
     assert count() == few
+
+
+@pytest.fixture
+def drawn_qrs(monkeypatch):
+    """The data of every QR drawn into a poster."""
+    from shuangying.places import posters
+
+    drawn, draw = [], posters._draw_qr
+    monkeypatch.setattr(
+        posters, "_draw_qr", lambda pdf, data, **kw: (drawn.append(data), draw(pdf, data, **kw))
+    )
+    return drawn
+
+
+def test_the_check_in_url_follows_the_address_served(client, personas, county, settings, drawn_qrs):
+    """make run PORT=8123: the place page, its link and the poster point at :8123, not :8000."""
+    settings.SHUANGYING_PUBLIC_BASE_URL = ""
+    market = create_place(type="market", name="东村农贸市场", division=county.village1)
+    token = token_for(market.codes.get())
+    login(client, personas["county"])
+    html = client.get(
+        reverse("places:place_detail", args=[market.pk]), HTTP_HOST="127.0.0.1:8123"
+    ).content.decode()
+    url = f"http://127.0.0.1:8123/c/{token}/"
+    assert f'href="{url}"' in html and ":8000" not in html
+    pdf = client.get(reverse("places:place_poster", args=[market.pk]), HTTP_HOST="127.0.0.1:8123")
+    assert pdf.status_code == 200 and drawn_qrs == [url]
+    api = client.get(f"/api/places/{market.pk}", HTTP_HOST="127.0.0.1:8123").json()
+    assert api["code"]["checkin_url"] == url
+
+
+def test_a_configured_public_base_url_wins_over_the_request(client, personas, county, settings):
+    settings.SHUANGYING_PUBLIC_BASE_URL = "https://sy.example.gov.cn/"
+    market = create_place(type="market", name="东村农贸市场", division=county.village1)
+    login(client, personas["county"])
+    html = client.get(
+        reverse("places:place_detail", args=[market.pk]), HTTP_HOST="127.0.0.1:8123"
+    ).content.decode()
+    assert f'href="https://sy.example.gov.cn/c/{token_for(market.codes.get())}/"' in html
+
+
+def test_a_poster_batch_keeps_the_address_it_was_asked_on(
+    client, personas, county, settings, drawn_qrs
+):
+    from shuangying.places.models import PosterBatch
+
+    settings.SHUANGYING_PUBLIC_BASE_URL = ""
+    settings.SHUANGYING_SERVED_AT = ""
+    create_place(type="market", name="东村农贸市场", division=county.village1)
+    login(client, personas["county"])
+    client.post(
+        reverse("places:poster_batch_create"),
+        {"division": county.town1.pk},
+        HTTP_HOST="localhost:8123",
+    )
+    batch = PosterBatch.objects.get()
+    assert batch.base_url == "http://localhost:8123" and batch.status == "done"
+    assert [u.rsplit("/c/", 1)[0] for u in drawn_qrs] == ["http://localhost:8123"]
+
+
+def test_without_any_address_the_url_is_refused_not_guessed(county, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.SHUANGYING_PUBLIC_BASE_URL = ""
+    settings.SHUANGYING_SERVED_AT = ""
+    market = create_place(type="market", name="东村农贸市场", division=county.village1)
+    with pytest.raises(ImproperlyConfigured):
+        checkin_url(market.codes.get())
+    settings.SHUANGYING_SERVED_AT = "http://127.0.0.1:8123"
+    assert checkin_url(market.codes.get()).startswith("http://127.0.0.1:8123/c/")

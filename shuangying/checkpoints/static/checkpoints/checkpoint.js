@@ -1,7 +1,10 @@
-// Checkpoint mode (C3). Every check is put in an IndexedDB queue first, then uploaded in one
-// batch request; an item leaves the queue only after the server has answered for it (created,
-// duplicate or rejected). Each item carries a UUID made here, which the server deduplicates
-// on: a batch resent after a lost answer writes nothing twice.
+// The gate page (卡口核验, C3/C4). Whatever is shown is read by the camera, a hardware scanner
+// or typing: a pass is checked at once over the API (放行/劝返, needs the network), a health
+// code shows its colour and joins the check, a document number identifies the person.
+// Every check record is put in an IndexedDB queue first, then uploaded in one batch request;
+// an item leaves the queue only after the server has answered for it (created, duplicate or
+// rejected). Each item carries a UUID made here, which the server deduplicates on: a batch
+// resent after a lost answer writes nothing twice.
 (function () {
   "use strict";
   const root = document.getElementById("checkpoint-mode");
@@ -57,7 +60,9 @@
   }
 
   // --- status ----------------------------------------------------------------------------------
+  const CAN_RECORD = root.dataset.canRecord === "1";
   function showPending() {
+    if (!CAN_RECORD) return Promise.resolve(0);
     return queueCount().then((n) => { pendingEl.textContent = String(n); return n; });
   }
   function showNetwork() {
@@ -75,7 +80,7 @@
 
   // --- upload ----------------------------------------------------------------------------------
   function flush() {
-    if (flushing || !navigator.onLine) return Promise.resolve();
+    if (!CAN_RECORD || flushing || !navigator.onLine) return Promise.resolve();
     flushing = true;
     return queueAll()
       .then((items) => {
@@ -123,10 +128,12 @@
   if (vehicleBox) {
     vehicleBox.addEventListener("change", () => {
       document.getElementById("vehicle-fields").hidden = !vehicleBox.checked;
+      document.getElementById("plate-field").hidden = !vehicleBox.checked;
     });
   }
   if (checkpointSelect) {
-    const saved = localStorage.getItem("checkpoint");
+    const fromLink = new URLSearchParams(location.search).get("place");
+    const saved = fromLink || localStorage.getItem("checkpoint");
     if (saved && checkpointSelect.querySelector(`option[value="${saved}"]`)) checkpointSelect.value = saved;
     checkpointSelect.addEventListener("change", () => localStorage.setItem("checkpoint", checkpointSelect.value));
   }
@@ -146,7 +153,7 @@
       outcome: outcome,
       id_number: String(data.get("id_number") || "").trim(),
       health_code_token: String(data.get("health_code_token") || ""),
-      is_vehicle: vehicleBox.checked,
+      is_vehicle: Boolean(vehicleBox && vehicleBox.checked),
     };
     if (item.is_vehicle) {
       item.plate = String(data.get("plate") || "").replace(/[\s·•-]/g, "").toUpperCase();
@@ -175,11 +182,17 @@
       }
       queuePut(item).then(() => {
         const fever = parseFloat(item.temperature) >= FEVER;
-        say(fever ? `已记录:体温 ${item.temperature}℃,发热!` : "已记录");
-        ["cp-id-number", "cp-temperature", "cp-token", "cp-plate", "cp-origin"].forEach((id) => {
+        const label = event.submitter ? event.submitter.textContent.trim() : "已记录";
+        const who = item.is_vehicle ? item.plate : (codeLabel || maskedDocument(item.id_number));
+        showResult(label, "outcome-" + outcome + (fever ? " fever" : ""),
+          [`体温 ${item.temperature}℃${fever ? " 发热" : ""}`, who].filter(Boolean).join(" · "));
+        say("已记录");
+        ["cp-id-number", "cp-temperature", "cp-token", "cp-plate", "cp-origin", "cp-scan-input"].forEach((id) => {
           const el = document.getElementById(id); if (el) el.value = "";
         });
-        document.getElementById("scan-result").textContent = "";
+        codeLabel = "";
+        const scanOut = document.getElementById("scan-result");
+        scanOut.textContent = ""; scanOut.style.color = "";
         document.getElementById("cp-temperature").focus();
         return showPending();
       }).then(flush);
@@ -197,6 +210,7 @@
   function showVerified(token) {
     const out = document.getElementById("scan-result");
     out.textContent = "已扫描健康码";
+    codeLabel = "健康码已扫描";
     if (!navigator.onLine) return;
     fetch(root.dataset.verifyUrl, {
       method: "POST", credentials: "same-origin",
@@ -205,7 +219,8 @@
     }).then((r) => (r.ok ? r.json() : null)).then((body) => {
       if (!body) return;
       if (body.valid) {
-        out.textContent = `健康码:${body.label || body.colour}${body.masked_name ? " · " + body.masked_name : ""}`;
+        codeLabel = `${body.label || body.colour}${body.masked_name ? " · " + body.masked_name : ""}`;
+        out.textContent = `健康码:${codeLabel}`;
         out.style.color = body.hex || "";
       } else {
         out.textContent = `健康码无效:${body.message || ""}`;
@@ -222,9 +237,8 @@
     const image = ctx.getImageData(0, 0, width, height);
     const code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "attemptBoth" });
     if (!code || !code.data) return false;
-    document.getElementById("cp-token").value = code.data;
     stopScan();
-    showVerified(code.data);
+    readShown(code.data);
     return true;
   }
   window.checkpointScan = (source) => decodeFrom(source, source.naturalWidth || source.width, source.naturalHeight || source.height);
@@ -247,6 +261,72 @@
     });
     document.getElementById("scan-stop").addEventListener("click", stopScan);
   }
+
+  // --- whatever is shown: a pass, a health code or a document number -------------------------
+  let codeLabel = "";
+  const resultBox = document.getElementById("cp-result");
+  function showResult(word, classes, detail) {
+    resultBox.className = "cp-result " + classes;
+    document.getElementById("cp-result-word").textContent = word;
+    document.getElementById("cp-result-detail").textContent = detail || "";
+    resultBox.hidden = false;
+  }
+  function maskedDocument(number) {
+    return number && number.length > 8 ? number.slice(0, 4) + "*".repeat(number.length - 8) + number.slice(-4) : "";
+  }
+  const HEALTH_CODE = /^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}$/;
+  const DOCUMENT = /^(\d{17}[\dXx]|\d{15}|[A-Za-z0-9]{6,20})$/;
+  function selectedDirection() {
+    const checked = form.querySelector('input[name="direction"]:checked');
+    return checked ? checked.value : "in";
+  }
+  function passCall(url, body) {
+    if (!navigator.onLine) { showResult("无法核验", "outcome-turned_back", "通行证须联网核验,请恢复网络后重试"); return; }
+    fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(Object.assign({ place: parseInt(checkpointSelect.value, 10), direction: selectedDirection() }, body)),
+    }).then((r) => r.json().then((data) => ({ ok: r.ok, data }))).then(({ ok, data }) => {
+      if (!ok) { showResult("无法核验", "outcome-turned_back", data.message || "核验失败"); return; }
+      showResult(data.allowed ? "放行" : "劝返", data.allowed ? "outcome-passed" : "outcome-turned_back",
+        [data.reason_label, data.holder_name].filter(Boolean).join(" · "));
+    }).catch(() => showResult("无法核验", "outcome-turned_back", "网络不可用,请重试"));
+  }
+  function readShown(raw) {
+    const text = String(raw || "").trim();
+    if (!text) return;
+    const out = document.getElementById("scan-result");
+    out.style.color = "";
+    if (HEALTH_CODE.test(text)) {
+      document.getElementById("cp-token").value = text;
+      showVerified(text);
+    } else if (text.includes(":")) {
+      if (root.dataset.canCheckPass !== "1") { out.textContent = "这是通行证码,您的角色不能核验通行证"; return; }
+      out.textContent = "通行证核验中…";
+      const plate = document.getElementById("cp-plate");
+      passCall(root.dataset.passCheckUrl, { token: text, plate: plate ? plate.value.trim() : "" });
+      out.textContent = "";
+    } else if (DOCUMENT.test(text) && document.getElementById("cp-id-number")) {
+      document.getElementById("cp-id-number").value = text.toUpperCase();
+      out.textContent = "已填入证件号码,请测体温后选择处置";
+      const t = document.getElementById("cp-temperature"); if (t) t.focus();
+    } else {
+      out.textContent = "无法识别:请扫描通行证或健康码,或输入证件号码";
+      out.style.color = "var(--red)";
+    }
+  }
+  window.checkpointRead = readShown;
+  const scanInput = document.getElementById("cp-scan-input");
+  if (scanInput) {
+    scanInput.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      readShown(scanInput.value);
+      scanInput.value = "";
+    });
+  }
+  const noPass = document.getElementById("cp-no-pass");
+  if (noPass) noPass.addEventListener("click", () => passCall(root.dataset.turnBackUrl, {}));
 
   // --- start -----------------------------------------------------------------------------------
   window.addEventListener("online", () => { stalled = false; showNetwork(); flush(); });
