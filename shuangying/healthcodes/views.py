@@ -24,6 +24,7 @@ from shuangying.audit.services import record_event
 from shuangying.core import ratelimit
 from shuangying.core.excel import ExcelFileError
 from shuangying.core.masking import mask_name
+from shuangying.identity.devices import remembered_persons
 from shuangying.people.models import Person
 
 from .choices import EventKind, RiskLevel
@@ -46,7 +47,6 @@ from .services import (
     file_appeal,
     import_risk_areas,
     issue_code,
-    remembered_persons,
     request_override,
     review_arrival,
     save_risk_area,

@@ -111,14 +111,16 @@ def test_batch_is_idempotent_with_per_item_errors(personas, place, token):
 def test_purge_removes_rows_past_retention(people, place):
     from django.utils import timezone
 
+    me = people.in_grid1a
+    identity = Identity(me.name, me.reveal_id_number(), phone="13800001111")
     old = record_checkin(
-        place=place, client_uuid=uuid.uuid4(), person=people.in_grid1a, declaration=Declaration()
+        place=place, client_uuid=uuid.uuid4(), identity=identity, declaration=Declaration()
     ).checkin
     CheckIn.objects.filter(pk=old.pk).update(
         checked_in_at=timezone.now() - timezone.timedelta(days=40)
     )
     record_checkin(
-        place=place, client_uuid=uuid.uuid4(), person=people.in_grid1a, declaration=Declaration()
+        place=place, client_uuid=uuid.uuid4(), identity=identity, declaration=Declaration()
     )
     assert purge_expired_checkins() == 1
     assert CheckIn.objects.count() == 1
