@@ -140,10 +140,19 @@ def send_code(*, person: Person, phone: str) -> bool:
     return True
 
 
-@transaction.atomic
 def check_code(*, person: Person, phone_digest: str, code: str) -> None:
     """Use the person's latest live code for this phone; ValidationError on ``otp`` unless
-    ``code`` is it. Each wrong try counts; the last allowed one burns the code."""
+    ``code`` is it. Each wrong try counts (committed before the error is raised: a rollback
+    must not undo it); the last allowed one burns the code."""
+    outcome = _try_code(person, phone_digest, code)
+    if outcome == "dead":
+        raise ValidationError({"otp": "验证码:已失效,请重新获取"})
+    if outcome == "wrong":
+        raise ValidationError({"otp": "验证码:不正确"})
+
+
+@transaction.atomic
+def _try_code(person: Person, phone_digest: str, code: str) -> str:
     now = timezone.now()
     live = (
         OneTimeCode.objects.select_for_update()
@@ -157,15 +166,16 @@ def check_code(*, person: Person, phone_digest: str, code: str) -> None:
         .first()
     )
     if live is None:
-        raise ValidationError({"otp": "验证码:已失效,请重新获取"})
+        return "dead"
     if not hmac.compare_digest(live.code_hash, _code_hash(person.pk, phone_digest, code.strip())):
         live.attempts += 1
         if live.attempts >= OTP_MAX_ATTEMPTS:
             live.used_at = now
         live.save(update_fields=["attempts", "used_at"])
-        raise ValidationError({"otp": "验证码:不正确"})
+        return "wrong"
     live.used_at = now
     live.save(update_fields=["used_at"])
+    return "ok"
 
 
 def ref_of(person: Person) -> str:

@@ -41,7 +41,9 @@ def first_form(**extra):
 
 def registry_form(person, phone, **extra):
     """The public form filled in for a registry person (``people`` fixture)."""
-    return first_form(name=person.name, id_number=person.reveal_id_number(), phone=phone, **extra)
+    return first_form(
+        **{"name": person.name, "id_number": person.reveal_id_number(), "phone": phone, **extra}
+    )
 
 
 def test_first_checkin_of_a_registry_person_binds_then_one_tap(client, place, token, people):
