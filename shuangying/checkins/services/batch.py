@@ -234,7 +234,7 @@ def record_checkin_batch(*, items: list, actor) -> list[BatchItemResult]:
             rows.append((index, None))
             continue
         seen.add(key)
-        identity = Identity(name, number, document_type, phone)
+        identity = Identity(name, number, document_type, phone, digest)
         rows.append((index, [key, at, place, digest, declaration, identity]))
 
     # Persons: one lookup by hash; the unknown created in one bulk insert.

@@ -365,3 +365,9 @@ def test_guessing_through_the_api_is_limited(client, token, people):
     late = post(client, {**first, "otp": code})
     assert late.status_code == 422 and "已失效" in late.json()["message"]
     assert not PublicIdentity.objects.exists()
+
+
+def test_my_code_page_has_the_same_limit(client, settings):
+    settings.HEALTHCODE_MINE_RATE_PER_ADDRESS = 1
+    url = reverse("healthcodes:my_code")
+    assert [client.get(url).status_code for _ in range(2)] == [200, 429]
