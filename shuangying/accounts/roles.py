@@ -201,6 +201,16 @@ for _role, _codenames in PASS_ROLES.items():
     ROLES[_role][1].extend(_codenames)
 
 
+# Declarations of unbound public check-ins (issue 17): the person's grid worker (and the
+# officers above) confirm or reject them before they reach the health-code rules.
+CHECKIN_DECLARATIONS = [
+    "checkins.view_pendingdeclaration",
+    "checkins.change_pendingdeclaration",
+]
+for _role in ("county_commander", "township_officer", "village_officer", "grid_worker"):
+    ROLES[_role][1].extend(CHECKIN_DECLARATIONS)
+
+
 # Emergency supplies (H1–H8). The supplies officer (发改局's store) keeps the catalogue, buys,
 # takes in donations, processes and issues; the command reads everything and gives dispatch
 # orders (调用指令); finance, health, market regulation and industry officers take part in the

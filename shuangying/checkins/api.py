@@ -2,8 +2,6 @@
 queue's upload (staff), a person's trajectory and a place's visitors (jurisdiction, masking,
 audit as on the pages)."""
 
-from __future__ import annotations
-
 import gc
 import json
 from contextlib import contextmanager
@@ -14,23 +12,21 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from shuangying.access import get_restricted_or_404
 from shuangying.apibase import (
     COMMON_ERRORS,
     ApiError,
     DbId,
     ErrorOut,
     PageParams,
+    api_error,
     paginate,
-    require_perm,
+    requires,
 )
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
-from shuangying.people.identity import IdentityError, normalize_document, normalize_phone
-from shuangying.people.models import Person
-from shuangying.places.models import Place
+from shuangying.identity.services import MISMATCH, IdentityMismatch, persons_for_refs
 from shuangying.places.tokens import PlaceTokenError, resolve_token
 
 from .choices import Source
@@ -47,24 +43,20 @@ from .schemas import (
 from .services import (
     TOKEN_MESSAGES,
     Identity,
+    RegistrationThrottled,
+    UuidReused,
     clean_declaration,
-    persons_for_refs,
     record_checkin,
     record_checkin_batch,
 )
-from .trajectory import (
-    MAX_WINDOW_DAYS,
-    TrajectoryRow,
-    VisitorRow,
-    passages_for,
-    person_trajectory,
-    place_visitors,
-)
+from .trajectory import MAX_WINDOW_DAYS, TrajectoryRow, VisitorRow, read_trajectory, read_visitors
 
 router = Router(tags=["扫码登记与轨迹"])
 
 
-def _code(code) -> dict:
+def _code(code) -> dict | None:
+    if code is None:
+        return None
     return {
         "colour": code.colour,
         "label": code.label,
@@ -76,22 +68,29 @@ def _code(code) -> dict:
 
 
 def _brief(result) -> dict:
-    return {"name": mask_name(result.person.name), "ref": result.ref}
-
-
-def _field_error(exc: ValidationError) -> ApiError:
-    field, messages = next(iter(exc.message_dict.items()))
-    return ApiError(422, f"invalid_{field}", ";".join(messages), field)
+    return {"name": mask_name(result.person.name), "ref": result.ref or None}
 
 
 @router.post(
     "/checkins",
     auth=None,
-    response={200: CheckinOut, 201: CheckinOut, 410: ErrorOut, 429: ErrorOut, **COMMON_ERRORS},
+    response={
+        200: CheckinOut,
+        201: CheckinOut,
+        409: ErrorOut,
+        410: ErrorOut,
+        429: ErrorOut,
+        **COMMON_ERRORS,
+    },
     summary="扫码登记(公开,无需登录)",
     description=(
-        "场所码、客户端生成的UUID、身份(或上次返回的 `person.ref`)和健康申报;"
-        "返回登记编号和健康码颜色及原因。同一UUID重复提交只记一条(返回200和 `created: false`)。"
+        "场所码、客户端生成的UUID、身份(或上次返回的 `person.ref`)和健康申报。"
+        "姓名须与登记信息一致(不一致返回422 `identity_mismatch`,只说“信息不符”);"
+        "手机号为已核实登记的号码时身份即绑定,否则登记照常记录、向该手机号发送验证码"
+        "(`otp_sent`),以同一UUID带 `otp` 再次提交即完成绑定。只有身份已绑定时返回 "
+        "`person.ref` 和健康码,申报立即生效;未绑定时申报待网格员核实(`pending`)。"
+        "同一UUID重复提交相同内容只记一条(200,`created: false`),内容不同返回409 "
+        "`uuid_reused_with_different_content`。登记时间只接受当前时间前后5分钟。"
         "场所码伪造返回404,作废或过期返回410,均不写入任何记录。按地址和设备限流(429)。"
     ),
 )
@@ -106,58 +105,62 @@ def create_checkin(request, payload: CheckinIn):
         raise ApiError(
             status, f"place_token_{exc.reason}", TOKEN_MESSAGES[exc.reason], "place_token"
         ) from None
-    person = None
-    if payload.person_ref:
-        found = persons_for_refs([payload.person_ref])
-        if not found:
-            raise ApiError(422, "invalid_person_ref", "人员引用:无效,请填写身份信息", "person_ref")
-        person = found[0]
-    else:
-        try:
-            normalize_document(payload.document_type, payload.id_number or "")
-        except IdentityError as exc:
-            raise ApiError(422, "invalid_id_number", f"证件号码:{exc}", "id_number") from None
-        try:
-            normalize_phone(payload.phone or "")
-        except IdentityError as exc:
-            raise ApiError(422, "invalid_phone", f"手机号:{exc}", "phone") from None
-        if not (payload.name or "").strip():
-            raise ApiError(422, "invalid_name", "姓名:不能为空", "name")
-    for index, companion in enumerate(payload.companions):
-        try:
-            normalize_document(companion.document_type, companion.id_number)
-        except IdentityError as exc:
-            raise ApiError(
-                422, "invalid_companion", f"同行人{index + 1}的证件号码:{exc}", "companions"
-            ) from None
     try:
-        declaration = clean_declaration(
-            temperature=payload.temperature,
-            has_fever=payload.fever,
-            symptoms=payload.symptoms,
-            travel=payload.travel,
-            travel_from=payload.travel_from,
-        )
+        person = identity = None
+        if payload.person_ref:
+            found = persons_for_refs([payload.person_ref])
+            if not found:
+                raise ValidationError({"person_ref": "人员引用:无效,请填写身份信息"})
+            person = found[0]
+        else:
+            identity = Identity.parse(
+                payload.name, payload.id_number, payload.document_type, payload.phone or ""
+            )
+        companions = [
+            Identity.parse(c.name, c.id_number, c.document_type, prefix=f"companions.{i}.")
+            for i, c in enumerate(payload.companions)
+        ]
         result = record_checkin(
             place=code.place,
             client_uuid=payload.client_uuid,
             person=person,
-            identity=None
-            if person
-            else Identity(payload.name, payload.id_number, payload.document_type, payload.phone),
-            companions=[Identity(c.name, c.id_number, c.document_type) for c in payload.companions],
-            declaration=declaration,
+            identity=identity,
+            otp=payload.otp or "",
+            companions=companions,
+            declaration=clean_declaration(
+                temperature=payload.temperature,
+                has_fever=payload.fever,
+                symptoms=payload.symptoms,
+                travel=payload.travel,
+                travel_from=payload.travel_from,
+            ),
             source=Source.API,
             at=payload.checked_in_at,
-            request=request,
+            may_register=lambda: ratelimit.allow(
+                request, "checkin_register", f"place:{code.place.pk}"
+            ),
         )
     except ValidationError as exc:
-        raise _field_error(exc) from None
+        raise api_error(exc) from None
+    except IdentityMismatch:
+        raise ApiError(422, "identity_mismatch", MISMATCH) from None
+    except UuidReused:
+        raise ApiError(
+            409,
+            "uuid_reused_with_different_content",
+            "客户端编号:已用于内容不同的另一次登记",
+            "client_uuid",
+        ) from None
+    except RegistrationThrottled:
+        raise ApiError(429, "rate_limited", "新登记人员过多,请稍后再试") from None
     body = {
         "id": result.checkin.pk,
         "created": result.created,
         "checked_in_at": result.checkin.checked_in_at,
         "place": code.place.name,
+        "bound": result.bound,
+        "otp_sent": result.otp_sent,
+        "pending": result.pending,
         "person": _brief(result),
         "health_code": _code(result.code),
         "companions": [
@@ -184,14 +187,13 @@ def create_checkin(request, payload: CheckinIn):
     ),
     openapi_extra={"requestBody": BATCH_REQUEST_BODY},
 )
+@requires("checkins.add_checkin")
 def upload_batch(request):
     # The body is read here rather than by a schema: validating 10,000 items as pydantic
     # models cost more than the rest of the upload together (the service checks each item
     # and answers its errors; the document above still describes the payload).
-    user = request.auth
-    require_perm(user, "checkins.add_checkin")
     with gc_paused():
-        return _upload_batch(request, user)
+        return _upload_batch(request, request.auth)
 
 
 @contextmanager
@@ -210,7 +212,7 @@ def gc_paused():
 
 def _upload_batch(request, user) -> HttpResponse:
     items = _batch_items(request.body)
-    results = record_checkin_batch(items=items, actor=user, request=request)
+    results = record_checkin_batch(items=items, actor=user)
     answers, created, errors = [], 0, 0
     for r in results:
         error = None
@@ -283,15 +285,14 @@ def _passage(r) -> dict | None:
         "卡口通行只对有卡口记录查看权限的角色返回。每次查询记入审计日志。"
     ),
 )
+@requires("checkins.view_checkin")
 def person_trajectory_api(
     request, person_id: DbId, window: Query[WindowQuery], page: Query[PageParams]
 ):
-    user = request.auth
-    require_perm(user, "checkins.view_checkin")
-    person = get_restricted_or_404(Person, user, pk=person_id)
     start, end = _window(window, 14)
-    passages = passages_for(user)
-    result = paginate(person_trajectory(person, start, end, passages=passages), page)
+    read = read_trajectory(request.auth, person_id, start, end)
+    person = read.subject
+    result = paginate(read.rows, page)
     rows = [TrajectoryRow(**item) for item in result["items"]]
     result["items"] = [
         {
@@ -308,13 +309,11 @@ def person_trajectory_api(
         for r in rows
     ]
     record_event(
-        request=request,
-        user=user,
         action=AuditAction.VIEW,
         object_type="person",
         object_id=person.pk,
         summary=f"API 行动轨迹 {person.name} 共{result['count']}条",
-        detail={"start": start.isoformat(), "end": end.isoformat(), "passages": passages},
+        detail=read.detail(start, end),
     )
     return result
 
@@ -329,15 +328,14 @@ def person_trajectory_api(
         "通行 `person` 为空,`id_number_masked` 为卡口记录的脱敏证件号)。"
     ),
 )
+@requires("checkins.view_checkin")
 def place_visitors_api(
     request, place_id: DbId, window: Query[WindowQuery], page: Query[PageParams]
 ):
-    user = request.auth
-    require_perm(user, "checkins.view_checkin")
-    place = get_restricted_or_404(Place, user, pk=place_id)
     start, end = _window(window, 1)
-    passages = passages_for(user)
-    result = paginate(place_visitors(place, start, end, passages=passages), page)
+    read = read_visitors(request.auth, place_id, start, end)
+    place = read.subject
+    result = paginate(read.rows, page)
     rows = [VisitorRow(**item) for item in result["items"]]
     result["items"] = [
         {
@@ -363,12 +361,10 @@ def place_visitors_api(
         for r in rows
     ]
     record_event(
-        request=request,
-        user=user,
         action=AuditAction.LIST,
         object_type="place",
         object_id=place.pk,
         summary=f"API 场所到访人员 {place.name} 共{result['count']}人次",
-        detail={"start": start.isoformat(), "end": end.isoformat(), "passages": passages},
+        detail=read.detail(start, end),
     )
     return result

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from shuangying.people.choices import DocumentType
 
 from .choices import Symptom, Travel
+from .services import Identity
 
 COMPANION_SLOTS = 3
 
@@ -80,7 +81,27 @@ class FirstCheckinForm(DeclarationForm):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    field_order = ["name", "document_type", "id_number", "phone"]
+    otp = forms.CharField(
+        label=_("短信验证码(收到时填写)"),
+        max_length=8,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    field_order = ["name", "document_type", "id_number", "phone", "otp"]
+
+    def clean(self):
+        """The identity checked once (document number and phone normalised, the number
+        hashed): ``cleaned_data["identity"]``; the service takes it as it is."""
+        data = super().clean()
+        if not self.errors:
+            try:
+                data["identity"] = Identity.parse(
+                    data["name"], data["id_number"], data["document_type"], data["phone"]
+                )
+            except forms.ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field, messages)
+        return data
 
 
 @share_fields
@@ -102,6 +123,14 @@ class CompanionForm(forms.Form):
         data = super().clean()
         if bool(data.get("name")) != bool(data.get("id_number")):
             raise forms.ValidationError(_("同行人请同时填写姓名和证件号码"))
+        if data.get("name") and not self.errors:
+            try:
+                data["identity"] = Identity.parse(
+                    data["name"], data["id_number"], data["document_type"]
+                )
+            except forms.ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field, messages)
         return data
 
     @property

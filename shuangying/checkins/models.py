@@ -1,4 +1,5 @@
-"""Check-ins (C2) and the device references that make later scans one tap.
+"""Check-ins (C2), the declarations of unbound check-ins waiting for a grid worker, and the
+persons check-ins created.
 
 What is recorded is the minimum (ANCHORS: SafeEntry): place, person, time, the declared
 temperature, symptoms and travel, and which check-in a companion came with. Rows are kept for
@@ -15,14 +16,20 @@ they have just read.
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from shuangying.access import RestrictedQuerySet
+from shuangying.audit.logging import Audited
 
 from .choices import Source, Travel
 
 
 def new_ref() -> str:
+    """Default of the device references migration 0001 created (they now live, bound only, in
+    the identity app)."""
     return secrets.token_urlsafe(18)
 
 
@@ -36,8 +43,10 @@ class CheckInQuerySet(models.QuerySet):
         return qs
 
 
-class CheckIn(models.Model):
+class CheckIn(Audited, models.Model):
     """One scan of a place code by one person (扫码登记)."""
+
+    audit_type = "checkin"
 
     id = models.BigAutoField(primary_key=True)
     checked_in_at = models.DateTimeField(_("登记时间"), default=timezone.now)
@@ -103,19 +112,88 @@ class CheckIn(models.Model):
         return [s for s in self.symptoms.split(",") if s]
 
 
-class PersonRef(models.Model):
-    """The opaque, random reference a device's cookie holds for a person (never the document
-    number). Deleting it forgets every device that remembered the person."""
+class DeclarationStatus(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("已驳回")
 
-    person = models.OneToOneField(
-        "people.Person", on_delete=models.CASCADE, related_name="checkin_ref"
+
+class PendingDeclarationQuerySet(RestrictedQuerySet):
+    # The person's grid: their grid worker confirms what they declared.
+    division_path_field = "person__division__path"
+
+
+class PendingDeclaration(Audited, models.Model):
+    """What an unbound check-in declared (fever, symptoms, travel): anyone could have typed
+    it, so it changes no health code until the person's grid worker confirms it."""
+
+    audit_type = "checkin_declaration"
+
+    checkin_id = models.BigIntegerField(_("扫码登记"))
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="pending_declarations",
+        verbose_name=_("人员"),
     )
-    ref = models.CharField(max_length=32, unique=True, default=new_ref, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("场所")
+    )
+    checked_in_at = models.DateTimeField(_("登记时间"))
+    temperature = models.DecimalField(
+        _("体温"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    has_fever = models.BooleanField(_("发热"), default=False)
+    symptoms = models.CharField(_("症状"), max_length=100, blank=True)
+    travel = models.CharField(
+        _("14天内行程"), max_length=16, choices=Travel.choices, default=Travel.NONE
+    )
+    travel_from = models.CharField(_("来自"), max_length=50, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=DeclarationStatus.choices,
+        default=DeclarationStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
+    decided_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+
+    objects = PendingDeclarationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("设备记忆")
-        verbose_name_plural = _("设备记忆")
+        ordering = ["-checked_in_at", "-id"]
+        verbose_name = _("待核实申报")
+        verbose_name_plural = _("待核实申报")
+        indexes = [models.Index(fields=["status", "checked_in_at"], name="pdecl_status_time")]
 
     def __str__(self) -> str:
-        return f"ref {self.person_id}"
+        return f"declaration {self.person_id}@{self.checkin_id}"
+
+    def symptom_list(self) -> list[str]:
+        return [s for s in self.symptoms.split(",") if s]
+
+
+class CheckinRegistration(models.Model):
+    """A person the public check-in created (unknown document number): unverified, and
+    deleted by ``purge_unverified_persons`` when nobody verified or bound them within the
+    retention period and no check-in of theirs remains."""
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.CASCADE, related_name="checkin_registration"
+    )
+    place_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("扫码新建人员")
+        verbose_name_plural = _("扫码新建人员")
+
+    def __str__(self) -> str:
+        return f"registered {self.person_id}@{self.place_id}"

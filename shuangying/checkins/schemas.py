@@ -42,25 +42,35 @@ class CheckinIn(Schema):
     document_type: DocumentType = Field(DocumentType.RESIDENT_ID, title="证件类型")
     id_number: str | None = Field(None, max_length=30, title="证件号码")
     phone: str | None = Field(None, max_length=20, title="手机号")
+    otp: str | None = Field(
+        None,
+        max_length=8,
+        title="短信验证码",
+        description="手机号与登记信息不一致时发送到该手机号的验证码;随同一UUID再次提交即完成身份绑定",
+    )
     temperature: float | None = Field(None, ge=34, le=43, title="体温")
     fever: bool = Field(False, title="发热")
     symptoms: list[str] = Field(default_factory=list, title="症状")
     travel: str = Field("none", title="14天内行程", description="none、other_province、risk_area")
     travel_from: str = Field("", max_length=50, title="来自")
     companions: list[CompanionIn] = Field(default_factory=list, max_length=5, title="同行人")
-    checked_in_at: datetime | None = Field(None, title="登记时间")
+    checked_in_at: datetime | None = Field(
+        None, title="登记时间", description="只接受服务器当前时间前后5分钟内;不填为当前时间"
+    )
 
 
 class PersonBrief(Schema):
     name: str = Field(..., description="脱敏姓名")
-    ref: str = Field(..., description="不透明的人员引用,下次登记可代替身份信息")
+    ref: str | None = Field(
+        None, description="不透明的人员引用(仅身份已绑定时),下次登记可代替身份信息"
+    )
 
 
 class CompanionOut(Schema):
     id: int
     created: bool
     person: PersonBrief
-    health_code: HealthCodeOut
+    health_code: HealthCodeOut | None = Field(None, description="仅可代为出示时(同户)")
 
 
 class CheckinOut(Schema):
@@ -68,8 +78,11 @@ class CheckinOut(Schema):
     created: bool
     checked_in_at: datetime
     place: str
+    bound: bool = Field(..., description="身份已绑定:姓名与登记一致,手机号为登记号码或已验证")
+    otp_sent: bool = Field(False, description="已向所填手机号发送验证码")
+    pending: bool = Field(False, description="申报的健康情况待网格员核实")
     person: PersonBrief
-    health_code: HealthCodeOut
+    health_code: HealthCodeOut | None = Field(None, description="仅身份已绑定时返回")
     companions: list[CompanionOut]
 
 

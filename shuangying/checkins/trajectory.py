@@ -26,9 +26,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.access import get_restricted_or_404
 from shuangying.checkpoints.choices import Direction, Outcome
 from shuangying.checkpoints.models import CheckpointRecord
+from shuangying.people.models import Person
 from shuangying.places.choices import CHECKPOINT_TYPES
+from shuangying.places.models import Place
 
 from .choices import Symptom, TrajectoryKind, Travel
 from .models import CheckIn
@@ -192,6 +195,34 @@ def place_visitors(
             .values(*VISITOR_FIELDS)
         )
     return _combine(checkins, records)
+
+
+@dataclass(frozen=True)
+class Read:
+    """What the trajectory page, its export and the API read alike: the subject (fetched
+    within the user's jurisdiction: outside it, 404), the ordered rows (dicts, a queryset to
+    page or stream) and whether checkpoint passages are among them."""
+
+    subject: Person | Place
+    rows: object
+    passages: bool
+
+    def detail(self, start: datetime, end: datetime) -> dict:
+        return {"start": start.isoformat(), "end": end.isoformat(), "passages": self.passages}
+
+
+def read_trajectory(user, person_id: int, start: datetime, end: datetime) -> Read:
+    """A person's trajectory (C5) as ``user`` may see it."""
+    person = get_restricted_or_404(Person, user, pk=person_id)
+    passages = passages_for(user)
+    return Read(person, person_trajectory(person, start, end, passages=passages), passages)
+
+
+def read_visitors(user, place_id: int, start: datetime, end: datetime) -> Read:
+    """A place's visitors (C5) as ``user`` may see them."""
+    place = get_restricted_or_404(Place, user, pk=place_id)
+    passages = passages_for(user)
+    return Read(place, place_visitors(place, start, end, passages=passages), passages)
 
 
 _KINDS = dict(TrajectoryKind.choices)

@@ -20,6 +20,16 @@ urlpatterns = [
         views.PlaceVisitorsExportView.as_view(),
         name="place_visitors_export",
     ),
+    path(
+        "declarations/",
+        views.PendingDeclarationListView.as_view(),
+        name="pending_declarations",
+    ),
+    path(
+        "declarations/<int:pk>/decide/",
+        views.PendingDeclarationDecideView.as_view(),
+        name="decide_declaration",
+    ),
     path("r/<str:signed>/", views.CheckinResultView.as_view(), name="checkin_result"),
     path("<str:token>/", views.PublicCheckinView.as_view(), name="public_checkin"),
 ]

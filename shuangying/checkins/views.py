@@ -3,12 +3,12 @@ trajectory and visitor pages (C5, restricted and audited)."""
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -21,36 +21,26 @@ from shuangying.audit.exports import xlsx_response
 from shuangying.audit.models import AuditAction
 from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
-from shuangying.pages import audited_page
-from shuangying.people.identity import IdentityError, normalize_document, normalize_phone
-from shuangying.people.models import Person
-from shuangying.places.models import Place
+from shuangying.identity.devices import DEVICE_COOKIE, remember, remembered_persons
+from shuangying.identity.services import MISMATCH, IdentityMismatch, refs_of
+from shuangying.pages import apply_errors, audited_page
 from shuangying.places.tokens import PlaceTokenError, peek_token, resolve_token
 
 from .exports import export_trajectory, export_visitors
 from .forms import DeclarationForm, FirstCheckinForm, companion_forms, typed_companions
-from .healthcode import current_code
-from .models import CheckIn
+from .models import CheckIn, DeclarationStatus, PendingDeclaration
 from .services import (
     CodeUnusable,
-    Identity,
+    RegistrationThrottled,
+    UuidReused,
     clean_declaration,
     companions_of,
-    persons_for_refs,
+    decide_declaration,
     record_checkin,
+    safe_code,
 )
-from .trajectory import (
-    TrajectoryRow,
-    VisitorRow,
-    WindowForm,
-    passages_for,
-    person_trajectory,
-    place_visitors,
-)
+from .trajectory import TrajectoryRow, VisitorRow, WindowForm, read_trajectory, read_visitors
 
-DEVICE_COOKIE = "sy_checkin"
-DEVICE_SALT = "shuangying.checkins.device"
-DEVICE_MAX_AGE = 180 * 24 * 60 * 60
 RESULT_SALT = "shuangying.checkins.result"
 RESULT_MAX_AGE = 60 * 60
 
@@ -68,25 +58,12 @@ TOKEN_PAGES = {
     "expired": (410, "场所码已过期", "这张场所码已过有效期。请联系场所负责人换发新码。"),
     "inactive": (410, "场所已停用", "该场所已停用扫码登记。"),
 }
-
-
-def device_refs(request) -> list[str]:
-    value = request.get_signed_cookie(
-        DEVICE_COOKIE, default="", salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE
-    )
-    return [ref for ref in value.split(".") if ref][:6]
-
-
-def remember(response, refs: list[str]) -> None:
-    response.set_signed_cookie(
-        DEVICE_COOKIE,
-        ".".join(dict.fromkeys(refs)),
-        salt=DEVICE_SALT,
-        max_age=DEVICE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+THROTTLED = (429, "操作太频繁", "请稍等一分钟后再扫码登记。")
+REUSED = (
+    409,
+    "重复提交的内容不一致",
+    "这次提交与之前用同一页面提交的登记内容不同。请返回重新打开登记页面后再提交。",
+)
 
 
 def public_error(request, status: int, title: str, message: str):
@@ -96,6 +73,11 @@ def public_error(request, status: int, title: str, message: str):
         {"title": title, "message": message},
         status=status,
     )
+
+
+def registration_gate(request, place):
+    """New persons from public check-ins, counted per address and per place."""
+    return lambda: ratelimit.allow(request, "checkin_register", f"place:{place.pk}")
 
 
 class PublicCheckinView(View):
@@ -111,18 +93,18 @@ class PublicCheckinView(View):
 
     def _dispatch(self, request, token):
         if not ratelimit.allow(request, "checkin", request.COOKIES.get(DEVICE_COOKIE, "")):
-            return public_error(request, 429, "操作太频繁", "请稍等一分钟后再扫码登记。")
+            return public_error(request, *THROTTLED)
         try:
             # A POST checks its code where it writes (CodeUnusable); pages check it here.
             self.code = peek_token(token) if request.method == "POST" else resolve_token(token)
         except PlaceTokenError as exc:
             return public_error(request, *TOKEN_PAGES[exc.reason])
         self.place = self.code.place
-        self.persons = [] if request.GET.get("new") else persons_for_refs(device_refs(request))
+        self.persons = [] if request.GET.get("new") else remembered_persons(request)
         return super().dispatch(request, token)
 
-    def render_page(self, *, form=None, companions=None, status=200):
-        ctx = {"place": self.place, "token": self.kwargs["token"]}
+    def render_page(self, *, form=None, companions=None, status=200, otp_sent=False):
+        ctx = {"place": self.place, "token": self.kwargs["token"], "otp_sent": otp_sent}
         if self.persons and not isinstance(form, FirstCheckinForm):
             ctx.update(
                 template="tap",
@@ -144,54 +126,18 @@ class PublicCheckinView(View):
         self.persons = []
         form = FirstCheckinForm(request.POST)
         filled = typed_companions(request.POST)
-        valid = form.is_valid() & all([c.is_valid() for c in filled])
-        if valid:
-            data = form.cleaned_data
-            try:
-                normalize_document(data["document_type"], data["id_number"])
-            except IdentityError as exc:
-                form.add_error("id_number", str(exc))
-            try:
-                normalize_phone(data["phone"])
-            except IdentityError as exc:
-                form.add_error("phone", str(exc))
-            for c in filled:
-                if c.filled:
-                    try:
-                        normalize_document(
-                            c.cleaned_data["document_type"], c.cleaned_data["id_number"]
-                        )
-                    except IdentityError as exc:
-                        c.add_error("id_number", str(exc))
-        if not form.is_valid() or not all(c.is_valid() for c in filled):
+        if not (form.is_valid() & all([c.is_valid() for c in filled])):
             return self.render_page(form=form, companions=self.slots(filled), status=400)
         data = form.cleaned_data
-        try:
-            result = record_checkin(
-                place=self.place,
-                client_uuid=data["client_uuid"],
-                identity=Identity(
-                    data["name"], data["id_number"], data["document_type"], data["phone"]
-                ),
-                declaration=self.declaration(data),
-                companions=[
-                    Identity(
-                        c.cleaned_data["name"],
-                        c.cleaned_data["id_number"],
-                        c.cleaned_data["document_type"],
-                    )
-                    for c in filled
-                    if c.filled
-                ],
-                request=request,
-                code_id=self.code.pk,
-            )
-        except CodeUnusable:
-            return self.unusable(token)
-        except (ValidationError, IdentityError) as exc:
-            self.add_errors(form, exc)
-            return self.render_page(form=form, companions=self.slots(filled), status=400)
-        return self.done(result)
+        return self.record(
+            form,
+            companions=self.slots(filled),
+            identity=data["identity"],
+            otp=data.get("otp") or "",
+            companions_typed=[c.cleaned_data["identity"] for c in filled if c.filled],
+            client_uuid=data["client_uuid"],
+            declaration=self.declaration(data),
+        )
 
     @staticmethod
     def slots(filled):
@@ -204,23 +150,41 @@ class PublicCheckinView(View):
         if not form.is_valid():
             return self.render_page(form=form, status=400)
         chosen = set(request.POST.getlist("with"))
-        others = [p for p in self.persons[1:] if str(p.pk) in chosen]
+        return self.record(
+            form,
+            person=self.persons[0],
+            companion_persons=[p for p in self.persons[1:] if str(p.pk) in chosen],
+            client_uuid=form.cleaned_data["client_uuid"],
+            declaration=self.declaration(form.cleaned_data),
+            keep=self.persons,
+        )
+
+    def record(self, form, *, companions=None, companions_typed=(), keep=(), **kwargs):
         try:
             result = record_checkin(
                 place=self.place,
-                client_uuid=form.cleaned_data["client_uuid"],
-                person=self.persons[0],
-                companion_persons=others,
-                declaration=self.declaration(form.cleaned_data),
-                request=request,
+                companions=companions_typed,
                 code_id=self.code.pk,
+                may_register=registration_gate(self.request, self.place),
+                **kwargs,
             )
         except CodeUnusable:
             return self.unusable(self.kwargs["token"])
-        except (ValidationError, IdentityError) as exc:
-            self.add_errors(form, exc)
-            return self.render_page(form=form, status=400)
-        return self.done(result, keep=self.persons)
+        except RegistrationThrottled:
+            return public_error(self.request, *THROTTLED)
+        except UuidReused:
+            return public_error(self.request, *REUSED)
+        except IdentityMismatch:
+            form.add_error(None, MISMATCH)
+            return self.render_page(form=form, companions=companions, status=400)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_page(form=form, companions=companions, status=400)
+        if result.otp_sent:
+            # Recorded (unbound); the same form again, same UUID, for the code: sent back with
+            # it, it binds the identity and answers this very check-in.
+            return self.render_page(form=form, companions=companions, otp_sent=True)
+        return self.done(result, keep=keep)
 
     def unusable(self, token):
         """The code stopped being usable after this process cached it: say why."""
@@ -240,54 +204,56 @@ class PublicCheckinView(View):
             travel_from=data.get("travel_from") or "",
         )
 
-    @staticmethod
-    def add_errors(form, exc):
-        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-            for name, messages in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, messages)
-        else:
-            form.add_error(None, str(exc.messages[0] if hasattr(exc, "messages") else exc))
-
     def done(self, result, keep=()):
-        signed = signing.TimestampSigner(salt=RESULT_SALT).sign(str(result.checkin.pk))
+        flags = ("b" if result.bound else "") + ("p" if result.pending else "")
+        signed = signing.TimestampSigner(salt=RESULT_SALT).sign(f"{result.checkin.pk}:{flags}")
         response = HttpResponseRedirect(reverse("checkins:checkin_result", args=[signed]))
         refs = [result.ref, *(c.ref for c in result.companions)]
         # A one tap keeps everyone the device remembers, not only who came along this time.
-        from .models import PersonRef
-
         if keep:
-            refs += list(
-                PersonRef.objects.filter(person__in=[p.pk for p in keep]).values_list(
-                    "ref", flat=True
-                )
-            )
-        remember(response, refs)
+            refs += refs_of(keep)
+        if any(refs):
+            remember(response, refs)
         return response
 
 
 @method_decorator(never_cache, name="dispatch")
 class CheckinResultView(View):
-    """What the person shows at the door: time, place, and the health code with its reason."""
+    """What the person shows at the door: time, place, and — for a bound identity only — the
+    health code with its reason."""
 
     def get(self, request, signed):
         try:
-            pk = int(
-                signing.TimestampSigner(salt=RESULT_SALT).unsign(signed, max_age=RESULT_MAX_AGE)
-            )
-        except signing.BadSignature:
+            value = signing.TimestampSigner(salt=RESULT_SALT).unsign(signed, max_age=RESULT_MAX_AGE)
+            pk, _sep, flags = value.partition(":")
+            pk = int(pk)
+        except (signing.BadSignature, ValueError):
             return public_error(request, 404, "登记结果已失效", "请重新扫描场所码登记。")
         checkin = CheckIn.objects.select_related("place", "person").filter(pk=pk).first()
         if checkin is None:
             raise Http404
-        rows = [checkin, *companions_of(checkin)]
+        bound = "b" in flags
+        household = checkin.person.household_id
         entries = [
-            {"name": mask_name(c.person.name), "code": current_code(c.person), "fever": c.has_fever}
-            for c in rows
+            {
+                "name": mask_name(c.person.name),
+                "code": safe_code(c.person)
+                if bound and (c is checkin or (household and c.person.household_id == household))
+                else None,
+                "fever": c.has_fever,
+            }
+            for c in [checkin, *companions_of(checkin)]
         ]
         return render(
             request,
             "checkins/public_result.html",
-            {"checkin": checkin, "place": checkin.place, "entries": entries},
+            {
+                "checkin": checkin,
+                "place": checkin.place,
+                "entries": entries,
+                "bound": bound,
+                "pending": "p" in flags,
+            },
         )
 
 
@@ -309,23 +275,22 @@ class PersonTrajectoryView(_WindowPage):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        person = get_restricted_or_404(Person, self.request.user, pk=kwargs["pk"])
         form = self.window_form()
         window = form.window()
-        passages = passages_for(self.request.user)
-        qs = person_trajectory(person, window.start, window.end, passages=passages)
+        read = read_trajectory(self.request.user, kwargs["pk"], window.start, window.end)
+        person = read.subject
         page, query = audited_page(
             self.request,
-            qs,
+            read.rows,
             object_type="person",
             object_id=person.pk,
             title=f"查看行动轨迹 {person.name}",
-            detail={**window.as_detail(), "passages": passages},
+            detail={**window.as_detail(), "passages": read.passages},
             action=AuditAction.VIEW,
         )
         page.object_list = [TrajectoryRow(**row) for row in page.object_list]
         ctx.update(
-            person=person, form=form, window=window, page=page, query=query, passages=passages
+            person=person, form=form, window=window, page=page, query=query, passages=read.passages
         )
         return ctx
 
@@ -337,21 +302,22 @@ class PlaceVisitorsView(_WindowPage):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        place = get_restricted_or_404(Place, self.request.user, pk=kwargs["pk"])
         form = self.window_form()
         window = form.window()
-        passages = passages_for(self.request.user)
-        qs = place_visitors(place, window.start, window.end, passages=passages)
+        read = read_visitors(self.request.user, kwargs["pk"], window.start, window.end)
+        place = read.subject
         page, query = audited_page(
             self.request,
-            qs,
+            read.rows,
             object_type="place",
             object_id=place.pk,
             title=f"查看场所到访人员 {place.name}",
-            detail={**window.as_detail(), "passages": passages},
+            detail={**window.as_detail(), "passages": read.passages},
         )
         page.object_list = [VisitorRow(**row) for row in page.object_list]
-        ctx.update(place=place, form=form, window=window, page=page, query=query, passages=passages)
+        ctx.update(
+            place=place, form=form, window=window, page=page, query=query, passages=read.passages
+        )
         return ctx
 
 
@@ -359,14 +325,11 @@ class PersonTrajectoryExportView(PermissionRequiredMixin, View):
     permission_required = ("checkins.view_checkin", "people.export_person")
 
     def get(self, request, pk):
-        person = get_restricted_or_404(Person, request.user, pk=pk)
         window = WindowForm(request.GET or None, default_days=14).window()
-        qs = person_trajectory(
-            person, window.start, window.end, passages=passages_for(request.user)
-        )
+        read = read_trajectory(request.user, pk, window.start, window.end)
         return xlsx_response(
             lambda stream: export_trajectory(
-                qs, request.user, stream, person=person, window=window
+                read.rows, request.user, stream, person=read.subject, window=window
             ),
             "行动轨迹",
         )
@@ -376,10 +339,50 @@ class PlaceVisitorsExportView(PermissionRequiredMixin, View):
     permission_required = ("checkins.view_checkin", "people.export_person")
 
     def get(self, request, pk):
-        place = get_restricted_or_404(Place, request.user, pk=pk)
         window = WindowForm(request.GET or None, default_days=1).window()
-        qs = place_visitors(place, window.start, window.end, passages=passages_for(request.user))
+        read = read_visitors(request.user, pk, window.start, window.end)
         return xlsx_response(
-            lambda stream: export_visitors(qs, request.user, stream, place=place, window=window),
+            lambda stream: export_visitors(
+                read.rows, request.user, stream, place=read.subject, window=window
+            ),
             "场所到访人员",
         )
+
+
+class PendingDeclarationListView(PermissionRequiredMixin, TemplateView):
+    """The grid worker's list of declarations from unbound check-ins in their grids: confirm
+    (they become health events) or reject."""
+
+    permission_required = "checkins.view_pendingdeclaration"
+    template_name = "checkins/pending_declarations.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        qs = (
+            PendingDeclaration.objects.restrict(self.request.user)
+            .filter(status=DeclarationStatus.PENDING)
+            .select_related("person", "place")
+        )
+        page, query = audited_page(
+            self.request, qs, object_type="checkin_declaration", title="待核实扫码申报"
+        )
+        ctx.update(page=page, query=query)
+        return ctx
+
+
+class PendingDeclarationDecideView(PermissionRequiredMixin, View):
+    permission_required = "checkins.change_pendingdeclaration"
+
+    def post(self, request, pk):
+        declaration = get_restricted_or_404(PendingDeclaration, request.user, "change", pk=pk)
+        try:
+            decide_declaration(
+                actor=request.user,
+                declaration=declaration,
+                confirm=request.POST.get("decision") == "confirm",
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已核实")
+        return redirect("checkins:pending_declarations")

@@ -41,6 +41,11 @@ SCOPES = {
     # 验码 needs no login; a gate verifies offline with the public key, so the online
     # endpoint serves people and the odd gate: 60 a minute per address.
     "verify": Scope("VERIFY_RATE", per_address=60, per_device=0, window=60),
+    # Persons created by public check-ins (unknown document numbers): per address, and per
+    # place (the "device" of this scope), an hour. A real newcomer registers once.
+    "checkin_register": Scope("CHECKIN_REGISTER_RATE", per_address=10, per_device=60, window=3600),
+    # A resident's own codes (issue/mine): a phone shows its code a few times a minute at most.
+    "healthcode_mine": Scope("HEALTHCODE_MINE_RATE", per_address=60, per_device=10, window=60),
 }
 
 

@@ -28,6 +28,7 @@ from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core import ratelimit
 from shuangying.core.excel import ExcelFileError
+from shuangying.identity.devices import DEVICE_COOKIE, remembered_persons
 from shuangying.people.models import Person
 
 from . import tokens
@@ -64,7 +65,6 @@ from .services import (
     import_risk_areas,
     issue_code,
     record_health_event,
-    remembered_persons,
     save_risk_area,
     verify_code,
 )
@@ -109,14 +109,19 @@ def issue(request, payload: PersonIdIn, response: HttpResponse):
 @router.post(
     "/healthcodes/issue/mine",
     auth=None,
-    response={200: MineOut},
+    response={200: MineOut, 429: ErrorOut},
     summary="制码(居民本人):本机扫码登记记住的人员的健康码",
-    description="无需登录:凭扫码登记时本机保存的签名Cookie(不透明引用)。未登记过时返回空列表。",
+    description=(
+        "无需登录:凭扫码登记时本机保存的签名Cookie(不透明引用,仅身份已绑定的人员)。"
+        "未登记过时返回空列表。按地址和设备限流,超出时返回429(`rate_limited`)。"
+    ),
 )
 def issue_mine(request, response: HttpResponse):
+    if not ratelimit.allow(request, "healthcode_mine", request.COOKIES.get(DEVICE_COOKIE, "")):
+        raise ApiError(429, "rate_limited", "操作太频繁,请稍后再试")
     items = []
     for person in remembered_persons(request):
-        issued = issue_code(person=person, request=request)
+        issued = issue_code(person=person)
         code = _code(person, issued.result)
         items.append({**code, "token": issued.token, "expires_at": issued.expires_at})
     response["Cache-Control"] = "no-store"

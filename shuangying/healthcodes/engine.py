@@ -226,9 +226,11 @@ FACTS_SQL = (
 
 
 def facts_join(person_column: str, alias: str = "e") -> tuple[str, str]:
-    """(select list, LEFT JOIN clause) reading a person's events up to a time (one ``%s``
+    """Public (the check-ins read a person and their events in one statement with it):
+    (select list, LEFT JOIN clause) reading a person's events up to a time (one ``%s``
     parameter in the join) beside a statement that selects ``person_column``. Rows without
-    an event come back as NULLs, which ``facts_from_rows`` skips."""
+    an event come back as NULLs, which ``facts_from_rows`` skips; the rows' columns then go
+    to ``current_code(person, at, facts=facts_from_rows(rows))``."""
     columns = ", ".join(f"{alias}.{c}" for c in FACTS_COLUMNS)
     join = (
         f"LEFT JOIN healthcodes_healthevent {alias} "

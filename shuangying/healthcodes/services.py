@@ -765,16 +765,3 @@ def import_risk_areas(*, actor, data: bytes, file_name: str = "") -> RiskAreaImp
         summary=f"导入风险地区 {file_name[:60]}:新增{report.created},更新{report.updated}",
     )
     return report
-
-
-def remembered_persons(request) -> list:
-    """The persons this phone remembers from public check-ins (the check-in app's signed
-    device cookie of opaque references): a resident's own codes without an account."""
-    from django.apps import apps
-
-    if not apps.is_installed("shuangying.checkins"):
-        return []
-    from shuangying.checkins.services import persons_for_refs
-    from shuangying.checkins.views import device_refs
-
-    return persons_for_refs(device_refs(request))

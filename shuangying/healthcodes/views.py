@@ -12,7 +12,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -24,6 +24,7 @@ from shuangying.audit.services import record_event
 from shuangying.core import ratelimit
 from shuangying.core.excel import ExcelFileError
 from shuangying.core.masking import mask_name
+from shuangying.identity.devices import DEVICE_COOKIE, remembered_persons
 from shuangying.pages import apply_errors
 from shuangying.people.models import Person
 
@@ -47,7 +48,6 @@ from .services import (
     file_appeal,
     import_risk_areas,
     issue_code,
-    remembered_persons,
     request_override,
     review_arrival,
     save_risk_area,
@@ -409,9 +409,17 @@ class MyCodeView(View):
     template_name = "healthcodes/my_code.html"
 
     def get(self, request):
+        # The page form of issue/mine: the same limit.
+        if not ratelimit.allow(request, "healthcode_mine", request.COOKIES.get(DEVICE_COOKIE, "")):
+            return HttpResponse(
+                "操作太频繁,请稍后再试。",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+                headers={"Cache-Control": "no-store"},
+            )
         codes = []
         for person in remembered_persons(request):
-            issued = issue_code(person=person, request=request)
+            issued = issue_code(person=person)
             codes.append(
                 {
                     "name": mask_name(person.name),

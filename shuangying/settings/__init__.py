@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shuangying.people",
     "shuangying.imports",
     "shuangying.places",
+    "shuangying.identity",
     "shuangying.passes",
     "shuangying.checkins",
     "shuangying.checkpoints",

@@ -32,15 +32,16 @@ def post(client, path, data):
     return client.post(path, data, content_type="application/json")
 
 
-def test_public_checkin_is_idempotent_and_answers_the_code(client, token, place):
-    data = body(token)
+def test_public_checkin_is_idempotent_and_answers_the_code(client, token, place, people):
+    known = people.in_grid1a
+    data = body(token, name=known.name, id_number=known.reveal_id_number(), phone="13800001111")
     first = post(client, "/api/checkins", data)
     assert first.status_code == 201, first.content
     answer = first.json()
-    assert answer["created"] and answer["place"] == "东村农贸市场"
-    assert answer["person"]["name"] == "钱*"
+    assert answer["created"] and answer["place"] == "东村农贸市场" and answer["bound"]
+    assert answer["person"]["name"] == "张**"
     assert {"colour", "label", "reason"} <= set(answer["health_code"])
-    assert NEW_ID not in first.content.decode()
+    assert known.reveal_id_number() not in first.content.decode()
     again = post(client, "/api/checkins", data)
     assert again.status_code == 200 and again.json()["id"] == answer["id"]
     assert CheckIn.objects.count() == 1
@@ -54,8 +55,16 @@ def test_public_checkin_is_idempotent_and_answers_the_code(client, token, place)
             "person_ref": answer["person"]["ref"],
         },
     )
-    assert tap.status_code == 201
-    assert CheckIn.objects.filter(person__name="钱来").count() == 2
+    assert tap.status_code == 201 and tap.json()["health_code"]
+    assert CheckIn.objects.filter(person=known).count() == 2
+
+
+def test_an_unknown_number_is_recorded_without_ref_or_code(client, token, place):
+    first = post(client, "/api/checkins", body(token))
+    assert first.status_code == 201, first.content
+    answer = first.json()
+    assert not answer["bound"] and answer["person"]["ref"] is None
+    assert answer["health_code"] is None
     assert Person.objects.get(name="钱来").is_verified is False
 
 

@@ -8,8 +8,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from shuangying.checkins.models import CheckIn, PersonRef
-from shuangying.checkins.views import DEVICE_COOKIE
+from shuangying.checkins.models import CheckIn, CheckinRegistration
+from shuangying.identity.devices import DEVICE_COOKIE
+from shuangying.identity.models import PublicIdentity
 from shuangying.people.identity import make_resident_id
 from shuangying.people.models import Person
 from shuangying.places.services import issue_place_code, revoke_place_code
@@ -38,28 +39,48 @@ def first_form(**extra):
     return data
 
 
-def test_first_checkin_then_one_tap(client, place, token):
+def registry_form(person, phone, **extra):
+    """The public form filled in for a registry person (``people`` fixture)."""
+    return first_form(
+        **{"name": person.name, "id_number": person.reveal_id_number(), "phone": phone, **extra}
+    )
+
+
+def test_first_checkin_of_a_registry_person_binds_then_one_tap(client, place, token, people):
     url = reverse("checkins:public_checkin", args=[token])
     page = client.get(url)
     assert page.status_code == 200
     assert "东村农贸市场" in page.content.decode()
     assert 'name="client_uuid"' in page.content.decode()
-    response = client.post(url, first_form())
+    person = people.in_grid1a
+    response = client.post(url, registry_form(person, "13800001111"))
     assert response.status_code == 302
     result = client.get(response.url)
     body = result.content.decode()
     assert result.status_code == 200 and "登记成功" in body and "东村农贸市场" in body
     assert 'data-testid="code"' in body
-    person = Person.objects.get(name="赵新来")
-    assert not person.is_verified and person.division_id == place.division_id
     cookie = client.cookies[DEVICE_COOKIE].value
-    assert NEW_ID not in cookie and PersonRef.objects.get(person=person).ref in cookie
+    ref = PublicIdentity.objects.get(person=person).ref
+    assert person.reveal_id_number() not in cookie and ref in cookie
     # The second scan is one tap.
     again = client.get(url)
-    assert 'data-testid="tap"' in again.content.decode() and "赵**" in again.content.decode()
+    assert 'data-testid="tap"' in again.content.decode() and "张**" in again.content.decode()
     tap = client.post(url, {"mode": "tap", "client_uuid": str(uuid.uuid4())})
     assert tap.status_code == 302
     assert CheckIn.objects.filter(person=person).count() == 2
+
+
+def test_an_unknown_number_is_recorded_unbound(client, place, token):
+    url = reverse("checkins:public_checkin", args=[token])
+    response = client.post(url, first_form())
+    assert response.status_code == 302
+    body = client.get(response.url).content.decode()
+    assert "登记成功" in body and 'data-testid="unbound"' in body
+    assert 'data-testid="code"' not in body
+    person = Person.objects.get(name="赵新来")
+    assert not person.is_verified and person.division_id == place.division_id
+    assert CheckinRegistration.objects.filter(person=person, place_id=place.pk).exists()
+    assert DEVICE_COOKIE not in client.cookies and not PublicIdentity.objects.exists()
 
 
 def test_resending_the_same_form_is_one_row(client, token):
@@ -81,17 +102,37 @@ def test_known_document_joins_the_existing_person(client, token, people):
     assert Person.objects.filter(name="王二甲").count() == 1
 
 
-def test_companions_get_their_own_rows(client, place, token):
+def test_companions_get_their_own_rows(client, place, token, people):
     url = reverse("checkins:public_checkin", args=[token])
-    client.post(url, first_form(**{"c0-name": "赵小宝", "c0-id_number": CHILD_ID}))
+    response = client.post(
+        url,
+        registry_form(
+            people.in_grid1a, "13800001111", **{"c0-name": "赵小宝", "c0-id_number": CHILD_ID}
+        ),
+    )
     rows = list(CheckIn.objects.order_by("id"))
     assert len(rows) == 2
     assert rows[1].companion_of == rows[0].pk
     child = Person.objects.get(name="赵小宝")
     assert not child.is_verified and child.division_id == place.division_id
-    # One tap later: the device remembers the child too, who comes along when ticked.
-    client.post(url, {"mode": "tap", "client_uuid": str(uuid.uuid4()), "with": [child.pk]})
-    assert CheckIn.objects.filter(person=child).count() == 2
+    # Not of the same household: the bound person's code is shown, the child's is not.
+    body = client.get(response.url).content.decode()
+    assert body.count('data-testid="code"') == 1 and body.count('data-testid="entry"') == 1
+
+
+def test_a_companion_known_under_another_name_is_refused(client, token, people):
+    url = reverse("checkins:public_checkin", args=[token])
+    other = people.in_grid2a
+    response = client.post(
+        url,
+        registry_form(
+            people.in_grid1a,
+            "13800001111",
+            **{"c0-name": "冒名", "c0-id_number": other.reveal_id_number()},
+        ),
+    )
+    assert response.status_code == 400 and "信息不符" in response.content.decode()
+    assert not CheckIn.objects.exists()
 
 
 def test_invalid_number_is_shown_and_nothing_written(client, token):
@@ -138,10 +179,10 @@ def test_rate_limit_per_address(client, token, settings):
     assert client.get(url, REMOTE_ADDR="10.0.0.10").status_code == 200
 
 
-def test_rate_limit_per_device(client, token, settings):
+def test_rate_limit_per_device(client, token, settings, people):
     settings.CHECKIN_RATE_PER_DEVICE = 2
     url = reverse("checkins:public_checkin", args=[token])
-    client.post(url, first_form())
+    client.post(url, registry_form(people.in_grid1a, "13800001111"))
     statuses = [client.get(url, REMOTE_ADDR=f"10.0.1.{i}").status_code for i in range(4)]
     assert statuses[-1] == 429
 
@@ -165,18 +206,19 @@ def test_a_code_revoked_after_a_process_cached_it_writes_nothing(client, place, 
     assert (Person.objects.count(), CheckIn.objects.count()) == (persons, rows)
 
 
-def test_a_known_persons_check_in_is_one_statement_on_postgresql_two_elsewhere(
-    client, token, django_assert_num_queries, settings
+def test_a_bound_persons_check_in_is_one_statement_on_postgresql_two_elsewhere(
+    client, token, django_assert_num_queries, settings, people
 ):
-    """The steady state of the public check-in: on PostgreSQL the person, their device
-    reference and the insert (checking the place code) in one statement; elsewhere the
-    lookup, then the insert."""
+    """The steady state of the public check-in: on PostgreSQL the person, their bound
+    identity and the insert (checking name, phone and the place code) in one statement;
+    elsewhere the lookup, then the insert."""
     settings.CHECKIN_RATE_PER_ADDRESS = 0
     url = reverse("checkins:public_checkin", args=[token])
-    assert client.post(url, first_form()).status_code == 302  # registers, caches the code
+    form = registry_form(people.in_grid1a, "13800001111")
+    assert client.post(url, form).status_code == 302  # binds, caches the code
     client.cookies.pop(DEVICE_COOKIE)
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
-        response = client.post(url, first_form())
+        response = client.post(url, {**form, "client_uuid": str(uuid.uuid4())})
     assert response.status_code == 302
     assert CheckIn.objects.count() == 2
 
@@ -184,13 +226,16 @@ def test_a_known_persons_check_in_is_one_statement_on_postgresql_two_elsewhere(
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
 @pytest.mark.parametrize("enabled", [True, False])
-def test_the_hot_statements_are_prepared_once_per_connection(client, token, settings, enabled):
+def test_the_hot_statements_are_prepared_once_per_connection(
+    client, token, settings, enabled, people
+):
     settings.SHUANGYING_PREPARED_STATEMENTS = enabled
     settings.CHECKIN_RATE_PER_ADDRESS = 0
     url = reverse("checkins:public_checkin", args=[token])
     for _ in range(3):
         client.cookies.pop(DEVICE_COOKIE, None)
-        assert client.post(url, first_form()).status_code == 302
+        form = registry_form(people.in_grid1a, "13800001111")
+        assert client.post(url, form).status_code == 302
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",

@@ -111,14 +111,16 @@ def test_batch_is_idempotent_with_per_item_errors(personas, place, token):
 def test_purge_removes_rows_past_retention(people, place):
     from django.utils import timezone
 
+    me = people.in_grid1a
+    identity = Identity(me.name, me.reveal_id_number(), phone="13800001111")
     old = record_checkin(
-        place=place, client_uuid=uuid.uuid4(), person=people.in_grid1a, declaration=Declaration()
+        place=place, client_uuid=uuid.uuid4(), identity=identity, declaration=Declaration()
     ).checkin
     CheckIn.objects.filter(pk=old.pk).update(
         checked_in_at=timezone.now() - timezone.timedelta(days=40)
     )
     record_checkin(
-        place=place, client_uuid=uuid.uuid4(), person=people.in_grid1a, declaration=Declaration()
+        place=place, client_uuid=uuid.uuid4(), identity=identity, declaration=Declaration()
     )
     assert purge_expired_checkins() == 1
     assert CheckIn.objects.count() == 1
@@ -209,3 +211,22 @@ def test_large_mixed_batch_answers_each_item_and_resend_inserts_nothing(
     assert not any(r.created for r in again)
     assert CheckIn.objects.count() == 501
     assert HealthEvent.objects.filter(kind="fever_unresolved").count() == 100
+
+
+def test_the_scan_statements_take_their_names_from_the_owning_models(monkeypatch):
+    """A table renamed in people or identity renames it in the check-in's statements."""
+    from shuangying.checkins.services import batch, fastpath, scan  # noqa: F401
+    from shuangying.identity.models import PublicIdentity
+    from shuangying.people.queries import person_by_hash_sql, person_ids_by_hashes_sql
+
+    monkeypatch.setattr(Person._meta, "db_table", "renamed_person")
+    monkeypatch.setattr(PublicIdentity._meta, "db_table", "renamed_identity")
+    fastpath.scan_sql.cache_clear()
+    try:
+        sql = fastpath.scan_sql()
+        assert "renamed_person p" in sql and "JOIN renamed_identity b" in sql
+        assert "people_person" not in sql and "identity_publicidentity" not in sql
+        assert "FROM renamed_person" in person_by_hash_sql(("id",))
+        assert "FROM renamed_person" in person_ids_by_hashes_sql()
+    finally:
+        fastpath.scan_sql.cache_clear()

@@ -14,9 +14,17 @@ from django.utils import timezone
 from shuangying.audit.models import AuditEvent
 from shuangying.checkins.services import Declaration, record_checkin
 from shuangying.core.excel import normalize_header, read_table
+from shuangying.identity.models import PublicIdentity
 from shuangying.testing import login
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def bound(people):
+    """The persons check in by their bound identity (a device's one tap)."""
+    for p in (people.in_grid1a, people.in_grid1b, people.in_grid2a):
+        PublicIdentity.objects.create(person=p, phone_hash=p.phone_hash, method="registry")
 
 
 @pytest.fixture
@@ -129,6 +137,7 @@ def mixed(people, place, other_place, gate):
             person=person,
             declaration=Declaration(),
             at=now - timedelta(hours=hours),
+            backdate=timedelta(days=7),
         ).checkin
 
     def passage(hours, **fields):
@@ -309,6 +318,7 @@ def test_checkpoint_visitors_include_passages(client, personas, people, gate, mi
         person=people.in_grid2a,
         declaration=Declaration(),
         at=mixed["now"] - timedelta(hours=3, minutes=30),
+        backdate=timedelta(days=7),
     ).checkin
     login(client, personas["town1"])
     today = timezone.localdate(mixed["now"])

@@ -324,14 +324,16 @@ def test_county_publishes_a_new_rule_version_from_the_rules_page(client, persona
 def test_resident_sees_own_code_from_the_check_in_cookie(client, people):
     from django.core.signing import get_cookie_signer
 
-    from shuangying.checkins.services import ref_for
-    from shuangying.checkins.views import DEVICE_COOKIE, DEVICE_SALT
+    from shuangying.identity.devices import DEVICE_COOKIE, DEVICE_SALT
+    from shuangying.identity.models import PublicIdentity
 
     html = client.get(reverse("healthcodes:my_code")).content.decode()
     assert "还没有登记过" in html
     assert client.post("/api/healthcodes/issue/mine").json() == {"items": []}
     signer = get_cookie_signer(salt=DEVICE_COOKIE + DEVICE_SALT)
-    client.cookies[DEVICE_COOKIE] = signer.sign(ref_for(people.in_grid1a))
+    me = people.in_grid1a
+    bound = PublicIdentity.objects.create(person=me, phone_hash=me.phone_hash, method="registry")
+    client.cookies[DEVICE_COOKIE] = signer.sign(bound.ref)
     html = client.get(reverse("healthcodes:my_code")).content.decode()
     assert 'data-colour="green"' in html and "张**" in html and "<svg" in html
     assert people.in_grid1a.name not in html
