@@ -87,7 +87,6 @@ def issue_batch_api(request, order_id: int, payload: IssueIn):
     try:
         issue = issue_batch(
             actor=user,
-            request=request,
             order=order,
             quantities={line.line: line.quantity for line in payload.lines},
         )

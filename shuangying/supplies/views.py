@@ -317,7 +317,6 @@ class ItemCreateView(PermissionRequiredMixin, View):
             try:
                 services.save_item(
                     actor=request.user,
-                    request=request,
                     item=item,
                     category=d["category"],
                     name=d["name"],
@@ -394,7 +393,7 @@ class LocationCreateView(SimpleCreateView):
     back = "supplies:item_list"
 
     def save(self, d):
-        services.create_location(actor=self.request.user, request=self.request, **d)
+        services.create_location(actor=self.request.user, **d)
         messages.success(self.request, f"已新增库点 {d['name']}")
         return redirect("supplies:item_list")
 
@@ -406,7 +405,7 @@ class RecipientCreateView(SimpleCreateView):
     back = "supplies:dispatch_list"
 
     def save(self, d):
-        services.create_recipient(actor=self.request.user, request=self.request, **d)
+        services.create_recipient(actor=self.request.user, **d)
         messages.success(self.request, f"已新增领用单位 {d['name']}")
         return redirect("supplies:dispatch_list")
 
@@ -475,7 +474,6 @@ class PurchaseCreateView(LinesCreateView):
     def save(self, d, lines):
         purchase = services.create_purchase_request(
             actor=self.request.user,
-            request=self.request,
             location=d["location"],
             supplier_name=d["supplier"],
             reason=d["reason"],
@@ -545,7 +543,7 @@ class PurchaseActionView(PermissionRequiredMixin, View):
 
 class PurchaseSubmitView(PurchaseActionView):
     def act(self, request, purchase):
-        services.submit_purchase_request(actor=request.user, request=request, purchase=purchase)
+        services.submit_purchase_request(actor=request.user, purchase=purchase)
         messages.success(request, "已提交联合预审(财政、卫健、市场监管、工信)")
 
 
@@ -556,7 +554,6 @@ class PurchaseReviewView(PurchaseActionView):
     def act(self, request, purchase):
         services.review_purchase_request(
             actor=request.user,
-            request=request,
             purchase=purchase,
             decision=request.POST.get("decision", ""),
             comment=request.POST.get("comment", ""),
@@ -572,7 +569,6 @@ class PurchaseOrderView(PurchaseActionView):
         }
         services.place_order(
             actor=request.user,
-            request=request,
             purchase=purchase,
             order_number=request.POST.get("order_number", ""),
             prices=prices,
@@ -636,7 +632,6 @@ class PurchaseAcceptView(PermissionRequiredMixin, View):
             try:
                 services.accept_delivery(
                     actor=request.user,
-                    request=request,
                     purchase=purchase,
                     results=results,
                     acceptance_team=request.POST.get("acceptance_team", ""),
@@ -683,9 +678,7 @@ class DonationCreateView(LinesCreateView):
     price_label = "申报价值(元,合计)"
 
     def save(self, d, lines):
-        donation = services.record_donation(
-            actor=self.request.user, request=self.request, lines=lines, **d
-        )
+        donation = services.record_donation(actor=self.request.user, lines=lines, **d)
         messages.success(self.request, f"已登记捐赠 {donation.number},请组织验收")
         return redirect(donation)
 
@@ -717,7 +710,6 @@ class DonationAcceptView(PermissionRequiredMixin, View):
         try:
             services.accept_donation(
                 actor=request.user,
-                request=request,
                 donation=donation,
                 accepted={line.pk: request.POST.get(f"accepted_{line.pk}", "") for line in lines},
                 reasons={line.pk: request.POST.get(f"reason_{line.pk}", "") for line in lines},
@@ -801,7 +793,7 @@ class ProcessingCreateView(SimpleCreateView):
     back = "supplies:processing_list"
 
     def save(self, d):
-        run = services.record_processing(actor=self.request.user, request=self.request, **d)
+        run = services.record_processing(actor=self.request.user, **d)
         messages.success(
             self.request,
             f"已登记加工:{run.input_item}{fmt(run.input_quantity)}{run.input_item.unit}→"
@@ -817,7 +809,7 @@ class TransferCreateView(LinesCreateView):
     back = "supplies:stock_list"
 
     def save(self, d, lines):
-        services.transfer_stock(actor=self.request.user, request=self.request, lines=lines, **d)
+        services.transfer_stock(actor=self.request.user, lines=lines, **d)
         messages.success(self.request, "调拨已入账")
         return redirect("supplies:stock_list")
 
@@ -852,9 +844,7 @@ class DispatchCreateView(LinesCreateView):
     back = "supplies:dispatch_list"
 
     def save(self, d, lines):
-        order = services.create_dispatch_order(
-            actor=self.request.user, request=self.request, lines=lines, **d
-        )
+        order = services.create_dispatch_order(actor=self.request.user, lines=lines, **d)
         messages.success(self.request, f"已下达调用指令 {order.number}")
         return redirect(order)
 
@@ -895,7 +885,6 @@ class IssueCreateView(PermissionRequiredMixin, View):
         try:
             issue = services.issue_batch(
                 actor=request.user,
-                request=request,
                 order=order,
                 quantities={k: v for k, v in quantities.items() if v},
             )
@@ -924,7 +913,6 @@ class ObjectActionView(PermissionRequiredMixin, View):
         try:
             getattr(services, self.service)(
                 actor=request.user,
-                request=request,
                 **{self.object_arg: obj, self.field: request.POST.get(self.field, "")},
             )
         except ValidationError as exc:
@@ -1009,7 +997,7 @@ class RequestCreateView(SimpleCreateView):
     back = "supplies:request_list"
 
     def save(self, d):
-        services.create_enterprise_request(actor=self.request.user, request=self.request, **d)
+        services.create_enterprise_request(actor=self.request.user, **d)
         messages.success(self.request, "已登记企业需求")
         return redirect("supplies:request_list")
 
@@ -1028,7 +1016,6 @@ class RequestMeetView(PermissionRequiredMixin, View):
             if request.POST.get("how") == "purchase":
                 purchase = services.meet_request_by_purchase(
                     actor=request.user,
-                    request=request,
                     req=req,
                     location=store,
                     supplier_name=request.POST.get("supplier", ""),
@@ -1038,9 +1025,7 @@ class RequestMeetView(PermissionRequiredMixin, View):
                 )
                 messages.success(request, f"已转为采购申请 {purchase.number}")
                 return redirect(purchase)
-            order = services.meet_request_from_stock(
-                actor=request.user, request=request, req=req, source=store
-            )
+            order = services.meet_request_from_stock(actor=request.user, req=req, source=store)
             messages.success(request, f"已生成调用指令 {order.number}")
             return redirect(order)
         except ValidationError as exc:
@@ -1086,7 +1071,6 @@ class ItemReportView(PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         form, start, end, rows = _item_rows(self.request)
         record_event(
-            request=self.request,
             action=AuditAction.LIST,
             object_type="supplies_report",
             summary=f"物资收发存报表 {start or '起始'}至{end}",
@@ -1246,7 +1230,6 @@ class ReserveReportExportView(PermissionRequiredMixin, View):
                 )
                 sheet.write_rows([r.category, r.item, r.unit, r.on_hand, r.min_stock] for r in low)
             record_event(
-                request=request,
                 action=AuditAction.EXPORT,
                 object_type="supplies_report",
                 summary=f"导出{title}",
