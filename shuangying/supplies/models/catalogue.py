@@ -8,9 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.audit.logging import Audited
 
-from ..querysets import (
-    CatalogueQuerySet,
-)
+from ..querysets import CatalogueQuerySet
 from .base import MONEY, QUANTITY, ZERO
 
 

@@ -11,12 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.audit.logging import Audited
 
-from ..choices import (
-    DispatchStatus,
-    IssueStatus,
-    RecipientKind,
-    RequestStatus,
-)
+from ..choices import DispatchStatus, IssueStatus, RecipientKind, RequestStatus
 from ..querysets import (
     DispatchQuerySet,
     EnterpriseRequestQuerySet,

@@ -10,13 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.audit.logging import Audited
 
-from ..choices import (
-    DonationStatus,
-    DonorKind,
-)
-from ..querysets import (
-    DonationQuerySet,
-)
+from ..choices import DonationStatus, DonorKind
+from ..querysets import DonationQuerySet
 from .base import MONEY, QUANTITY, ZERO, user_fk
 from .stock import AcceptedLine, Location
 

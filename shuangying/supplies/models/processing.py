@@ -7,9 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.audit.logging import Audited
 
-from ..querysets import (
-    ProcessingQuerySet,
-)
+from ..querysets import ProcessingQuerySet
 from .base import QUANTITY, user_fk
 from .catalogue import Item
 from .stock import Location, StockMove

@@ -10,13 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.audit.logging import Audited
 
-from ..choices import (
-    PurchaseStatus,
-    ReviewDecision,
-)
-from ..querysets import (
-    PurchaseQuerySet,
-)
+from ..choices import PurchaseStatus, ReviewDecision
+from ..querysets import PurchaseQuerySet
 from .base import MONEY, QUANTITY, ZERO, user_fk
 from .catalogue import Budget
 from .stock import AcceptedLine, Location

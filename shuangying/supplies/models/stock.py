@@ -9,16 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.audit.logging import Audited
 
-from ..choices import (
-    STORE_KINDS,
-    LocationKind,
-    MoveKind,
-)
-from ..querysets import (
-    BalanceQuerySet,
-    LocationQuerySet,
-    MoveQuerySet,
-)
+from ..choices import STORE_KINDS, LocationKind, MoveKind
+from ..querysets import BalanceQuerySet, LocationQuerySet, MoveQuerySet
 from .base import MONEY, QUANTITY, ZERO, user_fk
 from .catalogue import Item
 

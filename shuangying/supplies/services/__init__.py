@@ -26,11 +26,7 @@ from .procurement import (
     review_purchase_request,
     submit_purchase_request,
 )
-from .requests import (
-    create_enterprise_request,
-    meet_request_by_purchase,
-    meet_request_from_stock,
-)
+from .requests import create_enterprise_request, meet_request_by_purchase, meet_request_from_stock
 from .stock import record_opening_balance, transfer_stock
 
 __all__ = [

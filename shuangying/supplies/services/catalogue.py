@@ -11,22 +11,9 @@ from django.db import transaction
 
 from shuangying.audit.models import AuditAction
 
-from ..choices import (
-    LocationKind,
-    RecipientKind,
-)
-from ..models import (
-    Category,
-    Item,
-    Location,
-    Recipient,
-    StockMove,
-    UnitConversion,
-)
-from .common import (
-    decimal_of,
-    outside_location,
-)
+from ..choices import LocationKind, RecipientKind
+from ..models import Category, Item, Location, Recipient, StockMove, UnitConversion
+from .common import decimal_of, outside_location
 
 
 @transaction.atomic

@@ -11,14 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
-from ..choices import (
-    STORE_KINDS,
-)
-from ..models import (
-    Item,
-    Location,
-    UnitConversion,
-)
+from ..choices import STORE_KINDS
+from ..models import Item, Location, UnitConversion
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = Decimal("1e12")

@@ -13,28 +13,10 @@ from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
 
-from ..choices import (
-    DispatchStatus,
-    IssueStatus,
-    MoveKind,
-)
+from ..choices import DispatchStatus, IssueStatus, MoveKind
 from ..ledger import Move, fmt, post_moves, reverse_moves
-from ..models import (
-    DispatchLine,
-    DispatchOrder,
-    Issue,
-    IssueLine,
-    Location,
-    Recipient,
-)
-from .common import (
-    Line,
-    base_lines,
-    decimal_of,
-    next_number,
-    require_store,
-    row_label,
-)
+from ..models import DispatchLine, DispatchOrder, Issue, IssueLine, Location, Recipient
+from .common import Line, base_lines, decimal_of, next_number, require_store, row_label
 
 
 @transaction.atomic

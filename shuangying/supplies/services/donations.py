@@ -12,17 +12,9 @@ from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
 
-from ..choices import (
-    DonationStatus,
-    LocationKind,
-    MoveKind,
-)
+from ..choices import DonationStatus, LocationKind, MoveKind
 from ..ledger import Move, post_moves
-from ..models import (
-    Donation,
-    DonationLine,
-    Location,
-)
+from ..models import Donation, DonationLine, Location
 from .common import (
     CENT,
     Line,

@@ -11,25 +11,10 @@ from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
 
-from ..choices import (
-    LocationKind,
-    MoveKind,
-)
+from ..choices import LocationKind, MoveKind
 from ..ledger import Move, fmt, post_moves
-from ..models import (
-    Item,
-    Location,
-    ProcessingRun,
-    StockMove,
-)
-from .common import (
-    CENT,
-    decimal_of,
-    next_number,
-    outside_location,
-    require_store,
-    to_base,
-)
+from ..models import Item, Location, ProcessingRun, StockMove
+from .common import CENT, decimal_of, next_number, outside_location, require_store, to_base
 
 
 def average_cost(item: Item, location: Location | None = None) -> Decimal:

@@ -15,20 +15,9 @@ from django.utils import timezone
 from shuangying.accounts.models import Department
 from shuangying.audit.models import AuditAction
 
-from ..choices import (
-    REVIEW_DEPARTMENTS,
-    LocationKind,
-    MoveKind,
-    PurchaseStatus,
-    ReviewDecision,
-)
+from ..choices import REVIEW_DEPARTMENTS, LocationKind, MoveKind, PurchaseStatus, ReviewDecision
 from ..ledger import Move, fmt, post_moves
-from ..models import (
-    Location,
-    PurchaseLine,
-    PurchaseRequest,
-    PurchaseReview,
-)
+from ..models import Location, PurchaseLine, PurchaseRequest, PurchaseReview
 from .common import (
     CENT,
     Line,

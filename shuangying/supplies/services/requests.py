@@ -11,23 +11,9 @@ from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
 
-from ..choices import (
-    RecipientKind,
-    RequestStatus,
-)
-from ..models import (
-    DispatchOrder,
-    EnterpriseRequest,
-    Item,
-    Location,
-    PurchaseRequest,
-    Recipient,
-)
-from .common import (
-    Line,
-    decimal_of,
-    to_base,
-)
+from ..choices import RecipientKind, RequestStatus
+from ..models import DispatchOrder, EnterpriseRequest, Item, Location, PurchaseRequest, Recipient
+from .common import Line, decimal_of, to_base
 from .dispatch import create_dispatch_order
 from .procurement import create_purchase_request
 

@@ -11,24 +11,23 @@ from django.db import transaction
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 
-from ..choices import (
-    LocationKind,
-    MoveKind,
-)
+from ..choices import LocationKind, MoveKind
 from ..ledger import Move, post_moves
-from ..models import (
-    Location,
-    StockMove,
-)
-from .common import (
-    CENT,
-    Line,
-    base_lines,
-    next_number,
-    outside_location,
-    require_store,
-    row_label,
-)
+from ..models import Location, StockMove
+from .common import CENT, Line, base_lines, next_number, outside_location, require_store, row_label
+
+
+def log_moves(actor, object_id, summary: str, detail: dict | None = None) -> None:
+    """The audit row of a batch of moves: there is no one row to log on, so it names the store
+    (opening reserves) or the transfer's document instead."""
+    record_event(
+        user=actor,
+        action=AuditAction.CREATE,
+        object_type=StockMove.audit_object_type(),
+        object_id=object_id,
+        summary=summary,
+        detail=detail,
+    )
 
 
 @transaction.atomic
@@ -62,14 +61,7 @@ def record_opening_balance(
         ],
         actor=actor,
     )
-    record_event(
-        user=actor,
-        action=AuditAction.CREATE,
-        object_type="stock_move",
-        object_id=location.pk,
-        summary=f"登记期初储备 {location.name}",
-        detail={"rows": len(moves)},
-    )
+    log_moves(actor, location.pk, f"登记期初储备 {location.name}", {"rows": len(moves)})
     return moves
 
 
@@ -107,11 +99,5 @@ def transfer_stock(
         ],
         actor=actor,
     )
-    record_event(
-        user=actor,
-        action=AuditAction.CREATE,
-        object_type="stock_move",
-        object_id=document,
-        summary=f"调拨 {from_location.name}→{to_location.name} {len(moves)}项",
-    )
+    log_moves(actor, document, f"调拨 {from_location.name}→{to_location.name} {len(moves)}项")
     return moves
