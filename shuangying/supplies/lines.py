@@ -155,7 +155,7 @@ LineFormSet = forms.formset_factory(
 
 class AcceptanceForm(RowForm):
     """One purchase line at joint acceptance: what arrived, what passed, why the rest did not.
-    The line itself is the form's initial ``line`` (not posted back)."""
+    The line itself is the form's ``line`` (not posted back)."""
 
     delivered = forms.CharField(
         label=_("到货数量"), widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -165,15 +165,18 @@ class AcceptanceForm(RowForm):
     )
     reason = forms.CharField(label=_("拒收原因"), max_length=200, required=False)
 
+    LABELS = {"delivered": "到货数量", "accepted": "验收合格数量"}
+
     def __init__(self, *args, line=None, **kwargs):
         self.line = line
         super().__init__(*args, **kwargs)
-        self.fields["delivered"].error_messages["required"] = f"第{self.row}行 到货数量:必填"
-        self.fields["accepted"].error_messages["required"] = f"第{self.row}行 验收合格数量:必填"
+        for field, label in self.LABELS.items():
+            if field in self.fields:
+                self.fields[field].error_messages["required"] = f"第{self.row}行 {label}:必填"
 
     def clean(self):
         data = super().clean()
-        for field, label in (("delivered", "到货数量"), ("accepted", "验收合格数量")):
+        for field, label in self.LABELS.items():
             if field not in data:
                 continue
             try:
@@ -194,15 +197,21 @@ class AcceptanceForm(RowForm):
         )
 
 
+class DonationAcceptanceForm(AcceptanceForm):
+    """A donated line: what passed of what the donor declared (nothing is "ordered")."""
+
+    delivered = None
+
+
 class BaseAcceptanceFormSet(forms.BaseFormSet):
-    """One form per line of the purchase, in the lines' order; the number of forms is the
-    number of lines, whatever is posted."""
+    """One form per line of the document, in the lines' order; the number of forms is the
+    number of lines, whatever is posted. Each field starts at the line's full quantity."""
 
     def __init__(self, *args, lines, **kwargs):
         self.lines = list(lines)
+        fields = [f for f in ("delivered", "accepted") if f in self.form.base_fields]
         kwargs.setdefault(
-            "initial",
-            [{"delivered": _plain(x.quantity), "accepted": _plain(x.quantity)} for x in self.lines],
+            "initial", [{f: _plain(line.quantity) for f in fields} for line in self.lines]
         )
         super().__init__(*args, **kwargs)
 
@@ -218,6 +227,13 @@ class BaseAcceptanceFormSet(forms.BaseFormSet):
     def acceptances(self) -> list[Acceptance]:
         return [form.acceptance() for form in self.forms]
 
+    def accepted(self) -> dict[int, object]:
+        """Line id → accepted quantity (donations)."""
+        return {form.line.pk: form.cleaned_data["accepted"] for form in self.forms}
+
+    def reasons(self) -> dict[int, str]:
+        return {form.line.pk: form.cleaned_data.get("reason", "") for form in self.forms}
+
 
 def _plain(value) -> str:
     return format(value.normalize(), "f")
@@ -225,4 +241,7 @@ def _plain(value) -> str:
 
 AcceptanceFormSet = forms.formset_factory(
     AcceptanceForm, formset=BaseAcceptanceFormSet, extra=0, max_num=MAX_ROWS
+)
+DonationAcceptanceFormSet = forms.formset_factory(
+    DonationAcceptanceForm, formset=BaseAcceptanceFormSet, extra=0, max_num=MAX_ROWS
 )

@@ -197,3 +197,35 @@ def test_services_take_the_actor_and_the_audit_context_not_a_request(officer, st
     event = AuditEvent.objects.get(object_type="supply_category", object_id=str(category.pk))
     assert (event.username, event.ip_address, event.path) == ("officer", "10.1.2.3", "task:test")
     assert event.summary == "新增物资类别 消杀"
+
+
+def test_donation_acceptance_is_a_formset_too(client, officer, store, catalogue):
+    from datetime import date
+
+    donation = services.record_donation(
+        donor_kind="enterprise",
+        donor_name="某企业",
+        location=store,
+        received_on=date(2020, 2, 1),
+        lines=[
+            Line(item=catalogue["医用外科口罩"], quantity=Decimal(600), price=Decimal(600)),
+            Line(item=catalogue["护目镜"], quantity=Decimal(20), price=Decimal(200)),
+        ],
+    )
+    login(client, officer)
+    page = client.get(f"/supplies/donations/{donation.pk}/").content.decode()
+    assert 'name="lines-0-accepted"' in page and 'value="600"' in page
+    url = f"/supplies/donations/{donation.pk}/accept/"
+    rows = lines_data({"accepted": "六百"}, {"accepted": "20"})
+    bad = client.post(url, {"acceptance_team": "发改局", **rows})
+    assert bad.status_code == 400 and "第1行 验收合格数量:应为数字" in bad.content.decode()
+    rows["lines-0-accepted"] = "500"
+    unexplained = client.post(url, {"acceptance_team": "发改局", **rows})
+    assert "第1行 拒收原因:部分拒收须说明原因" in unexplained.content.decode()
+    done = client.post(url, {"acceptance_team": "发改局", **rows, "lines-0-reason": "100个破损"})
+    assert done.status_code == 302
+    balances = dict(
+        StockBalance.objects.filter(location=store).values_list("item__name", "quantity")
+    )
+    assert balances == {"医用外科口罩": Decimal(500), "护目镜": Decimal(20)}
+    assert client.post(url, {"acceptance_team": "发改局", **rows}).status_code == 302  # done

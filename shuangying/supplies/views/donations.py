@@ -11,13 +11,14 @@ from django.views.generic import TemplateView
 
 from shuangying.access import can, get_restricted_or_404
 from shuangying.core.excel import Column
-from shuangying.pages import audited_page
+from shuangying.pages import apply_errors, audited_page
 
 from .. import forms as f
 from .. import services
 from ..choices import DonationStatus
+from ..lines import DonationAcceptanceFormSet
 from ..models import Donation
-from .base import LinesFormView, refusal_messages, xlsx
+from .base import LinesFormView, xlsx
 
 
 class DonationListView(PermissionRequiredMixin, TemplateView):
@@ -51,42 +52,57 @@ class DonationCreateView(LinesFormView):
 
 
 class DonationDetailView(PermissionRequiredMixin, TemplateView):
+    """A donation; while it waits for acceptance, the acceptance form (a row per line)."""
+
     permission_required = "supplies.view_donation"
     template_name = "supplies/donation_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, data=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
         donation = get_restricted_or_404(
             Donation.objects.select_related("location"), self.request.user, pk=kwargs["pk"]
         )
-        ctx.update(
-            donation=donation,
-            lines=donation.lines.select_related("item"),
-            can_accept=donation.status == DonationStatus.PENDING
-            and can(self.request.user, donation, "change"),
+        lines = donation.lines.select_related("item")
+        can_accept = donation.status == DonationStatus.PENDING and can(
+            self.request.user, donation, "change"
         )
+        ctx.update(donation=donation, lines=lines, can_accept=can_accept)
+        if can_accept:
+            ctx.update(
+                form=f.AcceptanceTeamForm(data),
+                formset=DonationAcceptanceFormSet(data, prefix="lines", lines=lines),
+            )
         return ctx
 
 
-class DonationAcceptView(PermissionRequiredMixin, View):
+class DonationAcceptView(DonationDetailView):
+    """Accept a donation like a delivery: all of a line unless less passed (with a reason)."""
+
     permission_required = "supplies.change_donation"
+    http_method_names = ["post"]
 
     def post(self, request, pk):
-        donation = get_restricted_or_404(Donation, request.user, "change", pk=pk)
-        lines = donation.lines.all()
-        try:
-            services.accept_donation(
-                actor=request.user,
-                donation=donation,
-                accepted={line.pk: request.POST.get(f"accepted_{line.pk}", "") for line in lines},
-                reasons={line.pk: request.POST.get(f"reason_{line.pk}", "") for line in lines},
-                acceptance_team=request.POST.get("acceptance_team", ""),
-            )
-        except ValidationError as exc:
-            refusal_messages(request, exc)
-        else:
-            messages.success(request, "捐赠物资已验收入库")
-        return redirect(donation)
+        get_restricted_or_404(Donation, request.user, "change", pk=pk)
+        ctx = self.get_context_data(data=request.POST, pk=pk)
+        form, formset = ctx.get("form"), ctx.get("formset")
+        if form is None:
+            messages.error(request, "状态:该捐赠已验收")
+            return redirect(ctx["donation"])
+        if all([form.is_valid(), formset.is_valid()]):
+            try:
+                services.accept_donation(
+                    actor=request.user,
+                    donation=ctx["donation"],
+                    accepted=formset.accepted(),
+                    reasons=formset.reasons(),
+                    acceptance_team=form.cleaned_data["acceptance_team"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "捐赠物资已验收入库")
+                return redirect(ctx["donation"])
+        return self.render_to_response(ctx, status=400)
 
 
 class DonationLetterView(DonationDetailView):
