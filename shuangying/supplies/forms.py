@@ -1,5 +1,5 @@
-"""Forms of supplies. Documents with several items are typed as rows (物资, 数量, 单位, 单价);
-``parse_lines`` reads them and names the row of every error ("第2行 数量:应为数字")."""
+"""Forms of supplies: one form per document head, and the line tables (物资, 数量, 单位, 单价;
+到货, 合格, 拒收原因) as formsets (``lines.py``)."""
 
 from __future__ import annotations
 
@@ -13,61 +13,13 @@ from shuangying.divisions.models import Division
 
 from .choices import STORE_KINDS, DonorKind, LocationKind, RecipientKind
 from .models import Budget, Category, Item, Location, Recipient
-from .services import Line, decimal_of
+from .services import decimal_of
 
-LINE_ROWS = 6
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def stores_for(user):
     return Location.objects.restrict(user).filter(kind__in=STORE_KINDS, is_active=True)
-
-
-def parse_lines(data, *, price: bool = False) -> tuple[list[Line], list[str]]:
-    """The filled rows of a lines table (``item``, ``quantity``, ``unit``, ``price`` lists)."""
-    items = data.getlist("item")
-    quantities = data.getlist("quantity")
-    units = data.getlist("unit")
-    prices = data.getlist("price")
-    catalogue = {
-        str(i.pk): i for i in Item.objects.filter(pk__in=[i for i in items if i.isdigit()])
-    }
-    lines, errors = [], []
-    for n, item_id in enumerate(items, start=1):
-        quantity = quantities[n - 1].strip() if n <= len(quantities) else ""
-        if not item_id and not quantity:
-            continue
-        item = catalogue.get(item_id)
-        if item is None:
-            errors.append(f"第{n}行 物资:请选择物资")
-            continue
-        try:
-            qty = decimal_of(quantity, label="数量", row=n)
-            value = None
-            if price:
-                raw = prices[n - 1].strip() if n <= len(prices) else ""
-                value = decimal_of(raw or "0", label="单价/价值", row=n, positive=False)
-        except forms.ValidationError as exc:
-            errors.extend(exc.messages)
-            continue
-        unit = units[n - 1].strip() if n <= len(units) else ""
-        lines.append(Line(item=item, quantity=qty, unit=unit, price=value, row=n))
-    if not lines and not errors:
-        errors.append("明细:至少填写一行物资")
-    return lines, errors
-
-
-def line_rows(data=None, rows: int = LINE_ROWS) -> list[dict]:
-    """The rows to draw, with what was typed (after an error) kept."""
-    out = []
-    for n in range(rows):
-        row = {"n": n + 1, "item": "", "quantity": "", "unit": "", "price": ""}
-        if data is not None:
-            for key in ("item", "quantity", "unit", "price"):
-                values = data.getlist(key)
-                row[key] = values[n] if n < len(values) else ""
-        out.append(row)
-    return out
 
 
 class ItemForm(forms.Form):
@@ -209,12 +161,11 @@ class EnterpriseRequestForm(forms.Form):
         )
 
 
-class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
-    end = forms.DateField(label=_("结束日期"), required=False, widget=DATE)
+class AcceptanceTeamForm(forms.Form):
+    """The head of a joint acceptance; its rows are ``lines.AcceptanceFormSet``."""
 
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("start", "开始日期:不能晚于结束日期")
-        return data
+    acceptance_team = forms.CharField(
+        label=_("验收人员(部门)"),
+        max_length=200,
+        error_messages={"required": "验收人员:请填写参加联合验收的部门和人员"},
+    )

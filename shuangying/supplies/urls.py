@@ -42,17 +42,21 @@ urlpatterns = [
     path("requests/new/", views.RequestCreateView.as_view(), name="request_create"),
     path("requests/<int:pk>/meet/", views.RequestMeetView.as_view(), name="request_meet"),
     path("reports/items/", views.ItemReportView.as_view(), name="report_items"),
-    path("reports/items/export/", views.ItemReportExportView.as_view(), name="report_items_export"),
+    path(
+        "reports/items/export/",
+        views.ItemReportView.as_view(export=True),
+        name="report_items_export",
+    ),
     path("reports/recipients/", views.RecipientReportView.as_view(), name="report_recipients"),
     path(
         "reports/recipients/export/",
-        views.RecipientReportExportView.as_view(),
+        views.RecipientReportView.as_view(export=True),
         name="report_recipients_export",
     ),
     path("reports/reserves/", views.ReserveReportView.as_view(), name="report_reserves"),
     path(
         "reports/reserves/export/",
-        views.ReserveReportExportView.as_view(),
+        views.ReserveReportView.as_view(export=True),
         name="report_reserves_export",
     ),
 ]

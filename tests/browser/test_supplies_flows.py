@@ -79,8 +79,8 @@ def test_purchase_through_joint_review_and_acceptance_then_two_batches_signed(
     page.get_by_role("link", name="到货联合验收").click()
     page.get_by_label("验收人员(部门)").fill("发改局、财政局、卫健局、市场监管局、工信局")
     suits = page.locator("tr", has_text="医用防护服")
-    suits.locator("input[name^=accepted_]").fill("90")
-    suits.locator("input[name^=reason_]").fill("10套缝线渗漏,质量不合格")
+    suits.locator("input[name$=-accepted]").fill("90")
+    suits.locator("input[name$=-reason]").fill("10套缝线渗漏,质量不合格")
     page.get_by_role("button", name="验收入库").click()
     assert page.get_by_test_id("purchase-status").inner_text() == "已验收入库"
     assert "16,000.00" in page.get_by_test_id("accepted-total").inner_text()  # 2,500 + 13,500
@@ -123,3 +123,28 @@ def test_purchase_through_joint_review_and_acceptance_then_two_batches_signed(
         assert "已签收" in page.get_by_test_id("issue-status").inner_text()
         assert "李卡口" in page.get_by_test_id("issue-status").inner_text()
     assert StockBalance.objects.get(location=store, item__name="医用外科口罩").quantity == 400
+
+
+def test_line_table_at_375_px_adds_rows_with_labels_on_one_line(page, log_in, supplies_people):
+    """Issue 16 item 15: at 375 px a row's label reads "物资", not "物" over "资", and the
+    inputs are wide enough to type in; "添加一行" adds a numbered row that is saved."""
+    log_in("supply")
+    page.goto("/supplies/purchases/new/")
+    label = page.locator("#item-1").evaluate(
+        "el => { const td = el.closest('td'); const s = getComputedStyle(td, '::before');"
+        " return {content: s.content, nowrap: s.whiteSpace, width: el.getBoundingClientRect().width,"
+        " qty: document.querySelector('#quantity-1').getBoundingClientRect().width}; }"
+    )
+    assert label["content"] == '"物资"' and label["nowrap"] == "nowrap"
+    assert label["width"] >= 150 and label["qty"] >= 100
+    page.get_by_role("button", name="添加一行").click()
+    page.get_by_role("button", name="添加一行").click()
+    assert page.locator("#item-5").is_visible()
+    page.get_by_label("入库库点").select_option(label="县应急物资储备库")
+    page.get_by_label("供应商").fill("某医疗器械公司")
+    page.get_by_label("采购理由").fill("补充储备")
+    page.select_option("#item-5", label="医用防护服(套)")
+    page.fill("#quantity-5", "20")
+    page.fill("#price-5", "150")
+    page.get_by_role("button", name="保存").click()
+    assert page.get_by_test_id("purchase-status").inner_text() == "草稿"

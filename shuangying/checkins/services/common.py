@@ -19,6 +19,7 @@ from django.utils import timezone
 from shuangying.healthcodes import engine as healthcode_engine
 from shuangying.healthcodes.choices import EventKind
 from shuangying.healthcodes.engine import CodeResult
+from shuangying.healthcodes.fever import is_fever
 from shuangying.healthcodes.services import record_health_event
 from shuangying.people.choices import DocumentType
 from shuangying.people.identity import IdentityError, normalize_document, normalize_phone

@@ -151,34 +151,32 @@ def test_every_report_exports_to_excel(client, quwo):
     assert AuditEvent.objects.filter(action="export").count() == 6
 
 
+def lines_data(*rows: dict, prefix: str = "lines") -> dict:
+    """The POST of a line table (a formset): its management form and one dict per row."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for n, row in enumerate(rows):
+        data.update({f"{prefix}-{n}-{key}": value for key, value in row.items()})
+    return data
+
+
 def test_forms_name_the_field_and_row(client, quwo):
     login(client, quwo)
     store = Location.objects.get(name="县应急物资储备库")
+    head = {"location": store.pk, "supplier": "某公司", "reason": "防控"}
     response = client.post(
         "/supplies/purchases/new/",
         {
-            "location": store.pk,
-            "supplier": "某公司",
-            "reason": "防控",
-            "item": ["", str(Item.objects.first().pk)],
-            "quantity": ["", "许多"],
-            "unit": ["", ""],
-            "price": ["", "1"],
+            **head,
+            **lines_data(
+                {"item": "", "quantity": "", "unit": "", "price": ""},
+                {"item": str(Item.objects.first().pk), "quantity": "许多", "price": "1"},
+            ),
         },
     )
     assert response.status_code == 400
     assert "第2行 数量:应为数字" in response.content.decode()
     before = PurchaseRequest.objects.count()
-    response = client.post(
-        "/supplies/purchases/new/",
-        {
-            "location": store.pk,
-            "supplier": "某公司",
-            "reason": "防控",
-            "item": [""],
-            "quantity": [""],
-        },
-    )
+    response = client.post("/supplies/purchases/new/", {**head, **lines_data({"item": ""})})
     assert response.status_code == 400 and "至少填写一行物资" in response.content.decode()
     assert PurchaseRequest.objects.count() == before
 
