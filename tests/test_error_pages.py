@@ -74,3 +74,10 @@ def test_the_demo_keeps_its_features_with_debug_off():
     # make run: demo logins, demo data and the development health-code key all still work.
     assert settings_under({"DEBUG": "0", "SHUANGYING_DEMO": "1"}) == "False True True"
     assert settings_under({"DEBUG": "0", "SHUANGYING_DEMO": "0"}) == "False False False"
+
+
+def test_the_favicon_is_served_by_the_app(settings):
+    settings.DEBUG = False
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
