@@ -123,6 +123,9 @@ TEMPLATES = [
     }
 ]
 
+# Empty choices read "全部" in filters and "请选择" in forms (core/forms.py).
+FORM_RENDERER = "shuangying.core.forms.Renderer"
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(

@@ -1,0 +1,43 @@
+"""How every form of the site reads, set once through the form renderer (FORM_RENDERER).
+
+An empty choice never reads Django's "---------": a filter says "全部" (no restriction), a
+form to fill in says "请选择". Filters are the forms of an app's ``filters.py`` or whose class
+name ends in ``Filter``/``FilterForm``; a form may also say ``empty_choice_label = "…"``."""
+
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+DASHES = "---------"
+FILTER_EMPTY = "全部"
+FORM_EMPTY = "请选择"
+
+
+def is_filter(form) -> bool:
+    cls = type(form)
+    return cls.__module__.endswith(".filters") or cls.__name__.endswith(("Filter", "FilterForm"))
+
+
+def empty_label_for(form) -> str:
+    return getattr(form, "empty_choice_label", None) or (
+        FILTER_EMPTY if is_filter(form) else FORM_EMPTY
+    )
+
+
+class BoundField(forms.BoundField):
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        # Form fields are deep-copied per form instance: relabelling here changes this form only.
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == DASHES:
+                field.empty_label = empty_label_for(form)
+        elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list | tuple):
+            if any(value == "" and label == DASHES for value, label in field.choices):
+                label = empty_label_for(form)
+                field.choices = [
+                    (value, label if value == "" and text == DASHES else text)
+                    for value, text in field.choices
+                ]
+
+
+class Renderer(DjangoTemplates):
+    bound_field_class = BoundField
