@@ -23,6 +23,12 @@ def empty_label_for(form) -> str:
     )
 
 
+def has_dashes(field) -> bool:
+    return isinstance(field, forms.ChoiceField) and any(
+        value == "" and label == DASHES for value, label in field.choices
+    )
+
+
 class BoundField(forms.BoundField):
     def __init__(self, form, field, name):
         super().__init__(form, field, name)
@@ -30,13 +36,12 @@ class BoundField(forms.BoundField):
         if isinstance(field, forms.ModelChoiceField):
             if field.empty_label == DASHES:
                 field.empty_label = empty_label_for(form)
-        elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list | tuple):
-            if any(value == "" and label == DASHES for value, label in field.choices):
-                label = empty_label_for(form)
-                field.choices = [
-                    (value, label if value == "" and text == DASHES else text)
-                    for value, text in field.choices
-                ]
+        elif has_dashes(field):
+            label = empty_label_for(form)
+            field.choices = [
+                (value, label if value == "" and text == DASHES else text)
+                for value, text in field.choices
+            ]
 
 
 class Renderer(DjangoTemplates):
