@@ -43,6 +43,19 @@ class BoundField(forms.BoundField):
                 for value, text in field.choices
             ]
 
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        from .lookups import SearchSelect, fits_a_list, label_for
+
+        widget = widget or self.field.widget
+        if isinstance(widget, SearchSelect):
+            if fits_a_list(self.field):
+                # A short list is quicker to pick from than to search.
+                widget = forms.Select(attrs=widget.attrs, choices=self.field.choices)
+                widget.is_required = self.field.required
+            else:
+                widget.choice_label = label_for(self.field, widget.key, self.value())
+        return super().as_widget(widget, attrs, only_initial)
+
 
 class Renderer(DjangoTemplates):
     bound_field_class = BoundField

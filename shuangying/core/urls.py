@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import lookups, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("lookup/", lookups.lookup, name="lookup"),
 ]
