@@ -38,7 +38,9 @@ class PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.texts: list[str] = []
+        self.labels: list[str] = []
         self._stack: list[tuple[str, bool]] = []
+        self._label: list[str] | None = None
 
     @property
     def _raw(self) -> bool:
@@ -48,6 +50,8 @@ class PageParser(HTMLParser):
         attrs = dict(attrs)
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
+        if tag == "label":
+            self._label = []
         raw = self._raw or tag in RAW_TAGS or attrs.get("translate") == "no"
         if tag not in VOID:
             self._stack.append((tag, raw))
@@ -60,12 +64,17 @@ class PageParser(HTMLParser):
             self.texts.append(attrs["value"])
 
     def handle_endtag(self, tag):
+        if tag == "label" and self._label is not None:
+            self.labels.append("".join(self._label).strip())
+            self._label = None
         for i in range(len(self._stack) - 1, -1, -1):
             if self._stack[i][0] == tag:
                 del self._stack[i:]
                 break
 
     def handle_data(self, data):
+        if self._label is not None:
+            self._label.append(data)
         if not self._raw and data.strip():
             self.texts.append(data.strip())
 
@@ -77,6 +86,7 @@ class Visit:
     status: int
     source: str  # the page that linked here ("menu" for a menu entry)
     texts: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
 
 
 def route_of(path: str) -> str | None:
@@ -118,6 +128,7 @@ def crawl_as(role: str, client: Client) -> list[Visit]:
         parser = PageParser()
         parser.feed(response.content.decode())
         visit.texts = parser.texts
+        visit.labels = parser.labels
         for link in parser.links:
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or not parts.path.startswith("/"):
@@ -177,3 +188,8 @@ def english_words(text: str) -> list[str]:
             continue
         words.extend(w for w in WORD.findall(token) if w not in ALLOWED_WORDS)
     return words
+
+
+# ASCII punctuation written against Chinese text: "姓名:" or "(可选)" where ":"/"(可选)" belong.
+CJK = "\u4e00-\u9fff"
+ASCII_PUNCT_IN_CHINESE = re.compile(rf"[{CJK}][,;:?!]|[,;?!][{CJK}]|\([{CJK}][^)]*\)")

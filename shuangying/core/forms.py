@@ -1,5 +1,7 @@
 """How every form of the site reads, set once through the form renderer (FORM_RENDERER).
 
+Labels carry no trailing colon (they sit above their fields).
+
 An empty choice never reads Django's "---------": a filter says "全部" (no restriction), a
 form to fill in says "请选择". Filters are the forms of an app's ``filters.py`` or whose class
 name ends in ``Filter``/``FilterForm``; a form may also say ``empty_choice_label = "…"``."""
@@ -42,6 +44,11 @@ class BoundField(forms.BoundField):
                 (value, label if value == "" and text == DASHES else text)
                 for value, text in field.choices
             ]
+
+    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
+        # Labels sit above their fields: none carries a colon (Django would add ":").
+        suffix = "" if label_suffix is None else label_suffix
+        return super().label_tag(contents, attrs, label_suffix=suffix, tag=tag)
 
     def as_widget(self, widget=None, attrs=None, only_initial=False):
         from .lookups import SearchSelect, fits_a_list, label_for

@@ -41,3 +41,7 @@ def test_real_forms_of_the_site(personas):
 
     html = str(PlaceFilter(user=personas["county"]))
     assert "---------" not in html and ">全部</option>" in html
+
+
+def test_labels_carry_no_colon():
+    assert str(ColourForm()["colour"].label_tag()) == '<label for="id_colour">Colour</label>'

@@ -22,3 +22,20 @@ document.addEventListener("input", (event) => {
   input.closest("[data-lookup]").querySelector("[data-lookup-value]").value = "";
   input.setAttribute("aria-expanded", "true");
 });
+
+// Phones: fold long filter panels (details.fold-phone) unless a filter in them is in use.
+function foldFiltersOnPhones() {
+  if (!window.matchMedia("(max-width: 600px)").matches) return;
+  document.querySelectorAll("details.fold-phone[open]").forEach((details) => {
+    const inUse = [...details.querySelectorAll("select, input")].some(
+      (el) => (el.type !== "hidden" || el.matches("[data-lookup-value]")) && el.value
+        && el.name !== "sort" && !el.matches("[data-lookup-input]")
+    );
+    if (!inUse) details.removeAttribute("open");
+  });
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", foldFiltersOnPhones);
+} else {
+  foldFiltersOnPhones();
+}
