@@ -65,3 +65,11 @@ def test_the_home_page_marks_home_only(personas):
     client = Client()
     login(client, personas["grid1a"])
     assert marked(client.get("/").content.decode()) == ["首页"]
+
+
+def test_the_home_page_maps_every_entry_this_role_has(personas):
+    client = Client()
+    login(client, personas["town1"])
+    html = client.get("/").content.decode()
+    work_map = html.split('data-testid="work-map"')[1].split("</div>")[0]
+    assert "防控" in work_map and "人员台账" in work_map and "用户管理" not in work_map
