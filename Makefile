@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint format bench install worker fonts
+.PHONY: run dev demo-data serve test lint format bench install worker fonts
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,15 +24,31 @@ fonts:
 	  echo "未能安装 fonts-wqy-zenhei:场所码海报将无法生成(请以 root 运行 apt-get install fonts-wqy-zenhei)"; }
 
 ## make run: install, migrate SQLite, load the whole demo (once), serve it with its worker on $(PORT)
+# Served as a county would see it: DEBUG off (the product's own Chinese 403/404/500 pages, static
+# files through WhiteNoise), the demo switch on (demo logins, demo data, development signing key).
 # The task worker and the web server run side by side. When the server stops (it fails, or
 # Ctrl-C / SIGTERM reaches make or this shell), the EXIT trap stops the worker as well.
-run: install fonts
+run: export DEBUG := 0
+run: export SHUANGYING_DEMO := 1
+run: export ALLOWED_HOSTS ?= 127.0.0.1,localhost,$(HOST)
+run: install fonts demo-data serve
+
+## make dev: the same demo county with DEBUG on (tracebacks, reloading server) for developers
+dev: export DEBUG := 1
+dev: export SHUANGYING_DEMO := 1
+dev: RELOAD :=
+dev: install fonts demo-data serve
+
+demo-data:
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@$(BIN)/python manage.py demo_logins --host $(HOST) --port $(PORT)
+
+RELOAD ?= --noreload
+serve:
 	@export SHUANGYING_SERVED_AT=http://$(HOST):$(PORT); \
 	  $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
-	  $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload & server=$$!; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT) $(RELOAD) & server=$$!; \
 	  trap 'kill $$worker $$server 2>/dev/null; wait' EXIT; \
 	  trap 'exit 130' INT; trap 'exit 143' TERM; \
 	  wait $$server

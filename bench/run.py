@@ -7,12 +7,14 @@ cluster that this script starts and removes. BENCH_PERSONS sets the county's siz
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from pgcluster import throwaway_cluster
+from pgcluster import PG_BIN, throwaway_cluster
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -28,6 +30,59 @@ ORDER = [
     "bench_supplies_report.py",
     "bench_supplies_concurrency.py",
 ]
+
+
+def selected() -> list[str]:
+    only = [n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()]
+    return [n for n in ORDER if not only or n in only or n.removesuffix(".py") in only]
+
+
+def needed_tools(names: list[str], *, own_cluster: bool) -> dict[str, tuple[str, str]]:
+    """What the chosen benchmarks run besides Python: {tool: (path or name, Debian package)}."""
+    tools = {}
+    if "bench_checkin_throughput.py" in names:
+        tools["wrk"] = ("wrk", "wrk")
+    if own_cluster:
+        tools["initdb"] = (str(PG_BIN / "initdb"), "postgresql")
+    return tools
+
+
+def apt_install(packages: list[str]) -> bool:
+    """Install Debian packages as .ci/run does (as root, or through sudo without a prompt)."""
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = subprocess.run([*sudo, "apt-get", "install", "-y", "-q", *packages], env=env)
+    if install.returncode == 0:
+        return True
+    update = subprocess.run([*sudo, "apt-get", "update", "-q"], env=env)
+    if update.returncode != 0:
+        return False
+    return (
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-q", *packages], env=env).returncode
+        == 0
+    )
+
+
+def present(tool: str) -> bool:
+    return Path(tool).exists() if "/" in tool else shutil.which(tool) is not None
+
+
+def preflight(
+    tools: dict[str, tuple[str, str]],
+    *,
+    install: Callable[[list[str]], bool] = apt_install,
+    is_present: Callable[[str], bool] = present,
+) -> list[str]:
+    """Install what is missing before the long run starts; return what is still missing."""
+    missing = {name: pkg for name, (tool, pkg) in tools.items() if not is_present(tool)}
+    if missing:
+        print(f"安装基准测试所需的软件包:{' '.join(sorted(set(missing.values())))}", flush=True)
+        install(sorted(set(missing.values())))
+    return [
+        f"{name}(Debian 软件包 {pkg})"
+        for name, pkg in missing.items()
+        if not is_present(tools[name][0])
+    ]
 
 
 def run_all(database_url: str) -> int:
@@ -59,10 +114,7 @@ def run_all(database_url: str) -> int:
         check=True,
     )
     failures = 0
-    only = [n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()]
-    for name in ORDER:
-        if only and name.removesuffix(".py") not in only and name not in only:
-            continue
+    for name in selected():
         script = HERE / name
         if not script.exists():
             print(f"{name}: not present", flush=True)
@@ -74,7 +126,17 @@ def run_all(database_url: str) -> int:
 
 def main() -> int:
     url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
+    own_cluster = not url.startswith(("postgres://", "postgresql://"))
+    tools = needed_tools(selected(), own_cluster=own_cluster)
+    missing = preflight(tools, install=apt_install, is_present=present)
+    if missing:
+        print(
+            f"缺少 {'、'.join(missing)},且未能自动安装(需要 root 或免密码 sudo):"
+            "请先安装后再运行 make bench。基准测试未开始。",
+            file=sys.stderr,
+        )
+        return 2
+    if not own_cluster:
         return run_all(url)
     with throwaway_cluster() as cluster_url:
         return run_all(cluster_url)

@@ -33,6 +33,7 @@ MATRIX = {
     #                                                anon         grid1a         town1          county         dept           auditor        admin          security
     "dashboard:home": ("GET", None, "302 200 200 200 200 200 200 200"),
     "core:healthz": ("GET", None, "200 200 200 200 200 200 200 200"),
+    "core:lookup": ("GET", None, "302 404 404 404 404 404 404 404"),
     "accounts:login": ("GET", None, "200 302 302 302 302 302 302 302"),
     "accounts:logout": ("POST", None, "302 302 302 302 302 302 302 302"),
     "accounts:totp_setup": ("GET", None, "302 200 200 200 200 200 200 200"),

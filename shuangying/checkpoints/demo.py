@@ -149,8 +149,8 @@ def build_checkpoint_demo(
         if kind == "vehicle":
             record.is_vehicle = True
             record.plate = (
-                "冀"
-                + rng.choice("AFJ")
+                "晋"  # the demo county is in Linfen, Shanxi: 晋L
+                + rng.choice("LLLA")
                 + "".join(rng.choice(PLATE_LETTERS + "0123456789") for _ in range(5))
             )
             record.vehicle_type = rng.choice(VehicleType.values)

@@ -19,7 +19,7 @@ def normalize_plate(raw: str) -> str:
     if not plate:
         raise ValidationError({"plate": "车牌号:车辆检查须填写车牌号"})
     if plate[0] not in PROVINCES:
-        raise ValidationError({"plate": "车牌号:首字应为省份简称,如 冀、京"})
+        raise ValidationError({"plate": "车牌号:首字应为省份简称,如 晋、京"})
     if not PLATE_RE.match(plate):
         raise ValidationError(
             {"plate": "车牌号:格式不正确,应为省份简称+字母+5位(新能源6位)字母或数字"}

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import lookups, views
 
 app_name = "core"
-urlpatterns = [path("healthz", views.healthz, name="healthz")]
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("lookup/", lookups.lookup, name="lookup"),
+]

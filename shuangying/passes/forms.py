@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuangying.accounts.models import Department
+from shuangying.core.lookups import SearchSelect, division_label, register_lookup
 from shuangying.divisions.models import Division
 from shuangying.people.models import Household, Person
 from shuangying.places.models import Place
@@ -19,7 +20,11 @@ class PassForm(forms.Form):
     document number (looked up through its keyed hash): no long select lists."""
 
     type = forms.ChoiceField(label=_("类型"), choices=PassType.choices)
-    division = forms.ModelChoiceField(label=_("所属区划"), queryset=Division.objects.none())
+    division = forms.ModelChoiceField(
+        label=_("所属区划"),
+        queryset=Division.objects.none(),
+        widget=SearchSelect("passes.pass.division"),
+    )
     household_number = forms.CharField(label=_("户编号"), max_length=30, required=False)
     id_number = forms.CharField(label=_("持证人证件号码"), max_length=24, required=False)
     holder_name = forms.CharField(
@@ -64,7 +69,11 @@ class PassForm(forms.Form):
 
 
 class RuleForm(forms.Form):
-    division = forms.ModelChoiceField(label=_("封闭管理区域"), queryset=Division.objects.none())
+    division = forms.ModelChoiceField(
+        label=_("封闭管理区域"),
+        queryset=Division.objects.none(),
+        widget=SearchSelect("passes.rule.division"),
+    )
     opens_at = forms.TimeField(
         label=_("开放时间"), initial="07:30", widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -104,3 +113,22 @@ class GateCheckForm(forms.Form):
 def default_validity():
     now = timezone.localtime().replace(second=0, microsecond=0)
     return {"valid_from": now, "valid_until": now + timedelta(days=30)}
+
+
+# Hundreds of divisions: chosen by typing (core/lookups.py).
+register_lookup(
+    "passes.pass.division",
+    PassForm,
+    "division",
+    search=("name", "code"),
+    perm="passes.add_pass",
+    label=division_label,
+)
+register_lookup(
+    "passes.rule.division",
+    RuleForm,
+    "division",
+    search=("name", "code"),
+    perm="passes.add_closedmanagementrule",
+    label=division_label,
+)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.core.lookups import SearchSelect, division_label, register_lookup
 from shuangying.divisions.models import Division
 
 from .choices import DocumentType, HealthStatus, Relation, RevealPurpose, Sex
@@ -21,9 +22,16 @@ class PersonForm(forms.Form):
     sex = forms.ChoiceField(
         label=_("性别"), choices=[("", "按证件号码"), *Sex.choices], required=False
     )
-    division = forms.ModelChoiceField(label=_("所属网格"), queryset=Division.objects.none())
+    division = forms.ModelChoiceField(
+        label=_("所属网格"),
+        queryset=Division.objects.none(),
+        widget=SearchSelect("people.person.division"),
+    )
     household = forms.ModelChoiceField(
-        label=_("户"), queryset=Household.objects.none(), required=False
+        label=_("户"),
+        queryset=Household.objects.none(),
+        required=False,
+        widget=SearchSelect("people.person.household"),
     )
     relation_to_head = forms.ChoiceField(
         label=_("与户主关系"), choices=[("", "—"), *Relation.choices], required=False
@@ -61,7 +69,9 @@ class RevealForm(forms.Form):
 class StaffSurveyForm(forms.Form):
     """One staff member's first-day-back survey (B6)."""
 
-    person = forms.ModelChoiceField(label=_("人员"), queryset=None)
+    person = forms.ModelChoiceField(
+        label=_("人员"), queryset=None, widget=SearchSelect("people.staffsurvey.person")
+    )
     survey_date = forms.DateField(
         label=_("摸底日期"), widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date"})
     )
@@ -85,3 +95,28 @@ class StaffSurveyForm(forms.Form):
         self.fields["person"].queryset = Person.objects.restrict(user).filter(
             workplace_department_id=user.department_id
         )
+
+
+# Thousands of divisions, households and persons: chosen by typing (core/lookups.py).
+register_lookup(
+    "people.person.division",
+    PersonForm,
+    "division",
+    search=("name", "code"),
+    perm="people.add_person",
+    label=division_label,
+)
+register_lookup(
+    "people.person.household",
+    PersonForm,
+    "household",
+    search=("number", "address"),
+    perm="people.add_person",
+)
+register_lookup(
+    "people.staffsurvey.person",
+    StaffSurveyForm,
+    "person",
+    search=("name",),
+    perm="people.add_staffsurvey",
+)

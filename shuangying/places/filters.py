@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.core.lookups import SearchSelect, division_label, register_lookup
 from shuangying.divisions.models import Division
 
 from .choices import PlaceType
@@ -17,7 +18,10 @@ class PlaceFilter(forms.Form):
         label=_("场所类型"), required=False, choices=[("", "全部"), *PlaceType.choices]
     )
     division = forms.ModelChoiceField(
-        label=_("区划"), queryset=Division.objects.none(), required=False
+        label=_("区划"),
+        queryset=Division.objects.none(),
+        required=False,
+        widget=SearchSelect("places.filter.division"),
     )
 
     def __init__(self, data=None, *, user, **kwargs):
@@ -46,3 +50,13 @@ def place_list_queryset(user, params):
     form = PlaceFilter(params, user=user)
     qs = form.filter_queryset(Place.objects.restrict(user))
     return form, qs.select_related("division", "responsible_unit")
+
+
+register_lookup(
+    "places.filter.division",
+    PlaceFilter,
+    "division",
+    search=("name", "code"),
+    perm="places.view_place",
+    label=division_label,
+)

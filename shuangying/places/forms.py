@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.access import division_q
 from shuangying.accounts.models import Department
+from shuangying.core.lookups import SearchSelect, division_label, register_lookup
 from shuangying.divisions.models import Division
 
 from .choices import PlaceType
@@ -13,7 +14,11 @@ class PlaceForm(forms.Form):
 
     name = forms.CharField(label=_("名称"), max_length=100)
     type = forms.ChoiceField(label=_("场所类型"), choices=PlaceType.choices)
-    division = forms.ModelChoiceField(label=_("所在区划"), queryset=Division.objects.none())
+    division = forms.ModelChoiceField(
+        label=_("所在区划"),
+        queryset=Division.objects.none(),
+        widget=SearchSelect("places.place.division"),
+    )
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     responsible_unit = forms.ModelChoiceField(
         label=_("责任单位"), queryset=Department.objects.order_by("name"), required=False
@@ -36,3 +41,13 @@ class PosterBatchForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = Division.objects.restrict(user).filter(level__lte=3)
+
+
+register_lookup(
+    "places.place.division",
+    PlaceForm,
+    "division",
+    search=("name", "code"),
+    perm="places.add_place",
+    label=division_label,
+)

@@ -1,7 +1,9 @@
 """Settings shared by every environment; everything that differs comes from the environment.
 
-`shuangying.settings` is what `make run` and `make test` use (DEBUG on unless DEBUG=0);
-`shuangying.settings.production` is what a county server runs.
+`shuangying.settings` is what `make run`, `make dev` and `make test` use: `make run` serves the
+demo county with DEBUG off (the product's own error pages, static files through WhiteNoise) and
+SHUANGYING_DEMO on; `make dev` turns DEBUG on for a developer. `shuangying.settings.production`
+is what a county server runs.
 """
 
 import os
@@ -39,7 +41,7 @@ SHUANGYING_DATA_KEYS = os.environ.get(
 )
 SHUANGYING_HASH_KEY = os.environ.get("SHUANGYING_HASH_KEY", "dev-only-hash-key-change-me")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Shuangying@2020")
-# Demo accounts skip two-factor authentication only where this is on (make run).
+# Demo accounts skip two-factor authentication only where this is on (make run, make dev).
 SHUANGYING_DEMO = env_bool("SHUANGYING_DEMO", DEBUG)
 
 # Place-code posters (C1): the QR's host (posters are printed once and scanned anywhere), and
@@ -50,10 +52,10 @@ SHUANGYING_PUBLIC_BASE_URL = os.environ.get("SHUANGYING_PUBLIC_BASE_URL", "").st
 SHUANGYING_SERVED_AT = os.environ.get("SHUANGYING_SERVED_AT", "").strip()
 SHUANGYING_POSTER_FONT = os.environ.get("SHUANGYING_POSTER_FONT", "")
 
-# Health codes (D2): Ed25519 private key, base64 of the raw 32 bytes. Under DEBUG a public
-# development key is derived from SECRET_KEY; production.py never keeps it (see there).
+# Health codes (D2): Ed25519 private key, base64 of the raw 32 bytes. Under DEBUG or the demo a
+# public development key is derived from SECRET_KEY; production.py never keeps it (see there).
 SHUANGYING_HEALTHCODE_SIGNING_KEY = os.environ.get("SHUANGYING_HEALTHCODE_SIGNING_KEY", "")
-if not SHUANGYING_HEALTHCODE_SIGNING_KEY and DEBUG:
+if not SHUANGYING_HEALTHCODE_SIGNING_KEY and (DEBUG or SHUANGYING_DEMO):
     import base64 as _b64
     import hashlib as _hashlib
 
@@ -92,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shuangying.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the body: control characters, sizes, an unreachable database.
     "shuangying.guards.EdgeMiddleware",
@@ -126,6 +129,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Empty choices read "全部" in filters and "请选择" in forms (core/forms.py).
+FORM_RENDERER = "shuangying.core.forms.Renderer"
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
@@ -231,6 +237,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# With DEBUG off runserver serves no static files: WhiteNoise does, straight from the apps'
+# static folders (no collectstatic step for the demo). production.py serves the collected,
+# hashed files instead.
+WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "shuangying" / "static_root"
 
 TASKS = {
     "default": {

@@ -158,7 +158,7 @@
     if (item.is_vehicle) {
       item.plate = String(data.get("plate") || "").replace(/[\s·•-]/g, "").toUpperCase();
       if (!item.plate) errors.push("车牌号:车辆检查须填写车牌号");
-      else if (!PROVINCES.includes(item.plate[0])) errors.push("车牌号:首字应为省份简称,如 冀、京");
+      else if (!PROVINCES.includes(item.plate[0])) errors.push("车牌号:首字应为省份简称,如 晋、京");
       else if (!PLATE_RE.test(item.plate)) errors.push("车牌号:格式不正确,应为省份简称+字母+5位(新能源6位)字母或数字");
       item.vehicle_type = data.get("vehicle_type") || "other";
       item.origin = String(data.get("origin") || "").trim();
