@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.guards import CONTROL, CONTROL_MESSAGE
 from shuangying.people.choices import DocumentType, Sex
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import Person, id_number_hash
@@ -83,6 +84,9 @@ def _text(item: dict, key: str) -> str:
         raise ValidationError({key: f"{label}:应为文本"})
     if len(value) > longest:
         raise ValidationError({key: f"{label}:最多{longest}个字符"})
+    if CONTROL.search(value):
+        # PostgreSQL refuses NUL in text: answered in this item's slot, not as a failed batch.
+        raise ValidationError({key: f"{label}:{CONTROL_MESSAGE}"})
     return value
 
 

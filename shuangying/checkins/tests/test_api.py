@@ -137,3 +137,16 @@ def test_batch_body_is_described_in_the_openapi_document(client):
     items = body["content"]["application/json"]["schema"]["properties"]["items"]
     assert items["maxItems"] == 10_000
     assert {"client_uuid", "place_token", "id_number"} <= set(items["items"]["properties"])
+
+
+def test_batch_answers_a_nul_item_in_its_own_slot(client, personas, token):
+    """A device retrying a batch with one NUL in it must not be stuck: the item is refused
+    alone (PostgreSQL would refuse the whole insert), the others are stored."""
+    login(client, personas["checkpoint"])
+    good = {"client_uuid": str(uuid.uuid4()), "place_token": token, "name": "孙离线"}
+    bad = {**good, "client_uuid": str(uuid.uuid4()), "name": "孙\u0000离线"}
+    answer = post(client, "/api/checkins/batch", {"items": [{**good, "id_number": NEW_ID}, bad]})
+    assert answer.status_code == 200, answer.content
+    items = answer.json()["items"]
+    assert items[0]["id"] and items[1]["error"]["field"] == "name"
+    assert "控制字符" in items[1]["error"]["message"]
