@@ -121,11 +121,22 @@ def forget_rulesets(**_signal) -> None:
     _palette_cache.clear()
 
 
+# The colour of a person whom no rule matches when the palette table is empty (a database whose
+# seeded rows were removed): the code still answers, green, as the seeded default is.
+FALLBACK_DEFAULT = Colour("green", "绿码", "#1E9E4A", 10)
+
+
 def load_ruleset(day) -> CompiledRuleSet:
     """The rule set effective on ``day``, compiled (three queries)."""
     palette = {p.code: _colour(p) for p in PaletteColour.objects.all()}
     defaults = list(PaletteColour.objects.filter(is_default=True).values_list("code", flat=True))
-    default = palette[defaults[0]] if defaults else min(palette.values(), key=lambda c: c.severity)
+    if defaults:
+        default = palette[defaults[0]]
+    elif palette:
+        default = min(palette.values(), key=lambda c: c.severity)
+    else:
+        default = FALLBACK_DEFAULT
+        palette = {default.code: default}
     ruleset = RuleSet.objects.effective_on(day).first()
     if ruleset is None:
         return CompiledRuleSet(None, (), default, palette)

@@ -234,3 +234,17 @@ def test_set_based_reevaluation_equals_per_person_current_code(county, populatio
                 expected.until,
                 expected.ruleset_version,
             ), (p.pk, at)
+
+
+@pytest.mark.django_db
+def test_an_empty_palette_still_answers_green():
+    """A database whose seeded colours were removed must not turn every code page into a 500."""
+    from datetime import date
+
+    from shuangying.healthcodes.engine import load_ruleset
+    from shuangying.healthcodes.models import PaletteColour, Rule
+
+    Rule.objects.all().delete()
+    PaletteColour.objects.all().delete()
+    ruleset = load_ruleset(date(2020, 2, 15))
+    assert ruleset.default.code == "green"
