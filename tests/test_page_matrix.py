@@ -130,6 +130,14 @@ MATRIX = {
         "person",
         "302 403 200/200/404 200/200/200 404/404/404 403 403 403",
     ),
+    # Declarations from unbound check-ins wait for the person's grid worker (and those above);
+    # a decision without a choice goes back to the list with a message (302).
+    "checkins:pending_declarations": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "checkins:decide_declaration": (
+        "POST",
+        "declaration",
+        "302 302/404/404 302/302/404 302/302/302 403 403 403 403",
+    ),
     "checkins:place_visitors": (
         "GET",
         "place",
@@ -282,6 +290,7 @@ def test_every_route_has_an_entry():
 @pytest.fixture
 def objects(personas, people, county):
     """One object of each kind in grid1a (own), grid1b (sibling) and grid2a (other)."""
+    from shuangying.checkins.models import PendingDeclaration
     from shuangying.imports.models import ImportJob
 
     scopes = {}
@@ -306,6 +315,13 @@ def objects(personas, people, county):
             ).pk,
             "person": person.pk,
             "fever": _fever_at(grid, scope).pk,
+            "declaration": PendingDeclaration.objects.create(
+                checkin_id=1,
+                person=person,
+                place=place,
+                checked_in_at=timezone.now(),
+                has_fever=True,
+            ).pk,
             "household": household.pk,
             "division": grid.pk,
             "user": personas[worker].pk,
