@@ -44,10 +44,7 @@ def crawl(django_db_setup, django_db_blocker):
         ),
         transaction.atomic(),
     ):
-        call_command("load_demo", persons=300, stdout=None)
-        call_command("load_pass_demo")
-        call_command("load_supplies_demo")
-        call_command("load_checkpoint_demo")
+        call_command("load_demo", persons=300, stdout=None)  # every app's demo, in layer order
         for role in ROLES:
             client = Client()
             login(client, User.objects.get(username=role))

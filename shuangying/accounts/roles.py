@@ -173,7 +173,8 @@ HEALTHCODE_ROLES = {
     "village_officer": HEALTHCODE_RECORD,
     "grid_worker": HEALTHCODE_RECORD,
     "department_officer": HEALTHCODE_READ,
-    "checkpoint_staff": ["healthcodes.view_riskarea"],
+    # Staff at a gate observe fevers and take declarations (observed kinds only: permissions.py).
+    "checkpoint_staff": ["healthcodes.view_riskarea", "healthcodes.add_healthevent"],
 }
 for _role, _codenames in HEALTHCODE_ROLES.items():
     ROLES[_role][1].extend(_codenames)

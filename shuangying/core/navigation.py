@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 class Entry:
     route: str
     label: str
-    perm: str | None
+    # One codename, or several of which any one shows the entry.
+    perm: str | tuple[str, ...] | None
     covers: tuple[str, ...] = ()
 
     @property
@@ -53,11 +54,12 @@ GROUPS = [
                 "healthcodes.view_riskarea",
                 ("healthcodes",),
             ),
+            # One gate page for passes, health codes, documents and temperatures.
             Entry(
                 "checkpoints:checkpoint_mode",
-                _("卡口检查"),
-                "checkpoints.add_checkpointrecord",
-                ("checkpoints",),
+                _("卡口核验"),
+                ("checkpoints.add_checkpointrecord", "passes.add_passcheck"),
+                ("checkpoints", "passes:gate_check"),
             ),
             Entry(
                 "checkpoints:fever_alerts",
@@ -77,9 +79,6 @@ GROUPS = [
                 ("people:staff_survey",),
             ),
             Entry("passes:pass_list", _("通行证"), "passes.view_pass", ("passes",)),
-            Entry(
-                "passes:gate_check", _("通行证核验"), "passes.add_passcheck", ("passes:gate_check",)
-            ),
         ],
     ),
     (
@@ -143,7 +142,8 @@ def menu(request) -> list[dict]:
     for label, entries in GROUPS:
         items = []
         for entry in entries:
-            if entry.perm is not None and not user.has_perm(entry.perm):
+            perms = (entry.perm,) if isinstance(entry.perm, str) else entry.perm
+            if perms and not any(user.has_perm(p) for p in perms):
                 continue
             item = {"url": reverse(entry.route), "label": entry.label, "active": False}
             score = max(route_score(p, namespace, url_name) for p in entry.patterns)

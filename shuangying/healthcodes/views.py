@@ -458,6 +458,6 @@ class VerifyView(View):
         record_event(
             action=AuditAction.SEARCH,
             object_type="health_code",
-            summary=f"验码 {'有效' if result.valid else '无效'} {result.colour}",
+            summary=f"验码 {'有效' if result.valid else '无效'} {result.label}".rstrip(),
         )
         return render(request, self.template_name, {"form": VerifyForm(), "result": result})

@@ -163,7 +163,7 @@ def test_the_old_gate_addresses_lead_to_the_one_gate_page(client, personas, chec
     )
     page = client.get(r.url).content.decode()
     assert f'<option value="{gate.pk}" selected>' in page
-    nav = client.get(reverse("core:home")).content.decode()
+    nav = client.get(reverse("dashboard:home")).content.decode()
     assert "卡口核验" in nav and "通行证核验" not in nav
 
 
