@@ -58,8 +58,8 @@ def test_object_types_and_detail_keys_are_chinese(auditor_client, personas):
     assert "admit_outsiders" not in html and "opens_at" not in html
     assert "False" not in html
     for english, chinese in (
-        ("dispatch_order", "调拨单"),
-        ("staff_survey", "职工排查"),
+        ("dispatch_order", "调用指令"),
+        ("staff_survey", "单位人员摸底"),
         ("api_token", "API令牌"),
     ):
         assert f">{english}<" not in html
@@ -81,5 +81,5 @@ def test_detail_rendering():
     assert detail_rows(None) == []
     assert value_text({"before": {"admit_outsiders": True}}) == "修改前:允许外来人员进入:是"
     assert value_text([]) == "—"
-    assert type_label("dispatch_order") == "调拨单"
+    assert type_label("dispatch_order") == "调用指令"
     assert type_label("no_such_type") == "no_such_type"
