@@ -48,6 +48,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, tmp_path):
+    # A browser test runs in a real transaction, and the flush after the one before it removed
+    # the rows the migrations seeded (the health-code palette and rule set v1): put them back,
+    # so that every test starts from the database a county starts from.
+    from shuangying.healthcodes.services import ensure_default_rules
+
+    ensure_default_rules()
     context = browser.new_context(
         viewport={"width": 375, "height": 800},
         locale="zh-CN",

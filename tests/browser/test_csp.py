@@ -45,7 +45,7 @@ def test_main_pages_run_without_a_csp_violation(
     make_checkpoint(county.village1, "东村卡点", "village_gate")
 
     visit(page, "/accounts/login/", violations)
-    visit(page, urlsplit(checkin_url(place.codes.get())).path, violations)
+    visit(page, urlsplit(checkin_url(place.codes.get(), "http://testserver")).path, violations)
     log_in("county")
     visit(page, "/people/", violations)
     visit(page, f"/people/{people.in_grid1a.pk}/", violations)
