@@ -18,7 +18,17 @@ from .reading import (
     read_table,
     source_bytes,
 )
-from .writing import Column, XlsxStreamWriter, column_letter, write_xlsx
+from .writing import (
+    STYLE_HEADER,
+    STYLE_NONE,
+    STYLE_NOTE,
+    STYLE_SAMPLE,
+    STYLE_TEXT,
+    Column,
+    XlsxStreamWriter,
+    column_letter,
+    write_xlsx,
+)
 
 __all__ = [
     "DATE_PATTERNS",
@@ -26,6 +36,11 @@ __all__ = [
     "MAX_COMPRESSION_RATIO",
     "RATIO_CHECK_MIN_BYTES",
     "SAMPLE_MARK",
+    "STYLE_HEADER",
+    "STYLE_NONE",
+    "STYLE_NOTE",
+    "STYLE_SAMPLE",
+    "STYLE_TEXT",
     "XLSX_CONTENT_TYPE",
     "CellError",
     "Column",
