@@ -1,35 +1,20 @@
 """Shared page helpers: a ledger's page, its audit row and the query string its pager keeps."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.core.paging import PAGE_SIZES, PHONE_PAGE_SIZE, is_phone, page_size, paginate
 
-PAGE_SIZES = (20, 50, 100)
-PHONE_PAGE_SIZE = 20  # on a phone each row is a card: 50 of them ran to ~10,000 px
-
-
-def is_phone(request) -> bool:
-    """A phone's browser says so: the Sec-CH-UA-Mobile client hint (Chromium, WeChat's X5),
-    else "Mobile" in its User-Agent (Safari, Firefox)."""
-    hint = request.headers.get("Sec-CH-UA-Mobile")
-    if hint is not None:
-        return hint.strip() == "?1"
-    return "Mobile" in request.headers.get("User-Agent", "")
-
-
-def page_size(request) -> int:
-    default = PHONE_PAGE_SIZE if is_phone(request) else 50
-    try:
-        size = int(request.GET.get("size", default))
-    except ValueError:
-        return default
-    return size if size in PAGE_SIZES else default
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, page_size(request)).get_page(request.GET.get("page"))
+__all__ = [
+    "PAGE_SIZES",
+    "PHONE_PAGE_SIZE",
+    "apply_errors",
+    "audited_page",
+    "is_phone",
+    "page_size",
+    "paginate",
+]
 
 
 def audited_page(
@@ -39,7 +24,6 @@ def audited_page(
     the pager keeps."""
     page = paginate(request, queryset)
     record_event(
-        request=request,
         action=action,
         object_type=object_type,
         object_id=object_id,

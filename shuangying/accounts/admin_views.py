@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from shuangying.core.paging import paginate
 from shuangying.pages import apply_errors
 
 from . import services, throttle
@@ -64,7 +64,6 @@ class UserListView(PermissionRequiredMixin, TemplateView):
 
     permission_required = "accounts.view_user"
     template_name = "accounts/user_list.html"
-    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -78,9 +77,7 @@ class UserListView(PermissionRequiredMixin, TemplateView):
                 qs = qs.filter(groups__name=form.cleaned_data["role"])
             if form.cleaned_data["active"]:
                 qs = qs.filter(is_active=form.cleaned_data["active"] == "yes")
-        page = Paginator(qs.order_by("username"), self.paginate_by).get_page(
-            self.request.GET.get("page")
-        )
+        page = paginate(self.request, qs.order_by("username"))
         for account in page:
             account.role_labels = [role_label(g.name) for g in account.groups.all()]
         params = self.request.GET.copy()

@@ -1,13 +1,12 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.paginator import Paginator
 from django.views.generic import TemplateView
+
+from shuangying.core.paging import paginate
 
 from .display import detail_rows, type_label
 from .filters import AuditEventFilter
 from .models import AuditAction, AuditEvent
 from .services import record_event
-
-PAGE_SIZE = 50
 
 
 class AuditEventListView(PermissionRequiredMixin, TemplateView):
@@ -23,14 +22,11 @@ class AuditEventListView(PermissionRequiredMixin, TemplateView):
         params = request.GET.copy()
         params.pop("page", None)
         form = AuditEventFilter(params or None)
-        page = Paginator(form.filter(AuditEvent.objects.all()), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = paginate(request, form.filter(AuditEvent.objects.all()))
         # Read the page before writing this visit's own row, so that row is not shown in it.
         page.object_list = list(page.object_list)
         detail = form.audit_detail()
         record_event(
-            request=request,
             action=AuditAction.SEARCH if detail else AuditAction.LIST,
             object_type="audit_event",
             summary=f"审计日志 第{page.number}页,共{page.paginator.count}条",

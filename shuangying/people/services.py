@@ -126,16 +126,13 @@ def _exists_elsewhere_events():
     )
 
 
-def register_person(*, actor, request=None, **data) -> RegisterResult:
+def register_person(*, actor, **data) -> RegisterResult:
     """Add a person, or return the existing record with the same document number (B1).
 
     Raises IdentityError (Chinese message) for a bad number or phone, PermissionDenied when the
     division is outside the actor's jurisdiction, PersonExistsElsewhere when the number is
     registered where the actor cannot see it, and RateLimited once the actor has met too many
-    of those within the hour (then for every number, so that the refusal tells nothing).
-
-    ``request`` is not used (the audit context says where an act came from); it is accepted
-    because the public check-in still passes it."""
+    of those within the hour (then for every number, so that the refusal tells nothing)."""
     if actor is not None:
         with limits.counted(actor, limits.EXISTS_ELSEWHERE, _exists_elsewhere_events()):
             pass

@@ -32,7 +32,7 @@ def person_ref(person) -> str:
     return ref.ref
 
 
-def issue_code(*, person, actor=None, request=None, audit: bool = True) -> IssuedCode:
+def issue_code(*, person, actor=None, audit: bool = True) -> IssuedCode:
     """制码: the person's colour now, signed for a few minutes."""
     result = current_code(person)
     claims = tokens.sign(
@@ -41,7 +41,6 @@ def issue_code(*, person, actor=None, request=None, audit: bool = True) -> Issue
     token = tokens.encode(claims)
     if audit:
         record_event(
-            request=request,
             user=actor,
             action=AuditAction.VIEW,
             object_type="health_code",
