@@ -78,6 +78,7 @@ def server_env(place_id: int, person_id: int) -> dict:
         "SHUANGYING_HASH_KEY": secrets.token_urlsafe(32),
         "SHUANGYING_HEALTHCODE_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SHUANGYING_PUBLIC_BASE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "BENCH_PLACE_ID": str(place_id),
         "BENCH_PERSON_ID": str(person_id),

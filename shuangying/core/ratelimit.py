@@ -129,11 +129,3 @@ def allow(request, scope: str, device: str = "") -> bool:
     if device:
         ok = _hit(store, f"{scope}:d:{device[:64]}", per_device, window) and ok
     return ok
-
-
-def create_counter_table(using="default", verbosity=1, **kwargs) -> None:
-    """post_migrate: the database caches' tables (``createcachetable`` is idempotent), so a
-    fresh ``migrate`` (``make run``, a test database, a new server) has the shared counters."""
-    from django.core.management import call_command
-
-    call_command("createcachetable", database=using, verbosity=0)

@@ -262,7 +262,7 @@ VERIFY_RATE_WINDOW = int(os.environ.get("VERIFY_RATE_WINDOW", "60"))
 RATE_LIMIT_CACHE = os.environ.get("RATE_LIMIT_CACHE", "ratelimit")
 # The counters must be shared by every server process (4 gunicorn workers each with its own
 # LocMem cache let 4x the limit through): a table in the project's own database, made by
-# `migrate` (core's post_migrate), or Redis when REDIS_URL is set (needs the redis package).
+# `migrate` (migration core/0001), or Redis when REDIS_URL is set (needs the redis package).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "ratelimit": (

@@ -72,3 +72,16 @@ def test_four_processes_share_one_limit(tmp_path):
         assert p.returncode == 0, err
     passed = sum(int(out.strip()) for out, _ in outputs)
     assert passed == 120, f"{passed} of {WORKERS * PER_WORKER} passed a limit of 120"
+
+
+@pytest.mark.django_db
+def test_migrate_makes_the_counter_table_that_make_run_uses(client, county, settings):
+    """`make run` and production count in the shared table: a fresh database (this test's,
+    made by migrate) has it, and the public check-in page answers with it."""
+    from shuangying.places.services import create_place
+    from shuangying.places.tokens import token_for
+
+    settings.RATE_LIMIT_CACHE = "ratelimit"
+    place = create_place(type="market", name="计数市场", division=county.grid1a)
+    response = client.get(f"/c/{token_for(place.codes.get())}/")
+    assert response.status_code == 200
