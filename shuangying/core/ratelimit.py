@@ -76,29 +76,38 @@ class CounterCache(DatabaseCache):
         super().__init__(table, params)
 
     def count(self, key: str, timeout: int) -> int:
-        key = self.make_and_validate_key(key)
+        return self.count_many([key], timeout)[key]
+
+    def count_many(self, keys: list[str], timeout: int) -> dict[str, int]:
+        """Add one to each of ``keys`` and return their new figures, in one statement (a
+        request counted by address and by device costs one round trip, not two)."""
+        made = {self.make_and_validate_key(key): key for key in dict.fromkeys(keys)}
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         table = connection.ops.quote_name(self._table)
         now = datetime.now(UTC).replace(microsecond=0)
         adapt = connection.ops.adapt_datetimefield_value
         expires, now_db = adapt(now + timedelta(seconds=timeout)), adapt(now)
+        rows = ", ".join(["(%s, '1', %s)"] * len(made))
+        params: list = []
+        for key in made:
+            params += [key, expires]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, '1', %s) "  # noqa: S608 - table name from settings, quoted
+                f"INSERT INTO {table} (cache_key, value, expires) VALUES {rows} "  # noqa: S608 - table name from settings, quoted
                 f"ON CONFLICT (cache_key) DO UPDATE SET "
                 f"value = CASE WHEN {table}.expires < %s THEN '1' "
                 f"ELSE CAST(CAST({table}.value AS INTEGER) + 1 AS TEXT) END, "
                 f"expires = CASE WHEN {table}.expires < %s THEN EXCLUDED.expires "
                 f"ELSE {table}.expires END "
-                f"RETURNING value",
-                [key, expires, now_db, now_db],
+                f"RETURNING cache_key, value",
+                [*params, now_db, now_db],
             )
-            value = int(cursor.fetchone()[0])
+            values = {made[key]: int(value) for key, value in cursor.fetchall()}
             # Past windows' rows are dead weight: sweep them now and then, not on every hit.
             if random.random() < 0.01:  # noqa: S311 - not security sensitive
                 cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now_db])  # noqa: S608
-        return value
+        return values
 
 
 def _hit(store, key: str, limit: int, window: int) -> bool:
@@ -125,7 +134,15 @@ def allow(request, scope: str, device: str = "") -> bool:
     per_address, per_device, window = limits(scope)
     store = cache()
     address = client_ip(request) or "unknown"
-    ok = _hit(store, f"{scope}:a:{address}", per_address, window)
+    counted = [(f"{scope}:a:{address}", per_address)]
     if device:
-        ok = _hit(store, f"{scope}:d:{device[:64]}", per_device, window) and ok
+        counted.append((f"{scope}:d:{device[:64]}", per_device))
+    counted = [(key, limit) for key, limit in counted if limit > 0]
+    if isinstance(store, CounterCache) and counted:
+        slot = int(time.time() // window)
+        figures = store.count_many([f"rate:{key}:{slot}" for key, _ in counted], window + 1)
+        return all(figures[f"rate:{key}:{slot}"] <= limit for key, limit in counted)
+    ok = True
+    for key, limit in counted:
+        ok = _hit(store, key, limit, window) and ok
     return ok

@@ -93,3 +93,23 @@ def test_migrate_makes_the_counter_table_that_make_run_uses(tmp_path):
         )
     }
     assert "shuangying_counter" in tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_address_and_device_are_counted_in_one_statement(settings, rf):
+    from django.core.cache import caches
+    from django.test.utils import CaptureQueriesContext
+
+    from shuangying.core import ratelimit
+
+    store = caches["ratelimit"]
+    assert store.count_many(["x", "y"], 60) == {"x": 1, "y": 1}
+    assert store.count_many(["x", "y", "y"], 60) == {"x": 2, "y": 2}
+    settings.RATE_LIMIT_CACHE = "ratelimit"
+    settings.CHECKIN_RATE_PER_ADDRESS, settings.CHECKIN_RATE_PER_DEVICE = 100, 2
+    request = rf.post("/api/checkins", REMOTE_ADDR="198.51.100.9")
+    with CaptureQueriesContext(connection) as queries:
+        answers = [ratelimit.allow(request, "checkin", device="phone-1") for _ in range(3)]
+    assert answers == [True, True, False]  # the device's limit, counted with the address's
+    inserts = [q for q in queries.captured_queries if q["sql"].lstrip().startswith("INSERT")]
+    assert len(inserts) == 3
