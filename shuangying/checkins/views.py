@@ -21,6 +21,7 @@ from shuangying.audit.exports import xlsx_response
 from shuangying.audit.models import AuditAction
 from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
+from shuangying.core.ratelimit import RateLimited
 from shuangying.identity.devices import DEVICE_COOKIE, remember, remembered_persons
 from shuangying.identity.services import MISMATCH, IdentityMismatch, refs_of
 from shuangying.pages import apply_errors, audited_page
@@ -92,8 +93,17 @@ class PublicCheckinView(View):
         return response
 
     def _dispatch(self, request, token):
-        if not ratelimit.allow(request, "checkin", request.COOKIES.get(DEVICE_COOKIE, "")):
+        # A POST's count is made where it writes (record_checkin: in the fast path's own
+        # statement), before any write; anything else is counted here, first.
+        self.charge = ratelimit.charge(request, "checkin", request.COOKIES.get(DEVICE_COOKIE, ""))
+        if request.method != "POST" and not self.charge.settle():
             return public_error(request, *THROTTLED)
+        try:
+            return self._serve(request, token)
+        finally:
+            self.charge.settle()  # every request counts, the ones that wrote nothing too
+
+    def _serve(self, request, token):
         try:
             # A POST checks its code where it writes (CodeUnusable); pages check it here.
             self.code = peek_token(token) if request.method == "POST" else resolve_token(token)
@@ -127,6 +137,8 @@ class PublicCheckinView(View):
         form = FirstCheckinForm(request.POST)
         filled = typed_companions(request.POST)
         if not (form.is_valid() & all([c.is_valid() for c in filled])):
+            if not self.charge.settle():
+                return public_error(request, *THROTTLED)
             return self.render_page(form=form, companions=self.slots(filled), status=400)
         data = form.cleaned_data
         return self.record(
@@ -148,6 +160,8 @@ class PublicCheckinView(View):
     def one_tap(self, request):
         form = DeclarationForm(request.POST)
         if not form.is_valid():
+            if not self.charge.settle():
+                return public_error(request, *THROTTLED)
             return self.render_page(form=form, status=400)
         chosen = set(request.POST.getlist("with"))
         return self.record(
@@ -166,8 +180,11 @@ class PublicCheckinView(View):
                 companions=companions_typed,
                 code_id=self.code.pk,
                 may_register=registration_gate(self.request, self.place),
+                charge=self.charge,
                 **kwargs,
             )
+        except RateLimited:
+            return public_error(self.request, *THROTTLED)
         except CodeUnusable:
             return self.unusable(self.kwargs["token"])
         except RegistrationThrottled:

@@ -82,32 +82,49 @@ class CounterCache(DatabaseCache):
         """Add one to each of ``keys`` and return their new figures, in one statement (a
         request counted by address and by device costs one round trip, not two)."""
         made = {self.make_and_validate_key(key): key for key in dict.fromkeys(keys)}
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
+        sql, params = self.upsert(list(made), timeout)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            values = {made[key]: int(value) for key, value in cursor.fetchall()}
+            self.sweep(cursor)
+        return values
+
+    @property
+    def db(self) -> str:
+        return router.db_for_write(self.cache_model_class)
+
+    def upsert(self, keys: list[str], timeout: int) -> tuple[str, list]:
+        """The statement adding one to each of ``keys`` (already made cache keys) that returns
+        (cache_key, value) rows: alone in ``count_many``, or as a data-modifying CTE of a
+        caller's own statement (``Charge.cte``)."""
+        connection = connections[self.db]
         table = connection.ops.quote_name(self._table)
         now = datetime.now(UTC).replace(microsecond=0)
         adapt = connection.ops.adapt_datetimefield_value
         expires, now_db = adapt(now + timedelta(seconds=timeout)), adapt(now)
-        rows = ", ".join(["(%s, '1', %s)"] * len(made))
+        rows = ", ".join(["(%s, '1', %s)"] * len(keys))
         params: list = []
-        for key in made:
+        for key in keys:
             params += [key, expires]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (cache_key, value, expires) VALUES {rows} "  # noqa: S608 - table name from settings, quoted
-                f"ON CONFLICT (cache_key) DO UPDATE SET "
-                f"value = CASE WHEN {table}.expires < %s THEN '1' "
-                f"ELSE CAST(CAST({table}.value AS INTEGER) + 1 AS TEXT) END, "
-                f"expires = CASE WHEN {table}.expires < %s THEN EXCLUDED.expires "
-                f"ELSE {table}.expires END "
-                f"RETURNING cache_key, value",
-                [*params, now_db, now_db],
+        sql = (
+            f"INSERT INTO {table} (cache_key, value, expires) VALUES {rows} "  # noqa: S608 - table name from settings, quoted
+            f"ON CONFLICT (cache_key) DO UPDATE SET "
+            f"value = CASE WHEN {table}.expires < %s THEN '1' "
+            f"ELSE CAST(CAST({table}.value AS INTEGER) + 1 AS TEXT) END, "
+            f"expires = CASE WHEN {table}.expires < %s THEN EXCLUDED.expires "
+            f"ELSE {table}.expires END "
+            f"RETURNING cache_key, value"
+        )
+        return sql, [*params, now_db, now_db]
+
+    def sweep(self, cursor) -> None:
+        """Past windows' rows are dead weight: delete them now and then, not on every hit."""
+        if random.random() < 0.01:  # noqa: S311 - not security sensitive
+            table = connections[self.db].ops.quote_name(self._table)
+            now = connections[self.db].ops.adapt_datetimefield_value(
+                datetime.now(UTC).replace(microsecond=0)
             )
-            values = {made[key]: int(value) for key, value in cursor.fetchall()}
-            # Past windows' rows are dead weight: sweep them now and then, not on every hit.
-            if random.random() < 0.01:  # noqa: S311 - not security sensitive
-                cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now_db])  # noqa: S608
-        return values
+            cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
 
 
 def _hit(store, key: str, limit: int, window: int) -> bool:
@@ -127,22 +144,84 @@ def _hit(store, key: str, limit: int, window: int) -> bool:
     return count <= limit
 
 
+class RateLimited(Exception):
+    """A deferred charge (``Charge``) found the request over its limit: nothing was written."""
+
+
+class Charge:
+    """One request's count within a scope, made once: either on its own (``settle``) or, on
+    the project's own database, inside the caller's write statement (``cte``), so that a
+    public check-in is counted and written in one round trip and one commit."""
+
+    def __init__(self, request, scope: str, device: str = ""):
+        per_address, per_device, self.window = limits(scope)
+        self.store = cache()
+        address = client_ip(request) or "unknown"
+        counted = [(f"{scope}:a:{address}", per_address)]
+        if device:
+            counted.append((f"{scope}:d:{device[:64]}", per_device))
+        self.counted = [(key, limit) for key, limit in counted if limit > 0]
+        self.allowed: bool | None = None if self.counted else True
+
+    @property
+    def settled(self) -> bool:
+        return self.allowed is not None
+
+    def buckets(self) -> list[tuple[str, int]]:
+        slot = int(time.time() // self.window)
+        return [(f"rate:{key}:{slot}", limit) for key, limit in self.counted]
+
+    def settle(self) -> bool:
+        """Count now (unless already counted) and answer whether the request may go on."""
+        if self.allowed is None:
+            store, buckets = self.store, self.buckets()
+            if isinstance(store, CounterCache):
+                figures = store.count_many([b for b, _ in buckets], self.window + 1)
+                self.allowed = all(figures[b] <= limit for b, limit in buckets)
+            else:
+                ok = True
+                for key, limit in self.counted:
+                    ok = _hit(store, key, limit, self.window) and ok
+                self.allowed = ok
+        return self.allowed
+
+    def cte(self, alias: str) -> tuple[str, list] | None:
+        """``(sql, params)`` of two CTEs for a statement on database ``alias``: ``rl`` counts
+        the request and ``rl_ok`` holds one row whose ``ok`` column is false when it went
+        over a limit. None when the counters live elsewhere (Redis, another database) or the
+        request is already counted: then ``settle`` first. The caller reports the ``ok`` it
+        read back with ``counted_in_statement``."""
+        store = self.store
+        if self.settled or not isinstance(store, CounterCache) or store.db != alias:
+            return None
+        buckets = [(store.make_and_validate_key(b), limit) for b, limit in self.buckets()]
+        upsert, params = store.upsert([b for b, _ in buckets], self.window + 1)
+        limits_sql = ", ".join(["(%s, CAST(%s AS INTEGER))"] * len(buckets))
+        for key, limit in buckets:
+            params += [key, limit]
+        return (
+            f"rl AS ({upsert}), "  # noqa: S608 - the table from settings, values as parameters
+            "rl_ok AS (SELECT COALESCE(BOOL_AND(CAST(rl.value AS INTEGER) <= lim.n), TRUE) "
+            f"AS ok FROM rl JOIN (VALUES {limits_sql}) AS lim (k, n) ON lim.k = rl.cache_key)",
+            params,
+        )
+
+    def counted_in_statement(self, ok: bool, cursor) -> None:
+        """The ``ok`` the caller's statement read back from ``cte``; ``cursor`` (on the same
+        database) sweeps expired counters now and then, as ``count_many`` does."""
+        self.allowed = bool(ok)
+        store = self.store
+        if isinstance(store, CounterCache):
+            store.sweep(cursor)
+
+
+def charge(request, scope: str, device: str = "") -> Charge:
+    """The request's count in ``scope``, not yet made (see ``Charge``)."""
+    return Charge(request, scope, device)
+
+
 def allow(request, scope: str, device: str = "") -> bool:
     """Count this request against its address and (when known) its device within ``scope``;
     False when either is over its limit. Scopes count apart: verifying codes does not use up
     an address's check-ins."""
-    per_address, per_device, window = limits(scope)
-    store = cache()
-    address = client_ip(request) or "unknown"
-    counted = [(f"{scope}:a:{address}", per_address)]
-    if device:
-        counted.append((f"{scope}:d:{device[:64]}", per_device))
-    counted = [(key, limit) for key, limit in counted if limit > 0]
-    if isinstance(store, CounterCache) and counted:
-        slot = int(time.time() // window)
-        figures = store.count_many([f"rate:{key}:{slot}" for key, _ in counted], window + 1)
-        return all(figures[f"rate:{key}:{slot}"] <= limit for key, limit in counted)
-    ok = True
-    for key, limit in counted:
-        ok = _hit(store, key, limit, window) and ok
-    return ok
+    return Charge(request, scope, device).settle()

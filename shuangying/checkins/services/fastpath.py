@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from shuangying.core.db import prepared_cursor
+from shuangying.core.ratelimit import RateLimited
 from shuangying.identity.services import binding_join
 from shuangying.people.models import Person, phone_hash
 from shuangying.people.queries import person_by_hash_sql, person_column
@@ -28,7 +29,9 @@ from .rows import PERSON_FIELDS as FIELDS
 
 
 @functools.cache
-def scan_sql() -> str:
+def scan_sql(rate: str = "") -> str:
+    """The statement; with ``rate`` (``ratelimit.Charge.cte``'s SQL) it also counts the
+    request and inserts only when the count is within the limits, its first column ``ok``."""
     refs, join = binding_join("p.id")
     person = person_by_hash_sql(FIELDS, joins=join, extra=refs)
     values = ", ".join(
@@ -37,19 +40,26 @@ def scan_sql() -> str:
     name = person_column("name")
     pk = CheckIn._meta.pk.column
     unique = CheckIn._meta.get_field("client_uuid").column
+    within = " AND (SELECT ok FROM rl_ok)" if rate else ""
     return (
-        f"WITH p AS ({person}), "  # noqa: S608 - names from _meta, values as parameters
+        f"WITH {rate + ', ' if rate else ''}p AS ({person}), "  # noqa: S608 - names from _meta, values as parameters
         f"ins AS (INSERT INTO {rows.checkin_table()} ({', '.join(rows.insert_columns())}) "
         f"SELECT {values} FROM p WHERE p.{name} = %s AND p.bound_phone = %s "
-        f"AND {USABLE_SQL} ON CONFLICT ({unique}) DO NOTHING RETURNING {pk}) "
-        "SELECT p.*, (SELECT * FROM ins) FROM p"
+        f"AND {USABLE_SQL}{within} ON CONFLICT ({unique}) DO NOTHING RETURNING {pk}) "
+        + (
+            "SELECT rl_ok.ok, p.*, (SELECT * FROM ins) FROM rl_ok LEFT JOIN p ON TRUE"
+            if rate
+            else "SELECT p.*, (SELECT * FROM ins) FROM p"
+        )
     )
 
 
 def scan_bound(
-    *, identity, place, client_uuid, declaration, source, at, code_id
+    *, identity, place, client_uuid, declaration, source, at, code_id, charge=None
 ) -> CheckinResult | None:
-    """The check-in written in one statement, or None when it was not written."""
+    """The check-in written in one statement, or None when it was not written. With
+    ``charge`` (a ``ratelimit.Charge`` not yet counted) the same statement counts the request
+    and raises ``RateLimited``, nothing written, when it is over its limit."""
     row = CheckIn(
         client_uuid=client_uuid,
         checked_in_at=at,
@@ -69,10 +79,18 @@ def scan_bound(
         if f != "person"
     ]
     params = [identity.id_hash, *values, identity.name, phone_hash(identity.phone)]
+    rate = charge.cte(connection.alias) if charge is not None else None
     with prepared_cursor() as cursor:
-        cursor.execute(scan_sql(), [*params, code_id, timezone.now()])
-        found = cursor.fetchone()
-    if found is None or found[-1] is None:
+        if rate is None:
+            cursor.execute(scan_sql(), [*params, code_id, timezone.now()])
+            found = cursor.fetchone()
+        else:
+            cursor.execute(scan_sql(rate[0]), [*rate[1], *params, code_id, timezone.now()])
+            ok, *found = cursor.fetchone()
+            charge.counted_in_statement(ok, cursor)
+            if not ok:
+                raise RateLimited
+    if not found or found[-1] is None:
         return None
     width = len(FIELDS)
     person = Person.from_db(

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from shuangying.core.db import prepared_cursor, use_prepared
+from shuangying.core.ratelimit import Charge, RateLimited
 from shuangying.healthcodes.engine import facts_from_rows, facts_join
 from shuangying.identity.services import (
     Binding,
@@ -107,6 +108,11 @@ def _register(identity: Identity, *, place, may_register, code_id=None) -> Perso
     return person
 
 
+def _within(charge: Charge | None) -> None:
+    if charge is not None and not charge.settle():
+        raise RateLimited
+
+
 def record_checkin(
     *,
     place,
@@ -122,6 +128,7 @@ def record_checkin(
     backdate: timedelta = PUBLIC_SKEW,
     code_id: int | None = None,
     may_register: Callable[[], bool] | None = None,
+    charge: Charge | None = None,
 ) -> CheckinResult:
     """Record one check-in at ``place`` (an active place, from ``resolve_token``) for a bound
     ``person`` (a device's one tap, by its reference) or a typed ``identity`` (from
@@ -129,7 +136,9 @@ def record_checkin(
     who came along (each their own row, linked by ``companion_of``).
 
     Raises ValidationError (Chinese, by field), IdentityMismatch ("信息不符"), UuidReused,
-    RegistrationThrottled and then writes nothing. With ``code_id`` (a place code from
+    RegistrationThrottled and then writes nothing. With ``charge`` (the request's rate count,
+    not yet made) the count is made here, in the fast path's own statement where it runs, and
+    RateLimited raised, nothing written, when the request is over its limit. With ``code_id`` (a place code from
     ``peek_token``, not yet checked) the code's usability is checked in the insert itself and
     CodeUnusable raised, nothing written, when it is no longer usable.
 
@@ -143,6 +152,7 @@ def record_checkin(
     if len(companions) + len(companion_persons) > MAX_COMPANIONS:
         raise ValidationError({"companions": f"同行人最多{MAX_COMPANIONS}人"})
     if person is not None:
+        _within(charge)
         binding, known = Binding(person, ref_of(person)), None
         if not binding.bound:
             raise ValidationError({"person_ref": "人员引用:无效,请填写身份信息"})
@@ -161,9 +171,11 @@ def record_checkin(
                 source=source,
                 at=at,
                 code_id=code_id,
+                charge=charge,
             )
             if result is not None:
                 return result
+        _within(charge)
         known = known_person(identity.id_hash, at if live else None)
         if known is None:
             person = _register(identity, place=place, may_register=may_register, code_id=code_id)

@@ -223,6 +223,60 @@ def test_a_bound_persons_check_in_is_one_statement_on_postgresql_two_elsewhere(
     assert CheckIn.objects.count() == 2
 
 
+def counted(address: str) -> int:
+    """The shared counter of ``address``'s check-ins in the current window."""
+    from django.core.cache import caches
+
+    from shuangying.core.ratelimit import CounterCache
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT value FROM shuangying_counter WHERE cache_key LIKE %s",
+            [f"%rate:checkin:a:{address}:%"],
+        )
+        rows = cursor.fetchall()
+    assert isinstance(caches["ratelimit"], CounterCache)
+    return sum(int(v) for (v,) in rows)
+
+
+def test_the_shared_counters_count_each_post_once_and_refuse_before_writing(
+    client, token, settings, people
+):
+    """With the shared counters of production: a bound person's scan is counted in the fast
+    path's own statement (PostgreSQL), any other request on its own; each request once, and
+    one over the limit writes nothing."""
+    settings.RATE_LIMIT_CACHE = "ratelimit"
+    settings.CHECKIN_RATE_PER_ADDRESS = 3
+    url = reverse("checkins:public_checkin", args=[token])
+    form = registry_form(people.in_grid1a, "13800001111")
+    statuses = []
+    for _ in range(5):
+        client.cookies.pop(DEVICE_COOKIE, None)
+        post = client.post(url, {**form, "client_uuid": str(uuid.uuid4())}, REMOTE_ADDR="10.9.0.1")
+        statuses.append(post.status_code)
+    assert statuses == [302, 302, 302, 429, 429]
+    assert CheckIn.objects.count() == 3
+    assert counted("10.9.0.1") == 5
+    bad = client.post(url, {**form, "phone": "1"}, REMOTE_ADDR="10.9.0.1")
+    assert bad.status_code == 429 and counted("10.9.0.1") == 6  # refused, still counted
+
+
+def test_a_bound_persons_counted_check_in_is_still_one_statement_on_postgresql(
+    client, token, django_assert_num_queries, settings, people
+):
+    settings.RATE_LIMIT_CACHE = "ratelimit"
+    url = reverse("checkins:public_checkin", args=[token])
+    form = registry_form(people.in_grid1a, "13800001111")
+    assert client.post(url, form).status_code == 302  # binds, caches the code
+    client.cookies.pop(DEVICE_COOKIE)
+    # PostgreSQL: the count and the check-in in one statement; elsewhere the count, the
+    # lookup, then the insert.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+        response = client.post(url, {**form, "client_uuid": str(uuid.uuid4())})
+    assert response.status_code == 302
+    assert CheckIn.objects.count() == 2 and counted("127.0.0.1") == 2
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
 @pytest.mark.parametrize("enabled", [True, False])
