@@ -69,6 +69,8 @@ class CounterCache(DatabaseCache):
     back, so two processes counting at once lose hits; the upsert cannot. The alias holds
     counters only (their value is the plain number, not a pickle)."""
 
+    _table: str  # set by DatabaseCache.__init__; the stubs do not declare it
+
     # Counters are keyed by address and minute: a county's addresses far exceed Django's
     # default of 300 entries, and a cull would forget counts mid-window.
     def __init__(self, table, params):
