@@ -19,6 +19,7 @@ from shuangying.apibase import (
     ErrorOut,
     PageParams,
     api_error,
+    batch_items,
     paginate,
     requires,
 )
@@ -211,7 +212,7 @@ def gc_paused():
 
 
 def _upload_batch(request, user) -> HttpResponse:
-    items = _batch_items(request.body)
+    items = batch_items(request.body, label="登记条目", max_items=BATCH_MAX_ITEMS)
     results = record_checkin_batch(items=items, actor=user)
     answers, created, errors = [], 0, 0
     for r in results:
@@ -231,20 +232,6 @@ def _upload_batch(request, user) -> HttpResponse:
         "items": answers,
     }
     return HttpResponse(json.dumps(body), content_type="application/json; charset=utf-8")
-
-
-def _batch_items(raw: bytes) -> list:
-    """The upload's ``items``, or a 422 for the request as a whole."""
-    try:
-        payload = json.loads(raw or b"null")
-    except ValueError:
-        raise ApiError(422, "invalid_input", "请求体:不是有效的JSON") from None
-    items = payload.get("items") if isinstance(payload, dict) else None
-    if not isinstance(items, list):
-        raise ApiError(422, "invalid_input", "登记条目:必填,应为列表", "items")
-    if not 1 <= len(items) <= BATCH_MAX_ITEMS:
-        raise ApiError(422, "invalid_input", f"登记条目:应为1–{BATCH_MAX_ITEMS:,}条", "items")
-    return items
 
 
 def _aware(value):
