@@ -171,11 +171,10 @@ def _register_person(
 ) -> RegisterResult:
     _check_division(actor, division)
     name = clean_name(name)
-    ident = identity_fields(document_type, id_number)
+    ident, facts = identity_and_facts(document_type, id_number)
     existing = Person.objects.filter(id_number_hash=ident["id_number_hash"]).first()
     if existing is not None:
         return RegisterResult(existing, False)
-    facts = derived_facts(document_type, id_number)
     person = Person(
         name=name,
         sex=sex or facts.get("sex", Sex.UNKNOWN),
