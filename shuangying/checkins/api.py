@@ -190,9 +190,9 @@ def create_checkin(request, payload: CheckinIn):
 )
 @requires("checkins.add_checkin")
 def upload_batch(request):
-    # The body is read here rather than by a schema: validating 10,000 items as pydantic
-    # models cost more than the rest of the upload together (the service checks each item
-    # and answers its errors; the document above still describes the payload).
+    # The body is read here rather than by a schema: pydantic models for every item would be
+    # the upload's largest cost, and one bad item would fail them all (the service checks
+    # each item and answers its errors; the document above still describes the payload).
     with gc_paused():
         return _upload_batch(request, request.auth)
 
@@ -201,7 +201,7 @@ def upload_batch(request):
 def gc_paused():
     """The cyclic garbage collector off for the duration: an upload makes hundreds of
     thousands of short-lived acyclic objects (the parsed items, the answers), which reference
-    counting frees, and the collector's passes over them cost a fifth of the request."""
+    counting frees: the collector's passes over them would only cost time."""
     enabled = gc.isenabled()
     gc.disable()
     try:
