@@ -214,7 +214,7 @@ def _listing(value: Any) -> str:
     return str(value).replace(" or ", "、").replace(", ", "、")
 
 
-def error_message(error: dict) -> str:
+def error_message(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if error["type"] == "string_too_short" and ctx.get("min_length") == 1:
         return "不能为空"

@@ -107,8 +107,9 @@ def field_label(request, key: str) -> str:
     if view is not None:
         view = getattr(view, "view_class", view)
         form = getattr(view, "form_class", None)
-        if isinstance(form, type) and issubclass(form, BaseForm) and name in form.base_fields:
-            label = str(form.base_fields[name].label or "")
+        fields = getattr(form, "base_fields", {}) if isinstance(form, type) else {}
+        if issubclass(form or object, BaseForm) and name in fields:
+            label = str(fields[name].label or "")
             if CJK.search(label):
                 return label
         app = _app(view.__module__)

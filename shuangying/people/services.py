@@ -76,6 +76,7 @@ def derived_facts(document_type: str, id_number: str) -> dict:
 
 def find_person_by_document(id_number: str, document_type: str = DocumentType.RESIDENT_ID):
     """The one person with this document number, through the keyed hash; None if unknown."""
+    normalized: str
     try:
         normalized = normalize_document(document_type, id_number)
     except IdentityError:
