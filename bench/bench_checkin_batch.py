@@ -53,8 +53,8 @@ def main() -> None:
     body = json.dumps({"items": items})
     client = Client()
     login(client, user)
-    # Warm-up: the process's first request imports the URLconf and every API module (about
-    # 0.8 s here), which a running server has done long before an upload arrives. One item
+    # Warm-up: the process's first request imports the URLconf and every API module, which
+    # a running server has done long before an upload arrives. One item
     # with a forged place code: answered with its error, nothing written.
     warm = {"items": [{"client_uuid": str(uuid.uuid4()), "place_token": "forged"}]}
     client.post("/api/checkins/batch", json.dumps(warm), content_type="application/json")

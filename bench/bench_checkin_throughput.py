@@ -40,9 +40,9 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 # As docs/operations.md runs it: sync workers, 4 per core (each request also waits on
-# PostgreSQL). gthread workers (BENCH_WORKER_CLASS=gthread BENCH_THREADS=4) served about as
-# many requests but with a p99 of 300-600 ms for both views: keep-alive connections stay
-# with the worker that accepted them, however busy.
+# PostgreSQL). gthread workers (BENCH_WORKER_CLASS=gthread BENCH_THREADS=4) have a far
+# worse p99 (docs/scaling.md, "Measured"): keep-alive connections stay with the worker that
+# accepted them, however busy.
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 THREADS = os.environ.get("BENCH_THREADS", "1")
 

@@ -134,8 +134,8 @@ def bench_rule_change(total: int) -> None:
         )
         mismatches = sum(states.get(pk) != current_code(pk).colour for pk in ids)
         # A COUNT over the same rows (persons joined to their states): reading them at all.
-        # (The other baseline the issue names, UPDATE people_person SET updated_at =
-        # updated_at, took 268 s at 1,000,000 persons here: wide rows, many indexes.)
+        # (Not the other baseline the issue names, UPDATE people_person SET updated_at =
+        # updated_at: on wide rows with many indexes it takes minutes, see docs/scaling.md.)
         start = time.perf_counter()
         with connection.cursor() as c:
             c.execute(

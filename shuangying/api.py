@@ -9,8 +9,6 @@ PermissionDenied, Http404 and IntegrityError onto that shape, so invalid input i
 
 from __future__ import annotations
 
-import types
-import typing
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -22,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .accounts.api import BearerAuth, SessionAuth
 from .accounts.api import router as accounts_router
-from .apibase import ApiError, SafeParser
+from .apibase import ApiError, SafeParser, error_message, field_title
 from .checkins.api import router as checkins_router
 from .checkpoints.api import router as checkpoints_router
 from .divisions.api import router as divisions_router
@@ -70,92 +68,17 @@ class ShuangyingAPI(NinjaAPI):
                 flat = model.__ninja_flatten_map_reverse__.get(loc, loc)
                 names = [part for part in flat if isinstance(part, str)]
                 field = names[-1] if names else None
-                label = _title(model, loc) or ("请求体" if source == "body" else field or "参数")
+                label = field_title(model, loc) or (
+                    "请求体" if source == "body" else field or "参数"
+                )
                 errors.append(
                     {
                         "field": field,
                         "code": error["type"],
-                        "message": f"{label}:{_message(error)}",
+                        "message": f"{label}:{error_message(error)}",
                     }
                 )
         return ValidationError(errors)
-
-
-def _inner_model(annotation: Any):
-    """The pydantic model inside ``X``, ``X | None`` or ``list[X]``, else None."""
-    if hasattr(annotation, "model_fields"):
-        return annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list):
-        for arg in typing.get_args(annotation):
-            found = _inner_model(arg)
-            if found is not None:
-                return found
-    return None
-
-
-def _title(model, loc: tuple) -> str | None:
-    """The title of the field at ``loc``, walking nested schemas; None if it has none."""
-    current, title = model, None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return None
-        info = fields[part]
-        title = info.title
-        current = _inner_model(info.annotation)
-    return title
-
-
-MESSAGES = {
-    "missing": "必填",
-    "string_type": "应为文本",
-    "string_too_short": "至少{min_length}个字符",
-    "string_too_long": "最多{max_length}个字符",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-    "date_type": "应为日期,格式 YYYY-MM-DD",
-    "date_parsing": "应为日期,格式 YYYY-MM-DD",
-    "date_from_datetime_parsing": "应为日期,格式 YYYY-MM-DD",
-    "date_from_datetime_inexact": "应为日期,格式 YYYY-MM-DD",
-    "datetime_type": "应为时间,格式 YYYY-MM-DDTHH:MM:SS",
-    "datetime_parsing": "应为时间,格式 YYYY-MM-DDTHH:MM:SS",
-    "enum": "取值应为 {expected} 之一",
-    "literal_error": "取值应为 {expected} 之一",
-    "list_type": "应为列表",
-    "dict_type": "应为JSON对象",
-    "model_type": "应为JSON对象",
-    "model_attributes_type": "应为JSON对象",
-    "greater_than_equal": "不能小于{ge}",
-    "less_than_equal": "不能大于{le}",
-    "greater_than": "应大于{gt}",
-    "less_than": "应小于{lt}",
-    "json_invalid": "不是有效的JSON",
-}
-
-
-def _listing(value: Any) -> str:
-    """pydantic's "'M', 'F' or 'U'" as "'M'、'F'、'U'"."""
-    return str(value).replace(" or ", "、").replace(", ", "、")
-
-
-def _message(error: dict) -> str:
-    ctx = error.get("ctx") or {}
-    if error["type"] == "string_too_short" and ctx.get("min_length") == 1:
-        return "不能为空"
-    template = MESSAGES.get(error["type"])
-    if template is None:
-        return "格式不正确"
-    try:
-        return template.format(**{k: _listing(v) for k, v in ctx.items()})
-    except (KeyError, IndexError):
-        return template
 
 
 api = ShuangyingAPI(

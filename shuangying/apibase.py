@@ -9,13 +9,17 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import types
+import typing
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Schema
 from ninja.parser import Parser
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
+from pydantic import ValidationError as PydanticValidationError
 
 from .guards import CONTROL, CONTROL_MESSAGE
 
@@ -138,6 +142,133 @@ class SafeParser(Parser):
             field = where.rsplit(".", 1)[-1].split("[", 1)[0] or None
             raise ApiError(400, "invalid_characters", f"{where}:{CONTROL_MESSAGE}", field)
         return data
+
+
+def _inner_model(annotation: Any):
+    """The pydantic model inside ``X``, ``X | None`` or ``list[X]``, else None."""
+    if hasattr(annotation, "model_fields"):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def field_title(model, loc: tuple) -> str | None:
+    """The title (Chinese name) of the field at ``loc``, walking nested schemas; None if it
+    has none."""
+    current, title = model, None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        info = fields[part]
+        title = info.title
+        current = _inner_model(info.annotation)
+    return title
+
+
+MESSAGES = {
+    "missing": "必填",
+    "string_type": "应为文本",
+    "string_too_short": "至少{min_length}个字符",
+    "string_too_long": "最多{max_length}个字符",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "date_type": "应为日期,格式 YYYY-MM-DD",
+    "date_parsing": "应为日期,格式 YYYY-MM-DD",
+    "date_from_datetime_parsing": "应为日期,格式 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期,格式 YYYY-MM-DD",
+    "datetime_type": "应为时间,格式 YYYY-MM-DDTHH:MM:SS",
+    "datetime_parsing": "应为时间,格式 YYYY-MM-DDTHH:MM:SS",
+    "enum": "取值应为 {expected} 之一",
+    "literal_error": "取值应为 {expected} 之一",
+    "list_type": "应为列表",
+    "dict_type": "应为JSON对象",
+    "model_type": "应为JSON对象",
+    "model_attributes_type": "应为JSON对象",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than_equal": "不能大于{le}",
+    "greater_than": "应大于{gt}",
+    "less_than": "应小于{lt}",
+    "json_invalid": "不是有效的JSON",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "finite_number": "应为有限的数字",
+    "uuid_parsing": "应为UUID",
+    "uuid_type": "应为UUID",
+}
+
+
+def _listing(value: Any) -> str:
+    """pydantic's "'M', 'F' or 'U'" as "'M'、'F'、'U'"."""
+    return str(value).replace(" or ", "、").replace(", ", "、")
+
+
+def error_message(error: Any) -> str:
+    ctx = error.get("ctx") or {}
+    if error["type"] == "string_too_short" and ctx.get("min_length") == 1:
+        return "不能为空"
+    template = MESSAGES.get(error["type"])
+    if template is None:
+        return "格式不正确"
+    try:
+        return template.format(**{k: _listing(v) for k, v in ctx.items()})
+    except (KeyError, IndexError):
+        return template
+
+
+def batch_items(raw: bytes, *, label: str, max_items: int) -> list:
+    """An offline upload's ``items``, read by the route itself rather than a body schema, so
+    that one bad item is answered in its own slot instead of failing the upload with a 422 (a
+    device retrying it would be stuck forever). Only the envelope fails as a whole."""
+    try:
+        payload = json.loads(raw or b"null")
+    except ValueError:
+        raise ApiError(422, "invalid_input", "请求体:不是有效的JSON") from None
+    items = payload.get("items") if isinstance(payload, dict) else None
+    if not isinstance(items, list):
+        raise ApiError(422, "invalid_input", f"{label}:必填,应为列表", "items")
+    if not 1 <= len(items) <= max_items:
+        raise ApiError(422, "invalid_input", f"{label}:应为1–{max_items:,}条", "items")
+    return items
+
+
+@dataclass(frozen=True)
+class ItemError:
+    field: str | None
+    message: str
+
+
+def validate_item(model: type[BaseModel], item: Any) -> BaseModel | ItemError:
+    """One item of an upload checked against ``model``: the model, or the first problem with
+    the field's key and a Chinese message led by its title."""
+    if not isinstance(item, dict):
+        return ItemError(None, "条目:应为JSON对象")
+    where = control_path(item)
+    if where:
+        key = where.split(".", 1)[0].split("[", 1)[0]
+        if key not in model.model_fields:
+            return ItemError(None, f"某个输入项:{CONTROL_MESSAGE}")
+        return ItemError(key, f"{field_title(model, (key,)) or key}:{CONTROL_MESSAGE}")
+    try:
+        return model.model_validate(item)
+    except PydanticValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        loc = tuple(error["loc"])
+        names = [part for part in loc if isinstance(part, str)]
+        field = names[0] if names else None
+        label = field_title(model, loc) or "条目"
+        return ItemError(field, f"{label}:{error_message(error)}")
 
 
 class PageParams(Schema):

@@ -88,7 +88,7 @@ class CheckinOut(Schema):
 
 class BatchItemIn(BaseModel):
     """One item of an offline upload, for the OpenAPI document: the route reads the body
-    itself (pydantic models for 10,000 items cost more than the rest of the upload) and
+    itself (pydantic models for every item would be the upload's largest cost) and
     ``record_checkin_batch`` checks each item, answering a bad one with its own error."""
 
     client_uuid: str = Field(..., max_length=40, title="客户端编号")

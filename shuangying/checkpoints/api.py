@@ -4,6 +4,8 @@ service for writes, masked document numbers only (M1)."""
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Status
 
@@ -11,10 +13,13 @@ from shuangying.apibase import (
     COMMON_ERRORS,
     ApiError,
     DbInt,
+    ItemError,
     PageParams,
     api_error,
+    batch_items,
     paginate,
     requires,
+    validate_item,
 )
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
@@ -22,7 +27,8 @@ from shuangying.audit.services import record_event
 from .models import CheckpointDay, CheckpointRecord
 from .querysets import local_day_range
 from .schemas import (
-    BatchIn,
+    BATCH_MAX_ITEMS,
+    BATCH_REQUEST_BODY,
     BatchOut,
     CounterQuery,
     CountersOut,
@@ -32,7 +38,12 @@ from .schemas import (
     RecordQuery,
     RecordWriteOut,
 )
-from .services import checkpoints_for, record_checkpoint_batch, record_checkpoint_check
+from .services import (
+    BatchItemResult,
+    checkpoints_for,
+    record_checkpoint_batch,
+    record_checkpoint_check,
+)
 
 router = Router(tags=["卡口检查"])
 
@@ -72,16 +83,25 @@ def create_record(request, payload: RecordIn):
     summary="批量上传离线记录",
     description=(
         "离线队列的上传:逐条登记,按 `client_uuid` 去重。每条返回 `created`(新增)、"
-        "`duplicate`(此前已收到)或 `rejected`(被拒绝,附原因);设备收到 created 或 duplicate "
-        "后即可删除本地副本。"
+        "`duplicate`(此前已收到)或 `rejected`(被拒绝,附出错字段和原因);"
+        "一条有误(包括字段类型不对、含控制字符)不影响其他条目。"
+        "设备收到 created 或 duplicate 后即可删除本地副本。"
     ),
+    openapi_extra={"requestBody": BATCH_REQUEST_BODY},
 )
 @requires("checkpoints.add_checkpointrecord")
-def create_batch(request, payload: BatchIn):
+def create_batch(request):
+    # The body is read here, not by a body schema: each item is validated on its own, so
+    # that a bad one is answered in its slot rather than failing the upload as a whole.
     user = request.auth
-    items = []
-    for item in payload.items:
-        fields = item.dict()
+    raw = batch_items(request.body, label="记录", max_items=BATCH_MAX_ITEMS)
+    items: list = []
+    for entry in raw:
+        checked = validate_item(RecordIn, entry)
+        if isinstance(checked, ItemError):
+            items.append(_refused(entry, checked))
+            continue
+        fields = checked.dict()
         fields["vehicle_type"] = fields["vehicle_type"] or ""
         items.append(fields)
     results = record_checkpoint_batch(actor=user, items=items)
@@ -89,6 +109,12 @@ def create_batch(request, payload: BatchIn):
     for result in results:
         counts[result.status] += 1
     return {**counts, "items": [vars(r) for r in results]}
+
+
+def _refused(entry, error: ItemError) -> BatchItemResult:
+    key = entry.get("client_uuid") if isinstance(entry, dict) else None
+    text = key if isinstance(key, str) else "" if key is None else json.dumps(key)
+    return BatchItemResult(text, "rejected", field=error.field, message=error.message)
 
 
 @router.get(

@@ -38,8 +38,30 @@ class RecordIn(Schema):
     passenger_count: int | None = Field(None, ge=1, le=99, title="车上人数")
 
 
-class BatchIn(Schema):
-    items: list[RecordIn] = Field(..., max_length=10000, title="记录")
+BATCH_MAX_ITEMS = 10_000
+# The upload's body for the OpenAPI document: the route reads the body itself and validates
+# each item against RecordIn (registered in the document by the single-record route).
+BATCH_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "title": "BatchIn",
+                "type": "object",
+                "required": ["items"],
+                "properties": {
+                    "items": {
+                        "title": "记录",
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": BATCH_MAX_ITEMS,
+                        "items": {"$ref": "#/components/schemas/RecordIn"},
+                    }
+                },
+            }
+        }
+    },
+}
 
 
 class CheckpointRef(Schema):

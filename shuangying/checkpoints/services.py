@@ -220,6 +220,11 @@ class BatchItemResult:
     message: str = ""
 
 
+def _uuid(item: dict) -> uuid.UUID:
+    value = item.get("client_uuid")
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 def _existing(keys: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, bool, bool]]:
     """(id, is_fever, inserted now=False) of the records already holding these UUIDs."""
     found: dict[uuid.UUID, tuple[int, bool, bool]] = {}
@@ -299,24 +304,29 @@ def rebuild_daily_counters() -> int:
     return len(rows)
 
 
-def record_checkpoint_batch(*, actor, items: list[dict]) -> list[BatchItemResult]:
+def record_checkpoint_batch(*, actor, items: list[dict | BatchItemResult]) -> list[BatchItemResult]:
     """An offline queue's upload, answered item by item so that the device deletes exactly
     what the server holds: ``created``, ``duplicate`` (this UUID was received before, or
     earlier in this batch) or ``rejected`` (with the reason; one invalid item does not stop
-    the others). Set-based: one query for the UUIDs already known, one for the persons, one
-    bulk insert that skips UUIDs a concurrent upload wrote meanwhile. One audit row."""
+    the others). An item given as a ``BatchItemResult`` was already refused by the caller's
+    schema and is answered as it is, in its place. Set-based: one query for the UUIDs already
+    known, one for the persons, one bulk insert that skips UUIDs a concurrent upload wrote
+    meanwhile. One audit row."""
     allowed = {p.pk: p for p in checkpoints_for(actor)}
     now = timezone.now()
     results: list[BatchItemResult] = []
     keys: list[uuid.UUID | None] = []
     for item in items:
         try:
-            keys.append(uuid.UUID(str(item.get("client_uuid"))))
+            keys.append(None if isinstance(item, BatchItemResult) else _uuid(item))
         except ValueError:
             keys.append(None)
     known = _existing([k for k in keys if k is not None])
     fresh: dict[uuid.UUID, CheckpointRecord] = {}
     for item, key in zip(items, keys, strict=True):
+        if isinstance(item, BatchItemResult):
+            results.append(item)
+            continue
         item = dict(item)
         text = str(item.get("client_uuid", ""))
         if key is None:

@@ -227,7 +227,7 @@ def local_day(at: datetime):
 
 
 # Read on every check-in and every code page: one indexed statement, without the ORM's
-# query compilation (which cost more than the query itself). ``facts_join`` gives the same
+# query compilation (which costs more than this query itself). ``facts_join`` gives the same
 # columns as a join, for a caller that reads the person in the same statement.
 FACTS_COLUMNS = ("id", "kind", "occurred_at", "risk_level", "colour", "ends_at")
 FACTS_SQL = (

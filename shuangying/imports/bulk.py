@@ -1,7 +1,7 @@
 """Fast inserts for imports.
 
-On PostgreSQL, ``COPY`` loads rows about five times faster than ``bulk_create``'s INSERT
-(measured: 100,000 persons in 2.2 s against 10–12 s), and needs no model instances. The new
+On PostgreSQL, ``COPY`` loads rows much faster than ``bulk_create``'s INSERT (figures in
+docs/scaling.md, "Measured") and needs no model instances. The new
 rows' ids are taken from the table's own sequence first, so that callers can link tags,
 travel entries and household members to them. Elsewhere (SQLite in tests and ``make run``)
 the same call goes through ``bulk_create``.

@@ -114,7 +114,7 @@ def person_rows(queryset) -> Iterator[list]:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         # The tags of every person exported, in one query joined to the export's own rows (only
-        # tagged persons take room): 50 queries of 2,000 ids each cost 0.4 s of 100,000 rows.
+        # tagged persons take room), not one query per chunk of ids.
         tags = defaultdict(list)
         for person_id, tag in (
             Person.tags.through.objects.filter(person__in=queryset.order_by().values("pk"))

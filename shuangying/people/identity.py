@@ -117,8 +117,26 @@ HK_MACAO_PERMIT = re.compile(r"^[HM]\d{8}(\d{2})?$")
 TAIWAN_PERMIT = re.compile(r"^\d{8}(\d{2})?$")
 
 
-def normalize_document(document_type: str, raw: str) -> str:
+class NormalizedDocument(str):
+    """A document number as ``normalize_document`` returned it, with its type: handed on (a
+    check-in's identity to ``register_person``), it is not checked a second time."""
+
+    document_type: str
+
+    def __new__(cls, value: str, document_type: str) -> NormalizedDocument:
+        self = super().__new__(cls, value)
+        self.document_type = document_type
+        return self
+
+
+def normalize_document(document_type: str, raw: str) -> NormalizedDocument:
     """Return the canonical document number or raise IdentityError."""
+    if isinstance(raw, NormalizedDocument) and raw.document_type == document_type:
+        return raw
+    return NormalizedDocument(_normalize_document(document_type, raw), document_type)
+
+
+def _normalize_document(document_type: str, raw: str) -> str:
     value = re.sub(r"\s+", "", raw or "").upper()
     if not value:
         raise IdentityError("证件号码不能为空")

@@ -76,6 +76,7 @@ def derived_facts(document_type: str, id_number: str) -> dict:
 
 def find_person_by_document(id_number: str, document_type: str = DocumentType.RESIDENT_ID):
     """The one person with this document number, through the keyed hash; None if unknown."""
+    normalized: str
     try:
         normalized = normalize_document(document_type, id_number)
     except IdentityError:
@@ -171,11 +172,10 @@ def _register_person(
 ) -> RegisterResult:
     _check_division(actor, division)
     name = clean_name(name)
-    ident = identity_fields(document_type, id_number)
+    ident, facts = identity_and_facts(document_type, id_number)
     existing = Person.objects.filter(id_number_hash=ident["id_number_hash"]).first()
     if existing is not None:
         return RegisterResult(existing, False)
-    facts = derived_facts(document_type, id_number)
     person = Person(
         name=name,
         sex=sex or facts.get("sex", Sex.UNKNOWN),

@@ -150,9 +150,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No parallel query for the application's connections: its queries are short, and on a
-    # county's 2-core server starting workers cost more than they saved (1 day of a
-    # checkpoint's visitors among 20 M check-ins: 58 ms -> 19 ms; re-evaluating 1.1 M health
-    # codes: 14.7 s -> 9.5 s). SHUANGYING_PG_PARALLEL_WORKERS sets another figure.
+    # county's 2-core server starting workers costs more than it saves (docs/scaling.md,
+    # "Measured"). SHUANGYING_PG_PARALLEL_WORKERS sets another figure.
     _parallel = int(os.environ.get("SHUANGYING_PG_PARALLEL_WORKERS", "0"))
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = (

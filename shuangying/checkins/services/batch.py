@@ -365,8 +365,8 @@ BULK_TYPES = (
     "text",
 )
 # PostgreSQL: one statement for the whole upload. The rows travel as one JSON document (a
-# JSON array of arrays, parsed once by the server as jsonb: adapting nine Python lists of
-# 10,000 values cost more than the insert); the rows inserted come back with their ids, and
+# JSON array of arrays, parsed once by the server as jsonb, rather than nine Python lists the
+# driver adapts value by value); the rows inserted come back with their ids, and
 # so do the UUIDs already stored (the statement's snapshot does not see its own inserts, so
 # the join finds exactly the earlier rows).
 _BULK_DATA = ", ".join(

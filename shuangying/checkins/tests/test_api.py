@@ -1,5 +1,6 @@
 """The check-in API (C2, C5)."""
 
+import re
 import uuid
 from datetime import date
 
@@ -150,3 +151,38 @@ def test_batch_answers_a_nul_item_in_its_own_slot(client, personas, token):
     items = answer.json()["items"]
     assert items[0]["id"] and items[1]["error"]["field"] == "name"
     assert "控制字符" in items[1]["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"temperature": "45.5"}, "temperature"),
+        ({"temperature": "热"}, "temperature"),
+        ({"client_uuid": "not-a-uuid"}, "client_uuid"),
+        ({"travel_from": "远" * 500}, "travel_from"),
+        ({"phone": "1" * 300}, "phone"),
+        ({"travel_from": "东\u0000村"}, "travel_from"),
+        ({"symptoms": ["cough\u0000"]}, "symptoms"),
+    ],
+)
+def test_batch_answers_each_kind_of_bad_item_alone(client, personas, token, bad, field):
+    login(client, personas["checkpoint"])
+    good = {"client_uuid": str(uuid.uuid4()), "place_token": token, "name": "孙离线"}
+    item = {**good, "client_uuid": str(uuid.uuid4()), "id_number": NEW_ID, **bad}
+    answer = post(client, "/api/checkins/batch", {"items": [{**good, "id_number": NEW_ID}, item]})
+    assert answer.status_code == 200, answer.content
+    items = answer.json()["items"]
+    assert items[0]["id"] and items[0]["error"] is None
+    assert items[1]["error"]["field"] == field and not items[1]["id"]
+    assert re.search(r"[\u4e00-\u9fff]", items[1]["error"]["message"])
+
+
+def test_batch_item_that_is_not_an_object_is_its_own_slot(client, personas, token):
+    login(client, personas["checkpoint"])
+    good = {"client_uuid": str(uuid.uuid4()), "place_token": token, "name": "孙离线"}
+    answer = post(
+        client, "/api/checkins/batch", {"items": ["x", [1], {**good, "id_number": NEW_ID}]}
+    )
+    assert answer.status_code == 200, answer.content
+    items = answer.json()["items"]
+    assert items[0]["error"] and items[1]["error"] and items[2]["id"]

@@ -322,3 +322,23 @@ def test_the_pages_are_never_cached(client, token):
     assert response.status_code == 302
     result = client.get(response.url)
     assert "no-store" in result["Cache-Control"]
+
+
+@pytest.mark.parametrize("known", [False, True], ids=["new person", "known person"])
+def test_a_public_scan_normalises_the_id_number_once(client, place, token, people, known):
+    """Issue 15: the form's check, registering a new person and the health code each
+    normalised the number again. Counted at the one real normalisation (the resident ID's
+    checksum), however many functions the number passes through."""
+    from unittest import mock
+
+    from shuangying.people import identity
+
+    form = registry_form(people.in_grid1a, "13800001111") if known else first_form()
+    url = reverse("checkins:public_checkin", args=[token])
+    with mock.patch.object(
+        identity, "normalize_resident_id", wraps=identity.normalize_resident_id
+    ) as spy:
+        response = client.post(url, form)
+    assert response.status_code == 302
+    assert spy.call_count == 1
+    assert Person.objects.filter(name=form["name"]).count() == 1

@@ -105,3 +105,88 @@ def test_counters_and_list(client, personas, gates):
     assert [row["checkpoint_name"] for row in counters["rows"]] == ["东村卡点"]
     listing = client.get("/api/checkpoints/records?fever=true").json()
     assert listing["count"] == 1 and listing["items"][0]["temperature"] == "37.4"
+
+
+BAD_ITEMS = [
+    # (the bad part of an item, the field its slot names, a Chinese word of the message)
+    ({"temperature": "99"}, "temperature", "体温"),
+    ({"temperature": "abc"}, "temperature", "体温"),
+    ({"temperature": "NaN"}, "temperature", "体温"),
+    ({"client_uuid": "not-a-uuid"}, "client_uuid", "客户端编号"),
+    ({"is_vehicle": True, "plate": "京A" + "1" * 40}, "plate", "车牌号"),
+    ({"origin": "东\u0000村"}, "origin", "来自"),
+    ({"direction": "sideways"}, "direction", "方向"),
+    ({"checkpoint": 2**70}, "checkpoint", "卡口"),
+    ({"passenger_count": "many"}, "passenger_count", "车上人数"),
+]
+
+
+@pytest.mark.parametrize(("bad", "field", "label"), BAD_ITEMS)
+def test_batch_answers_a_bad_item_in_its_own_slot(client, personas, gates, bad, field, label):
+    """One bad item must not reject the whole upload (a device retrying it would be stuck
+    forever): it is answered in its own slot, naming the field in Chinese, and the good
+    items on either side are stored."""
+    login(client, personas["checkpoint"])
+    good = [body(gates[0]), body(gates[0])]
+    bad_item = {**body(gates[0]), **bad}
+    response = client.post(
+        "/api/checkpoints/records/batch",
+        {"items": [good[0], bad_item, good[1]]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["created"], data["rejected"]) == (2, 1)
+    slots = data["items"]
+    assert [s["status"] for s in slots] == ["created", "rejected", "created"]
+    assert slots[1]["field"] == field
+    assert slots[1]["message"].startswith(label + ":")
+    assert slots[1]["client_uuid"] == str(bad_item["client_uuid"])
+    stored = set(CheckpointRecord.objects.values_list("client_uuid", flat=True))
+    assert stored == {uuid.UUID(g["client_uuid"]) for g in good}
+
+
+def test_batch_item_that_is_not_an_object_is_its_own_slot(client, personas, gates):
+    login(client, personas["checkpoint"])
+    good = body(gates[0])
+    response = client.post(
+        "/api/checkpoints/records/batch",
+        {"items": ["垃圾", good]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    slots = response.json()["items"]
+    assert [s["status"] for s in slots] == ["rejected", "created"]
+    assert slots[0]["client_uuid"] == "" and "应为JSON对象" in slots[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"items": "x"}, {"items": []}, [1, 2]],
+)
+def test_batch_envelope_is_still_checked_as_a_whole(client, personas, payload):
+    login(client, personas["checkpoint"])
+    response = client.post(
+        "/api/checkpoints/records/batch", payload, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "items" and "记录" in response.json()["message"]
+
+
+def test_batch_that_is_not_json_is_a_422(client, personas):
+    login(client, personas["checkpoint"])
+    response = client.post(
+        "/api/checkpoints/records/batch", b"{nope", content_type="application/json"
+    )
+    assert response.status_code == 422 and "JSON" in response.json()["message"]
+
+
+def test_batch_body_is_described_in_the_openapi_document(client):
+    document = client.get("/api/openapi.json").json()
+    body = document["paths"]["/api/checkpoints/records/batch"]["post"]["requestBody"]
+    items = body["content"]["application/json"]["schema"]["properties"]["items"]
+    assert items["maxItems"] == 10_000
+    ref = items["items"]["$ref"].rsplit("/", 1)[-1]
+    assert {"client_uuid", "temperature", "plate"} <= set(
+        document["components"]["schemas"][ref]["properties"]
+    )
