@@ -41,10 +41,10 @@ class FieldErrorOut(Schema):
 class ErrorOut(Schema):
     """Every 4xx answer of the API."""
 
-    code: str = Field(..., description="稳定的错误代码,如 invalid_id_number、not_found")
-    message: str = Field(..., description="中文说明,含出错字段的名称")
-    field: str | None = Field(None, description="出错的字段(如有)")
-    errors: list[FieldErrorOut] | None = Field(None, description="逐个字段的错误(仅 422)")
+    code: str = Field(..., description="稳定的错误代码，如 invalid_id_number、not_found")
+    message: str = Field(..., description="中文说明，含出错字段的名称")
+    field: str | None = Field(None, description="出错的字段（如有）")
+    errors: list[FieldErrorOut] | None = Field(None, description="逐个字段的错误（仅 422）")
 
 
 # The error answers every authenticated operation may give, for the OpenAPI document.
@@ -83,9 +83,9 @@ def api_error(exc: ValidationError, *, status: int = 422, prefix: str = "invalid
     if hasattr(exc, "error_dict"):
         field, messages = next(iter(exc.message_dict.items()))
         if field == "__all__":
-            return ApiError(status, prefix, ";".join(messages))
-        return ApiError(status, f"{prefix}_{field}", ";".join(messages), field)
-    return ApiError(status, prefix, ";".join(exc.messages))
+            return ApiError(status, prefix, "；".join(messages))
+        return ApiError(status, f"{prefix}_{field}", "；".join(messages), field)
+    return ApiError(status, prefix, "；".join(exc.messages))
 
 
 # Integers the database can hold: a bigint column (and PostgreSQL's parameter) is 64-bit
@@ -136,7 +136,7 @@ class SafeParser(Parser):
         where = control_path(data)
         if where:
             field = where.rsplit(".", 1)[-1].split("[", 1)[0] or None
-            raise ApiError(400, "invalid_characters", f"{where}:{CONTROL_MESSAGE}", field)
+            raise ApiError(400, "invalid_characters", f"{where}：{CONTROL_MESSAGE}", field)
         return data
 
 

@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 30
-CONTROL_MESSAGE = "含有不允许的控制字符(如 NUL)"
+CONTROL_MESSAGE = "含有不允许的控制字符（如 NUL）"
 
 
 def has_control(value: str) -> bool:
@@ -64,11 +64,11 @@ def error_response(request, status: int, code: str, message: str, field=None) ->
 
 
 def too_big(request) -> HttpResponse:
-    return error_response(request, 413, "too_large", "请求体:超过允许的大小(5 MB)")
+    return error_response(request, 413, "too_large", "请求体：超过允许的大小（5 MB）")
 
 
 def database_unavailable(request) -> HttpResponse:
-    return error_response(request, 503, "unavailable", "数据库暂时不可用,请稍后重试")
+    return error_response(request, 503, "unavailable", "数据库暂时不可用，请稍后重试")
 
 
 def _mark_database_failure(sender, request=None, **kwargs):
@@ -101,7 +101,7 @@ class EdgeMiddleware:
         field = first_control_field(request.GET)
         if field is not None:
             return error_response(
-                request, 400, "invalid_characters", f"{field}:{CONTROL_MESSAGE}", field
+                request, 400, "invalid_characters", f"{field}：{CONTROL_MESSAGE}", field
             )
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return None
@@ -114,13 +114,13 @@ class EdgeMiddleware:
         except RequestDataTooBig:
             return too_big(request)
         except (TooManyFieldsSent, TooManyFilesSent):
-            return error_response(request, 400, "too_many_fields", "请求体:字段或文件过多")
+            return error_response(request, 400, "too_many_fields", "请求体：字段或文件过多")
         except MultiPartParserError:
             return error_response(
-                request, 400, "invalid_multipart", "请求体:multipart 格式不正确(缺少 boundary)"
+                request, 400, "invalid_multipart", "请求体：multipart 格式不正确（缺少 boundary）"
             )
         if field is not None:
             return error_response(
-                request, 400, "invalid_characters", f"{field}:{CONTROL_MESSAGE}", field
+                request, 400, "invalid_characters", f"{field}：{CONTROL_MESSAGE}", field
             )
         return None
