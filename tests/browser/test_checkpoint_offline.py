@@ -114,7 +114,7 @@ def test_out_of_range_temperature_and_bad_plate_are_refused_on_the_phone(
     page.fill("#cp-plate", "冀F12345")
     page.get_by_role("button", name="放行").click()
     page.wait_for_function(
-        "() => document.getElementById('sync-message').textContent.includes（'已上传'）"
+        "() => document.getElementById('sync-message').textContent.includes('已上传')"
     )
     record = CheckpointRecord.objects.get()
     assert record.plate == "冀F12345" and record.is_vehicle
@@ -186,12 +186,12 @@ def test_a_scanned_health_code_is_decoded_in_the_browser_and_recorded(
     assert page.input_value("#cp-token") == token
     if verified:
         page.wait_for_function(
-            "() => document.getElementById('scan-result').textContent.startsWith（'健康码：'）"
+            "() => document.getElementById('scan-result').textContent.startsWith('健康码：')"
         )
     page.fill("#cp-temperature", "36.4")
     page.get_by_role("button", name="放行").click()
     page.wait_for_function(
-        "() => document.getElementById('sync-message').textContent.includes（'已上传'）"
+        "() => document.getElementById('sync-message').textContent.includes('已上传')"
     )
     record = CheckpointRecord.objects.get()
     assert record.health_code_token == token

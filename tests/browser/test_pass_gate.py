@@ -54,7 +54,7 @@ def test_pass_refused_outside_open_hours(page, log_in, personas, county):
     assert page.locator("#cp-checkpoint").input_value() == str(gate.pk)
     page.get_by_role("button", name="无证人员劝返").click()
     page.wait_for_function(
-        "() => document.getElementById('cp-result-detail').textContent.includes（'非本'）"
+        "() => document.getElementById('cp-result-detail').textContent.includes('非本')"
     )
     assert PassCheck.objects.count() == 2
     # The old address leads to the one gate page.
