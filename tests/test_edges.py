@@ -46,13 +46,13 @@ def test_nul_in_a_page_query_is_a_chinese_400_page(county_client):
     response = county_client.get(reverse("people:person_list"), {"q": "张\x00"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "请求无效" in html and "q:含有不允许的控制字符" in html
+    assert "请求无效" in html and "q：含有不允许的控制字符" in html
 
 
 def test_nul_in_a_form_post_is_a_400_naming_the_field(client, db):
     response = client.post(reverse("accounts:login"), {"username": "a\x00", "password": "x"})
     assert response.status_code == 400
-    assert "username:含有不允许的控制字符" in response.content.decode()
+    assert "username：含有不允许的控制字符" in response.content.decode()
 
 
 def test_nul_in_a_json_body_is_a_400_naming_the_field(client, db):
