@@ -16,6 +16,12 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _codes_reckon_from_today(settings):
+    # Tests date their events themselves; the demo's as-of day is on only where a test says so.
+    settings.SHUANGYING_DEMO_AS_OF = None
+
+
+@pytest.fixture(autouse=True)
 def _fresh_ruleset_cache():
     """The health-code engine caches the day's compiled rule set per process (a few seconds);
     every test starts without it, since each test's database is its own."""

@@ -112,7 +112,7 @@ def bench_rule_change(total: int) -> None:
         for s in rule_specs(current)
     ]
     ruleset = create_ruleset(
-        name="基准测试:红码改为7天",
+        name="基准测试：红码改为7天",
         effective_from=timezone.localdate(),
         rules=specs,
         reevaluate=False,

@@ -76,10 +76,10 @@ def preflight(
     """Install what is missing before the long run starts; return what is still missing."""
     missing = {name: pkg for name, (tool, pkg) in tools.items() if not is_present(tool)}
     if missing:
-        print(f"安装基准测试所需的软件包:{' '.join(sorted(set(missing.values())))}", flush=True)
+        print(f"安装基准测试所需的软件包：{' '.join(sorted(set(missing.values())))}", flush=True)
         install(sorted(set(missing.values())))
     return [
-        f"{name}(Debian 软件包 {pkg})"
+        f"{name}（Debian 软件包 {pkg}）"
         for name, pkg in missing.items()
         if not is_present(tools[name][0])
     ]
@@ -131,7 +131,7 @@ def main() -> int:
     missing = preflight(tools, install=apt_install, is_present=present)
     if missing:
         print(
-            f"缺少 {'、'.join(missing)},且未能自动安装(需要 root 或免密码 sudo):"
+            f"缺少 {'、'.join(missing)}，且未能自动安装（需要 root 或免密码 sudo）："
             "请先安装后再运行 make bench。基准测试未开始。",
             file=sys.stderr,
         )

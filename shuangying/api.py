@@ -35,23 +35,23 @@ from .supplies.api import router as supplies_router
 DESCRIPTION = """
 双赢指挥系统的数据接口。
 
-**认证**:`POST /api/auth/token` 用用户名、密码(须两步验证的账户另加 `otp`)换取令牌,
-此后在请求头加 `Authorization: Bearer <令牌>`;令牌12小时过期,修改密码、角色、管辖区划或停用账户后立即失效。
-已在网页登录的浏览器也可直接调用(写操作须在请求头 `X-CSRFToken` 携带CSRF令牌)。
+**认证**:`POST /api/auth/token` 用用户名、密码（须两步验证的账户另加 `otp`）换取令牌，
+此后在请求头加 `Authorization: Bearer <令牌>`；令牌12小时过期，修改密码、角色、管辖区划或停用账户后立即失效。
+已在网页登录的浏览器也可直接调用（写操作须在请求头 `X-CSRFToken` 携带CSRF令牌）。
 
-**管辖范围**:与网页相同。管辖范围外的对象一律 404;看得到但无权修改为 403;角色无此权限为 403。
+**管辖范围**:与网页相同。管辖范围外的对象一律 404；看得到但无权修改为 403；角色无此权限为 403。
 
-**个人信息**:证件号码、电话只返回脱敏值;明文只能通过 `POST /api/persons/{id}/reveal` 填写原因后查看。
+**个人信息**:证件号码、电话只返回脱敏值；明文只能通过 `POST /api/persons/{id}/reveal` 填写原因后查看。
 每次查看、查询人员都记入审计日志。
 
-**一人一档**:登记已存在的证件号码不会新建,返回 200、已有记录和 `"created": false`;
+**一人一档**:登记已存在的证件号码不会新建，返回 200、已有记录和 `"created": false`;
 已有记录不在您的管辖范围内时返回 409。
 
-**分页**:列表接受 `limit`(1–200,默认50)和 `offset`,返回 `count`、`limit`、`offset`、`items`。
+**分页**:列表接受 `limit`（1–200，默认50）和 `offset`，返回 `count`、`limit`、`offset`、`items`。
 
 **错误**:一律为 `{"code": "...", "message": "中文说明", "field": "出错字段"}`,
-参数校验错误(422)另有 `errors` 列出每个字段的问题。
-参数或请求体含控制字符(如 NUL)为 400,请求体超过 5 MB 为 413,数据库暂时不可用为 503(带 `Retry-After`)。
+参数校验错误（422）另有 `errors` 列出每个字段的问题。
+参数或请求体含控制字符（如 NUL）为 400，请求体超过 5 MB 为 413，数据库暂时不可用为 503（带 `Retry-After`）。
 """
 
 
@@ -75,7 +75,7 @@ class ShuangyingAPI(NinjaAPI):
                     {
                         "field": field,
                         "code": error["type"],
-                        "message": f"{label}:{error_message(error)}",
+                        "message": f"{label}：{error_message(error)}",
                     }
                 )
         return ValidationError(errors)
@@ -121,7 +121,7 @@ def on_validation_error(request, exc: ValidationError):
         request,
         422,
         "invalid_input",
-        ";".join(e["message"] for e in errors),
+        "；".join(e["message"] for e in errors),
         errors[0]["field"],
         errors,
     )
@@ -129,15 +129,15 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(IdentityError)
 def on_identity_error(request, exc: IdentityError):
-    return _error(request, 422, "invalid_identity", f"证件号码或电话:{exc}")
+    return _error(request, 422, "invalid_identity", f"证件号码或电话：{exc}")
 
 
 @api.exception_handler(DjangoValidationError)
 def on_django_validation_error(request, exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
         field, messages = next(iter(exc.message_dict.items()))
-        return _error(request, 422, f"invalid_{field}", ";".join(messages), field)
-    return _error(request, 422, "invalid", ";".join(exc.messages))
+        return _error(request, 422, f"invalid_{field}", "；".join(messages), field)
+    return _error(request, 422, "invalid", "；".join(exc.messages))
 
 
 @api.exception_handler(PermissionDenied)
@@ -152,14 +152,14 @@ def on_not_found(request, exc: Http404):
 
 @api.exception_handler(IntegrityError)
 def on_integrity_error(request, exc: IntegrityError):
-    return _error(request, 409, "conflict", "数据冲突:相同的记录已经存在")
+    return _error(request, 409, "conflict", "数据冲突：相同的记录已经存在")
 
 
 @api.exception_handler(AuthenticationError)
 def on_not_authenticated(request, exc: AuthenticationError):
     if getattr(request, "api_token_rejected", False):
-        return _error(request, 401, "invalid_token", "API令牌无效、已过期或已作废,请重新获取")
-    return _error(request, 401, "not_authenticated", "请先登录,或提供有效的API令牌")
+        return _error(request, 401, "invalid_token", "API令牌无效、已过期或已作废，请重新获取")
+    return _error(request, 401, "not_authenticated", "请先登录，或提供有效的API令牌")
 
 
 @api.exception_handler(HttpError)
@@ -167,7 +167,7 @@ def on_http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, ApiError):  # SafeParser's refusal, wrapped by ninja
         return on_api_error(request, exc.__cause__)
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
-        return _error(request, 400, "invalid_json", "请求体:不是有效的JSON")
+        return _error(request, 400, "invalid_json", "请求体：不是有效的JSON")
     return _error(request, exc.status_code, "http_error", "请求无法处理")
 
 

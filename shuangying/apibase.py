@@ -45,10 +45,10 @@ class FieldErrorOut(Schema):
 class ErrorOut(Schema):
     """Every 4xx answer of the API."""
 
-    code: str = Field(..., description="稳定的错误代码,如 invalid_id_number、not_found")
-    message: str = Field(..., description="中文说明,含出错字段的名称")
-    field: str | None = Field(None, description="出错的字段(如有)")
-    errors: list[FieldErrorOut] | None = Field(None, description="逐个字段的错误(仅 422)")
+    code: str = Field(..., description="稳定的错误代码，如 invalid_id_number、not_found")
+    message: str = Field(..., description="中文说明，含出错字段的名称")
+    field: str | None = Field(None, description="出错的字段（如有）")
+    errors: list[FieldErrorOut] | None = Field(None, description="逐个字段的错误（仅 422）")
 
 
 # The error answers every authenticated operation may give, for the OpenAPI document.
@@ -87,9 +87,9 @@ def api_error(exc: ValidationError, *, status: int = 422, prefix: str = "invalid
     if hasattr(exc, "error_dict"):
         field, messages = next(iter(exc.message_dict.items()))
         if field == "__all__":
-            return ApiError(status, prefix, ";".join(messages))
-        return ApiError(status, f"{prefix}_{field}", ";".join(messages), field)
-    return ApiError(status, prefix, ";".join(exc.messages))
+            return ApiError(status, prefix, "；".join(messages))
+        return ApiError(status, f"{prefix}_{field}", "；".join(messages), field)
+    return ApiError(status, prefix, "；".join(exc.messages))
 
 
 # Integers the database can hold: a bigint column (and PostgreSQL's parameter) is 64-bit
@@ -140,7 +140,7 @@ class SafeParser(Parser):
         where = control_path(data)
         if where:
             field = where.rsplit(".", 1)[-1].split("[", 1)[0] or None
-            raise ApiError(400, "invalid_characters", f"{where}:{CONTROL_MESSAGE}", field)
+            raise ApiError(400, "invalid_characters", f"{where}：{CONTROL_MESSAGE}", field)
         return data
 
 
@@ -184,12 +184,12 @@ MESSAGES = {
     "float_parsing": "应为数字",
     "bool_type": "应为 true 或 false",
     "bool_parsing": "应为 true 或 false",
-    "date_type": "应为日期,格式 YYYY-MM-DD",
-    "date_parsing": "应为日期,格式 YYYY-MM-DD",
-    "date_from_datetime_parsing": "应为日期,格式 YYYY-MM-DD",
-    "date_from_datetime_inexact": "应为日期,格式 YYYY-MM-DD",
-    "datetime_type": "应为时间,格式 YYYY-MM-DDTHH:MM:SS",
-    "datetime_parsing": "应为时间,格式 YYYY-MM-DDTHH:MM:SS",
+    "date_type": "应为日期，格式 YYYY-MM-DD",
+    "date_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期，格式 YYYY-MM-DD",
+    "datetime_type": "应为时间，格式 YYYY-MM-DDTHH:MM:SS",
+    "datetime_parsing": "应为时间，格式 YYYY-MM-DDTHH:MM:SS",
     "enum": "取值应为 {expected} 之一",
     "literal_error": "取值应为 {expected} 之一",
     "list_type": "应为列表",
@@ -234,12 +234,12 @@ def batch_items(raw: bytes, *, label: str, max_items: int) -> list:
     try:
         payload = json.loads(raw or b"null")
     except ValueError:
-        raise ApiError(422, "invalid_input", "请求体:不是有效的JSON") from None
+        raise ApiError(422, "invalid_input", "请求体：不是有效的JSON") from None
     items = payload.get("items") if isinstance(payload, dict) else None
     if not isinstance(items, list):
-        raise ApiError(422, "invalid_input", f"{label}:必填,应为列表", "items")
+        raise ApiError(422, "invalid_input", f"{label}：必填，应为列表", "items")
     if not 1 <= len(items) <= max_items:
-        raise ApiError(422, "invalid_input", f"{label}:应为1–{max_items:,}条", "items")
+        raise ApiError(422, "invalid_input", f"{label}：应为1–{max_items:,}条", "items")
     return items
 
 
@@ -253,13 +253,13 @@ def validate_item(model: type[BaseModel], item: Any) -> BaseModel | ItemError:
     """One item of an upload checked against ``model``: the model, or the first problem with
     the field's key and a Chinese message led by its title."""
     if not isinstance(item, dict):
-        return ItemError(None, "条目:应为JSON对象")
+        return ItemError(None, "条目：应为JSON对象")
     where = control_path(item)
     if where:
         key = where.split(".", 1)[0].split("[", 1)[0]
         if key not in model.model_fields:
-            return ItemError(None, f"某个输入项:{CONTROL_MESSAGE}")
-        return ItemError(key, f"{field_title(model, (key,)) or key}:{CONTROL_MESSAGE}")
+            return ItemError(None, f"某个输入项：{CONTROL_MESSAGE}")
+        return ItemError(key, f"{field_title(model, (key,)) or key}：{CONTROL_MESSAGE}")
     try:
         return model.model_validate(item)
     except PydanticValidationError as exc:
@@ -268,7 +268,7 @@ def validate_item(model: type[BaseModel], item: Any) -> BaseModel | ItemError:
         names = [part for part in loc if isinstance(part, str)]
         field = names[0] if names else None
         label = field_title(model, loc) or "条目"
-        return ItemError(field, f"{label}:{error_message(error)}")
+        return ItemError(field, f"{label}：{error_message(error)}")
 
 
 class PageParams(Schema):

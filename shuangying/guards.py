@@ -33,7 +33,7 @@ from django.urls import Resolver404, resolve
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 30
-CONTROL_MESSAGE = "含有不允许的控制字符(如 NUL)"
+CONTROL_MESSAGE = "含有不允许的控制字符（如 NUL）"
 UNKNOWN_FIELD = "某个输入项"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # A formset's field arrives as ``<prefix>-<index>-<name>``.
@@ -125,7 +125,7 @@ def field_label(request, key: str) -> str:
 def control_refused(request, field: str) -> HttpResponse:
     """A 400 for a control character: the API names the key, a page the field's label."""
     name = field if request.path.startswith(API_PREFIX) else field_label(request, field)
-    return error_response(request, 400, "invalid_characters", f"{name}:{CONTROL_MESSAGE}", field)
+    return error_response(request, 400, "invalid_characters", f"{name}：{CONTROL_MESSAGE}", field)
 
 
 def error_response(request, status: int, code: str, message: str, field=None) -> HttpResponse:
@@ -146,11 +146,11 @@ def error_response(request, status: int, code: str, message: str, field=None) ->
 
 
 def too_big(request) -> HttpResponse:
-    return error_response(request, 413, "too_large", "请求体:超过允许的大小(5 MB)")
+    return error_response(request, 413, "too_large", "请求体：超过允许的大小（5 MB）")
 
 
 def database_unavailable(request) -> HttpResponse:
-    return error_response(request, 503, "unavailable", "数据库暂时不可用,请稍后重试")
+    return error_response(request, 503, "unavailable", "数据库暂时不可用，请稍后重试")
 
 
 def _mark_database_failure(sender, request=None, **kwargs):
@@ -194,10 +194,10 @@ class EdgeMiddleware:
         except RequestDataTooBig:
             return too_big(request)
         except (TooManyFieldsSent, TooManyFilesSent):
-            return error_response(request, 400, "too_many_fields", "请求体:字段或文件过多")
+            return error_response(request, 400, "too_many_fields", "请求体：字段或文件过多")
         except MultiPartParserError:
             return error_response(
-                request, 400, "invalid_multipart", "请求体:multipart 格式不正确(缺少 boundary)"
+                request, 400, "invalid_multipart", "请求体：multipart 格式不正确（缺少 boundary）"
             )
         if field is not None:
             return control_refused(request, field)

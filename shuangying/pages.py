@@ -27,7 +27,7 @@ def audited_page(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        summary=f"{title} 第{page.number}页,共{page.paginator.count}条",
+        summary=f"{title} 第{page.number}页，共{page.paginator.count}条",
         detail=detail or {},
     )
     params = request.GET.copy()

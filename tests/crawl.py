@@ -206,3 +206,8 @@ def english_words(text: str) -> list[str]:
 # ASCII punctuation written against Chinese text: "姓名:" or "(可选)" where ":"/"(可选)" belong.
 CJK = "\u4e00-\u9fff"
 ASCII_PUNCT_IN_CHINESE = re.compile(rf"[{CJK}][,;:?!]|[,;?!][{CJK}]|\([{CJK}][^)]*\)")
+
+# A count or amount of five digits or more written beside its unit without thousands separators
+# ("20017 人" where "13,400 吨" sits beside it): the ``count`` filter writes 20,017.
+UNITS = "人户条个吨件份次张台套双顶副桶壶元辆处项批名家"
+BARE_BIG_NUMBER = re.compile(rf"(?<![\d,.\-:/A-Za-z_#])\d{{5,}}(?=\s?[{UNITS}])")

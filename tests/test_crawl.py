@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from shuangying.accounts.models import User
 from shuangying.testing import login
 
-from .crawl import ASCII_PUNCT_IN_CHINESE, NOT_SCANNED, crawl_as, english_words
+from .crawl import ASCII_PUNCT_IN_CHINESE, BARE_BIG_NUMBER, NOT_SCANNED, crawl_as, english_words
 
 # The mark makes pytest-django create the test database; the crawl itself runs in the
 # module fixture below, in its own transaction.
@@ -89,11 +89,6 @@ def test_form_labels_carry_no_trailing_colon(crawl):
     assert not found, "\n".join(f"{label!r}: {where}" for label, where in sorted(found.items()))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ASCII punctuation in Chinese text is still written throughout app templates, "
-    "services' messages and demo data (issue 16, item 4): not converted yet",
-)
 def test_chinese_text_uses_chinese_punctuation(crawl):
     found = {}
     for visit in crawl:
@@ -101,5 +96,14 @@ def test_chinese_text_uses_chinese_punctuation(crawl):
             continue
         for text in visit.texts:
             if ASCII_PUNCT_IN_CHINESE.search(text):
+                found.setdefault(text[:60], f"{visit.url} ({visit.role})")
+    assert not found, "\n".join(f"{text!r}: {where}" for text, where in sorted(found.items()))
+
+
+def test_large_numbers_carry_thousands_separators(crawl):
+    found = {}
+    for visit in crawl:
+        for text in visit.texts:
+            if BARE_BIG_NUMBER.search(text):
                 found.setdefault(text[:60], f"{visit.url} ({visit.role})")
     assert not found, "\n".join(f"{text!r}: {where}" for text, where in sorted(found.items()))

@@ -48,15 +48,15 @@ def test_nul_in_a_page_query_is_a_chinese_400_page(county_client):
     html = response.content.decode()
     # The people ledger's search form labels ``q`` "搜索"; other apps' forms label it
     # differently, so the label comes from the requested page's own app.
-    assert "请求无效" in html and "搜索:含有不允许的控制字符" in html
-    assert "q:" not in html
+    assert "请求无效" in html and "搜索：含有不允许的控制字符" in html
+    assert "q：" not in html
 
 
 def test_nul_in_a_form_post_is_a_400_naming_the_field_in_chinese(client, db):
     response = client.post(reverse("accounts:login"), {"username": "a\x00", "password": "x"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "用户名:含有不允许的控制字符" in html and "username" not in html
+    assert "用户名：含有不允许的控制字符" in html and "username" not in html
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_a_page_400_names_known_keys_in_chinese_and_no_english_key(client, db, k
     response = client.post(reverse("accounts:login"), {key: "a\x00"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert f"{label}:含有不允许的控制字符" in html
+    assert f"{label}：含有不允许的控制字符" in html
     assert "unheard_of_key" not in html and "csrfmiddlewaretoken" not in html
 
 
@@ -96,7 +96,7 @@ def test_the_api_still_names_the_key(client, db):
     )
     assert response.status_code == 400
     body = response.json()
-    assert body["field"] == "username" and body["message"].startswith("username:")
+    assert body["field"] == "username" and body["message"].startswith("username：")
 
 
 def test_nul_in_a_json_body_is_a_400_naming_the_field(client, db):

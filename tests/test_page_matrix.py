@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from shuangying.accounts.services import deactivate_user
-from shuangying.passes.services import issue_pass, save_rule
+from shuangying.passes.services import apply_for_pass, issue_pass, save_rule
 from shuangying.people.models import Person
 from shuangying.people.services import create_household
 from shuangying.places.models import PosterBatch
@@ -180,6 +180,15 @@ MATRIX = {
     # The old address of the pass check leads to the one gate page (GET); POST still checks.
     "passes:gate_check": ("GET", None, "302 302 302 302 403 403 403 403"),
     "passes:check_list": ("GET", None, "302 200 200 200 403 403 403 403"),
+    # Transport-pass applications: issuers decide those in their jurisdiction (an empty POST
+    # is a decline without a reason: refused with a message, 302). The enterprise contact who
+    # applies is no persona here (shuangying/passes/tests/test_applications.py).
+    "passes:application_list": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "passes:application_decide": (
+        "POST",
+        "application",
+        "302 302/404/404 302/302/404 302/302/302 403 403 403 403",
+    ),
     "imports:import_list": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_new": ("GET", None, "302 403 200 200 403 403 200 403"),
     "imports:import_template": ("GET", "kind", "302 403 200 200 403 403 403 403"),
@@ -310,6 +319,15 @@ def objects(personas, people, county):
                 type="household",
                 division=grid,
                 household=household,
+                valid_from=timezone.now(),
+                valid_until=timezone.now() + timedelta(days=7),
+            ).pk,
+            "application": apply_for_pass(
+                actor=None,
+                division=grid,
+                holder_name=f"{scope}企业",
+                plate="晋L12345",
+                route="厂区—县城",
                 valid_from=timezone.now(),
                 valid_until=timezone.now() + timedelta(days=7),
             ).pk,

@@ -47,7 +47,7 @@ def _error_text(exc: ValidationError | PermissionDenied) -> str:
 def _pending_notice(request, change: AccountChange) -> None:
     messages.info(
         request,
-        f"{change.target.username} 是安全管理员或审计员:“{change.summary}”已提交,"
+        f"{change.target.username} 是安全管理员或审计员：“{change.summary}”已提交，"
         "须经另一位安全管理员审批后生效。",
     )
 
@@ -231,7 +231,7 @@ class UserActivationView(PermissionRequiredMixin, View):
             elif activate:
                 messages.success(request, f"已启用用户 {account.username}。")
             else:
-                messages.success(request, f"已停用用户 {account.username},其登录已失效。")
+                messages.success(request, f"已停用用户 {account.username}，其登录已失效。")
         return redirect("accounts:user_detail", pk=account.pk)
 
 
@@ -274,7 +274,7 @@ class UserRolesView(PermissionRequiredMixin, View):
                 if isinstance(outcome, AccountChange):
                     _pending_notice(request, outcome)
                 else:
-                    messages.success(request, f"已调整 {account.username} 的角色,其登录已失效。")
+                    messages.success(request, f"已调整 {account.username} 的角色，其登录已失效。")
                 return redirect("accounts:user_detail", pk=account.pk)
         return render(request, self.template_name, self.context(form, account), status=400)
 
@@ -392,5 +392,5 @@ class ChangeDecideView(PermissionRequiredMixin, View):
             messages.error(request, _error_text(exc))
         else:
             verb = "已批准并生效" if approve else "已驳回"
-            messages.success(request, f"{verb}:{change.summary}")
+            messages.success(request, f"{verb}：{change.summary}")
         return redirect("accounts:change_list")

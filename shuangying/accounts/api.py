@@ -139,7 +139,7 @@ class SessionAuth(APIKeyCookie):
             raise ApiError(
                 403,
                 "csrf_failed",
-                "CSRF校验失败:使用网页登录状态调用接口时,"
+                "CSRF校验失败：使用网页登录状态调用接口时，"
                 "请在请求头 X-CSRFToken 中携带页面的CSRF令牌",
             )
         return user
@@ -182,16 +182,16 @@ def _check_otp(request, user: User, otp: str | None) -> None:
         raise ApiError(
             401,
             "two_factor_setup_required",
-            "该账户须使用两步验证,请先在网页上登录并完成验证器绑定",
+            "该账户须使用两步验证，请先在网页上登录并完成验证器绑定",
         )
     if not (otp or "").strip():
-        raise ApiError(401, "otp_required", "两步验证码:该账户须填写6位两步验证码", "otp")
+        raise ApiError(401, "otp_required", "两步验证码：该账户须填写6位两步验证码", "otp")
     # The pages' own check: replay guard and the two-factor lockout, audited.
     result = verify_totp(user=user, code=otp)
     if not result.ok:
         if result.locked_until:
-            raise ApiError(429, "otp_locked", f"两步验证码:{result.message}", "otp")
-        raise ApiError(401, "invalid_otp", f"两步验证码:{result.message}", "otp")
+            raise ApiError(429, "otp_locked", f"两步验证码：{result.message}", "otp")
+        raise ApiError(401, "invalid_otp", f"两步验证码：{result.message}", "otp")
 
 
 def _raise_if_locked_out(request) -> None:
@@ -200,19 +200,19 @@ def _raise_if_locked_out(request) -> None:
     if getattr(request, "axes_locked_out", False):
         request.axes_locked_out = False
         minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-        raise ApiError(429, "locked_out", f"登录失败次数过多,账户已锁定{minutes}分钟,请稍后再试")
+        raise ApiError(429, "locked_out", f"登录失败次数过多，账户已锁定{minutes}分钟，请稍后再试")
 
 
 @router.post(
     "/auth/token",
     auth=None,
     response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-    summary="用用户名、密码(及两步验证码)换取API令牌",
+    summary="用用户名、密码（及两步验证码）换取API令牌",
     description=(
-        "返回的令牌只显示一次,12小时后过期;调用其他接口时放在请求头 "
-        "`Authorization: Bearer <令牌>` 中。修改密码、角色、管辖区划或停用账户后,"
-        "已签发的令牌全部失效。同一地址连续失败5次锁定15分钟(429);"
-        "同一账户在各地址累计失败过多时须等待数秒至2分钟再试(429)。"
+        "返回的令牌只显示一次，12小时后过期；调用其他接口时放在请求头 "
+        "`Authorization: Bearer <令牌>` 中。修改密码、角色、管辖区划或停用账户后，"
+        "已签发的令牌全部失效。同一地址连续失败5次锁定15分钟（429）；"
+        "同一账户在各地址累计失败过多时须等待数秒至2分钟再试（429）。"
     ),
 )
 def obtain_token(request, payload: TokenIn):
@@ -227,7 +227,7 @@ def obtain_token(request, payload: TokenIn):
         record_event(
             action=AuditAction.LOGIN_FAILED,
             object_type=ApiToken.audit_object_type(),
-            summary=f"API令牌登录失败:{payload.username[:50]}" + (",已锁定" if locked else ""),
+            summary=f"API令牌登录失败：{payload.username[:50]}" + ("，已锁定" if locked else ""),
             detail={"username": payload.username[:150], "locked": locked},
         )
         _raise_if_locked_out(request)

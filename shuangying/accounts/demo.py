@@ -136,7 +136,10 @@ def create_assignments(rng: random.Random, tree: DemoTree, departments) -> int:
         sex = "M" if rng.random() < 0.8 else "F"
         name = names.surname() + names.given_name(sex, old=True)
         leader = User.objects.create(
-            username=f"leader{i:02d}", password=password, full_name=f"{name}({title})", is_demo=True
+            username=f"leader{i:02d}",
+            password=password,
+            full_name=f"{name}（{title}）",
+            is_demo=True,
         )
         rows.append(
             Assignment(

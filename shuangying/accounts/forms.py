@@ -41,7 +41,7 @@ class DivisionChoiceField(forms.ModelMultipleChoiceField):
     """Divisions shown indented by level, so the tree reads in a plain multiple select."""
 
     def label_from_instance(self, obj):
-        return f"{'　' * (obj.level - 1)}{obj.name}({obj.code})"
+        return f"{'　' * (obj.level - 1)}{obj.name}（{obj.code}）"
 
 
 def division_field(**kwargs) -> DivisionChoiceField:
@@ -50,7 +50,7 @@ def division_field(**kwargs) -> DivisionChoiceField:
         queryset=Division.objects.filter(is_active=True).only("pk", "name", "code", "level"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("按住 Ctrl(手机上直接点选)可多选;上级区划包含其下全部区划。"),
+        help_text=_("按住 Ctrl（手机上直接点选）可多选；上级区划包含其下全部区划。"),
         **kwargs,
     )
 
@@ -58,7 +58,7 @@ def division_field(**kwargs) -> DivisionChoiceField:
 class LoginForm(RefuseControlCharacters, AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确。连续输错 5 次将锁定 15 分钟。"),
-        "inactive": _("该账户已停用,请联系系统管理员。"),
+        "inactive": _("该账户已停用，请联系系统管理员。"),
     }
 
     def clean(self):
@@ -82,14 +82,14 @@ class UserCreateForm(RefuseControlCharacters, UserCreationForm):
         fields = ("username", "full_name", "department")
         field_classes = {"username": UsernameField}
         labels = {"username": _("用户名")}
-        help_texts = {"username": _("字母、数字及 @ . + - _,最多 150 个字符。")}
+        help_texts = {"username": _("字母、数字及 @ . + - _，最多 150 个字符。")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["divisions"] = division_field()
         self.fields["password1"].label = _("初始密码")
         self.fields["password1"].help_text = _(
-            "至少 12 个字符,不能是常见密码、纯数字或与用户名相近。"
+            "至少 12 个字符，不能是常见密码、纯数字或与用户名相近。"
         )
         self.fields["password2"].label = _("确认密码")
         self.fields["password2"].help_text = ""
@@ -110,7 +110,7 @@ class UserUpdateForm(RefuseControlCharacters, forms.Form):
             label=_("原因"),
             max_length=200,
             required=False,
-            help_text=_("修改安全管理员或审计员的账户须填写原因,并经安全管理员审批后生效。"),
+            help_text=_("修改安全管理员或审计员的账户须填写原因，并经安全管理员审批后生效。"),
         )
 
 
@@ -182,7 +182,7 @@ class PasswordConfirmForm(RefuseControlCharacters, forms.Form):
 class OwnPasswordChangeForm(RefuseControlCharacters, PasswordChangeForm):
     error_messages = {
         "password_mismatch": _("两次输入的新密码不一致。"),
-        "password_incorrect": _("当前密码不正确,请重新输入。"),
+        "password_incorrect": _("当前密码不正确，请重新输入。"),
     }
 
     def __init__(self, *args, **kwargs):
@@ -190,6 +190,6 @@ class OwnPasswordChangeForm(RefuseControlCharacters, PasswordChangeForm):
         self.fields["old_password"].label = _("当前密码")
         self.fields["new_password1"].label = _("新密码")
         self.fields["new_password1"].help_text = _(
-            "至少 12 个字符,不能是常见密码、纯数字或与用户名相近。"
+            "至少 12 个字符，不能是常见密码、纯数字或与用户名相近。"
         )
         self.fields["new_password2"].label = _("确认新密码")

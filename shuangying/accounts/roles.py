@@ -62,7 +62,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "township_officer": (
-        _("乡镇(街道)工作人员"),
+        _("乡镇（街道）工作人员"),
         [
             *PERSON_READ,
             *PERSON_WRITE,
@@ -75,7 +75,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     "village_officer": (
-        _("村(社区)工作人员"),
+        _("村（社区）工作人员"),
         [
             *PERSON_READ,
             *PERSON_WRITE,
@@ -183,6 +183,8 @@ for _role, _codenames in HEALTHCODE_ROLES.items():
 # Closed management and passes (C4, C6): officers and grid workers issue and revoke passes;
 # townships, villages and the county set the rules; checkpoint staff check passes at gates.
 PASS_ISSUE = [
+    "passes.view_passapplication",
+    "passes.change_passapplication",
     "passes.view_pass",
     "passes.add_pass",
     "passes.change_pass",
@@ -197,6 +199,12 @@ PASS_ROLES = {
     "village_officer": PASS_RULES,
     "grid_worker": PASS_ISSUE,
     "checkpoint_staff": ["passes.add_passcheck", "passes.view_passcheck"],
+    # An enterprise asks for transport passes; the township issues them (PassApplication).
+    "enterprise_contact": [
+        "passes.view_pass",
+        "passes.view_passapplication",
+        "passes.add_passapplication",
+    ],
 }
 for _role, _codenames in PASS_ROLES.items():
     ROLES[_role][1].extend(_codenames)
@@ -274,6 +282,13 @@ SUPPLIES_ROLES = {
         "supplies.sign_issue",
     ],
     "village_officer": [*SUPPLIES_VIEW, "supplies.sign_issue"],
+    # Until the resumption module brings its portal, an enterprise's contact asks for supplies
+    # for its own enterprise (Recipient.contact_account) and follows its requests.
+    "enterprise_contact": [
+        "supplies.view_recipient",
+        "supplies.view_enterpriserequest",
+        "supplies.add_enterpriserequest",
+    ],
     "checkpoint_staff": [*SUPPLIES_VIEW, "supplies.sign_issue"],
     "department_officer": [
         *SUPPLIES_VIEW,

@@ -67,7 +67,7 @@ def _guard_target(actor: User, user: User) -> None:
 
 
 def _division_names(divisions: Iterable) -> list[str]:
-    return sorted(f"{d.name}({d.code})" for d in divisions)
+    return sorted(f"{d.name}（{d.code}）" for d in divisions)
 
 
 def is_protected(user: User) -> bool:
@@ -84,7 +84,7 @@ def _request_change(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
-            {"reason": "原因:该账户是安全管理员或审计员,变更须填写原因并经安全管理员审批。"}
+            {"reason": "原因：该账户是安全管理员或审计员，变更须填写原因并经安全管理员审批。"}
         )
     if AccountChange.objects.filter(target=user, kind=kind, status=ChangeStatus.PENDING).exists():
         raise ValidationError(f"{user.username} 已有一项“{kind.label}”申请待审批。")
@@ -103,7 +103,7 @@ def _request_change(
     change.log_action(
         AuditAction.SECURITY,
         user=actor,
-        summary=f"提请审批:{summary}",
+        summary=f"提请审批：{summary}",
         detail={"target": user.username, "kind": kind.value, "payload": payload or {}},
         reason=reason,
     )
@@ -123,12 +123,12 @@ def approve_change(*, actor: User, change: AccountChange, note: str = "") -> Acc
     if change.status != ChangeStatus.PENDING:
         raise ValidationError("该申请已处理。")
     if change.requested_by_id == actor.pk:
-        raise PermissionDenied("不能审批本人提出的申请,须由另一位安全管理员审批。")
+        raise PermissionDenied("不能审批本人提出的申请，须由另一位安全管理员审批。")
     if change.target_id == actor.pk:
         raise PermissionDenied("不能审批针对本人账户的申请。")
     requester, user = change.requested_by, change.target
     if not requester.is_active or not requester.has_perm(CHANGE_PERMS[change.kind]):
-        raise ValidationError("申请人已无权提出此项变更,不能批准,请驳回。")
+        raise ValidationError("申请人已无权提出此项变更，不能批准，请驳回。")
     _guard_target(actor, user)
     change.status = ChangeStatus.APPROVED
     change.decided_by = actor
@@ -140,7 +140,7 @@ def approve_change(*, actor: User, change: AccountChange, note: str = "") -> Acc
     change.log_action(
         AuditAction.SECURITY,
         user=actor,
-        summary=f"批准:{change.summary}",
+        summary=f"批准：{change.summary}",
         detail={"target": user.username, "requested_by": requester.username},
         reason=change.decision_note or change.reason,
     )
@@ -190,7 +190,7 @@ def reject_change(*, actor: User, change: AccountChange, note: str = "") -> Acco
     change.log_action(
         AuditAction.SECURITY,
         user=actor,
-        summary=f"驳回:{change.summary}",
+        summary=f"驳回：{change.summary}",
         detail={"target": change.target.username},
         reason=change.decision_note,
     )
@@ -272,7 +272,7 @@ def update_user(
             actor=actor,
             user=user,
             kind=ChangeKind.PROFILE,
-            summary=f"修改用户 {user.username} 的资料:{full_name or '—'},{department or '无部门'}",
+            summary=f"修改用户 {user.username} 的资料：{full_name or '—'}，{department or '无部门'}",
             reason=reason,
             payload={
                 "full_name": full_name,
@@ -320,7 +320,7 @@ def set_user_divisions(
             actor=actor,
             user=user,
             kind=ChangeKind.DIVISIONS,
-            summary=f"调整用户 {user.username} 的管辖区划为:{'、'.join(names) or '无'}",
+            summary=f"调整用户 {user.username} 的管辖区划为：{'、'.join(names) or '无'}",
             reason=reason,
             payload={"division_ids": sorted(d.pk for d in divisions)},
         )
@@ -421,10 +421,10 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
-        raise ValidationError({"roles": f"未知角色:{'、'.join(unknown)}"})
+        raise ValidationError({"roles": f"未知角色：{'、'.join(unknown)}"})
     if len([r for r in roles if r in SEPARATED_ROLES]) > 1:
         raise ValidationError(
-            {"roles": "三权分立:系统管理员、安全管理员、审计员不能由同一人兼任。"}
+            {"roles": "三权分立：系统管理员、安全管理员、审计员不能由同一人兼任。"}
         )
     return roles
 
@@ -447,7 +447,7 @@ def set_user_roles(
             actor=actor,
             user=user,
             kind=ChangeKind.ROLES,
-            summary=f"调整用户 {user.username} 的角色为:"
+            summary=f"调整用户 {user.username} 的角色为："
             + ("、".join(str(role_label(r)) for r in roles) or "无"),
             reason=reason,
             payload={"roles": roles},

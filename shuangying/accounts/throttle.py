@@ -55,7 +55,7 @@ def seconds_to_wait(username: str, now: datetime | None = None) -> int:
 
 
 def throttled_message(seconds: int) -> str:
-    return f"该账户近期登录失败次数较多,为防止他人猜测密码,请 {seconds} 秒后再试。"
+    return f"该账户近期登录失败次数较多，为防止他人猜测密码，请 {seconds} 秒后再试。"
 
 
 def delayed_accounts(now: datetime | None = None) -> list[dict]:

@@ -115,7 +115,7 @@ def _check_code(*, user: User, code: str) -> TotpResult:
         return TotpResult(True)
 
     row.totp_failed_count += 1
-    message = "该验证码已经使用过,请等待验证器显示新的验证码。" if replayed else "验证码不正确。"
+    message = "该验证码已经使用过，请等待验证器显示新的验证码。" if replayed else "验证码不正确。"
     locked_until = None
     if row.totp_failed_count >= totp_failure_limit():
         locked_until = now + totp_lockout()
@@ -134,7 +134,7 @@ def _check_code(*, user: User, code: str) -> TotpResult:
         user.log_action(
             AuditAction.SECURITY,
             user=user,
-            summary="两步验证错误次数过多,已锁定",
+            summary="两步验证错误次数过多，已锁定",
         )
     return TotpResult(False, message, locked_until)
 
@@ -147,7 +147,7 @@ def _copy_totp_state(row: User, user: User) -> None:
 
 def _locked_message(until: datetime) -> str:
     local = timezone.localtime(until)
-    return f"验证码错误次数过多,两步验证已锁定至 {local:%H:%M}。请稍后再试,或联系安全管理员解锁。"
+    return f"验证码错误次数过多，两步验证已锁定至 {local:%H:%M}。请稍后再试，或联系安全管理员解锁。"
 
 
 @transaction.atomic

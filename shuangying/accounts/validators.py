@@ -29,7 +29,7 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
             )
 
     def get_error_message(self):
-        return f"密码太短,至少需要 {self.min_length} 个字符。"
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
 
     def get_help_text(self):
         return f"密码至少 {self.min_length} 个字符。"
@@ -93,13 +93,13 @@ class PatternPasswordValidator:
     def validate(self, password, user=None):
         if _repeated_unit(password) or len(set(password.lower())) < MIN_OUTSIDE:
             raise ValidationError(
-                "密码由重复的字符或片段组成(如 aaaaaaaa、abcabcabc),很容易被猜中,请换一个。",
+                "密码由重复的字符或片段组成（如 aaaaaaaa、abcabcabc），很容易被猜中，请换一个。",
                 code="password_repetitive",
             )
         outside = sum(1 for marked in _pattern_marks(password) if not marked)
         if outside < MIN_OUTSIDE:
             raise ValidationError(
-                "密码主要是键盘或字母顺序(如 qwerty、1qaz2wsx、abcd1234),很容易被猜中,请换一个。",
+                "密码主要是键盘或字母顺序（如 qwerty、1qaz2wsx、abcd1234），很容易被猜中，请换一个。",
                 code="password_keyboard_pattern",
             )
 

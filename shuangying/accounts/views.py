@@ -94,9 +94,9 @@ class LoginView(auth_views.LoginView):
                     else None
                 )
                 or "",
-                summary=f"登录失败:{shown}"
-                + (",已锁定" if locked else "")
-                + (",账户级延迟中" if throttled else ""),
+                summary=f"登录失败：{shown}"
+                + ("，已锁定" if locked else "")
+                + ("，账户级延迟中" if throttled else ""),
                 detail={"username": shown, "locked": locked, "throttled": throttled},
             )
         return super().form_invalid(form)
@@ -170,7 +170,7 @@ class TotpSetupView(LoginRequiredMixin, View):
             if result.ok:
                 request.session.cycle_key()
                 request.session[OTP_VERIFIED] = True
-                messages.success(request, "两步验证已绑定,以后登录时请输入验证器中的验证码。")
+                messages.success(request, "两步验证已绑定，以后登录时请输入验证器中的验证码。")
                 return redirect(safe_next(request, reverse("accounts:profile")))
             form.add_error("code", result.message)
         return self.render_page(form, secret, status=400)
@@ -279,7 +279,7 @@ class TotpRemoveView(LoginRequiredMixin, View):
                 update_session_auth_hash(request, request.user)
                 request.session.pop(OTP_VERIFIED, None)
                 if request.user.needs_two_factor:
-                    messages.warning(request, "您的角色要求两步验证,请绑定新的验证器。")
+                    messages.warning(request, "您的角色要求两步验证，请绑定新的验证器。")
                     return redirect("accounts:totp_setup")
                 messages.success(request, "已解除两步验证绑定。")
                 return redirect("accounts:profile")

@@ -131,7 +131,7 @@ class Break:
     reason: str
 
     def __str__(self) -> str:
-        return f"分片 {self.shard} 第 {self.seq} 条(编号 {self.event_id}):{self.reason}"
+        return f"分片 {self.shard} 第 {self.seq} 条（编号 {self.event_id}）：{self.reason}"
 
 
 @dataclass
@@ -157,11 +157,11 @@ def verify(queryset=None) -> Report:
         seq, prev = heads.get(event.shard, (0, ""))
         reason = ""
         if event.seq != seq + 1:
-            reason = f"缺少第 {seq + 1} 至 {event.seq - 1} 条(已被删除)"
+            reason = f"缺少第 {seq + 1} 至 {event.seq - 1} 条（已被删除）"
         elif event.prev_hash != prev:
-            reason = "前一条的哈希不符(此前的记录被改动或替换)"
+            reason = "前一条的哈希不符（此前的记录被改动或替换）"
         elif not hmac.compare_digest(event.hash, link_hash(event, key)):
-            reason = "内容与哈希不符(该条记录被改动)"
+            reason = "内容与哈希不符（该条记录被改动）"
         if reason:
             broken[event.shard] = Break(event.shard, event.seq, event.id, reason)
         heads[event.shard] = (event.seq, event.hash)

@@ -31,6 +31,7 @@ OBJECT_TYPES = {
     "household": "户",
     "import_job": "导入任务",
     "pass": "通行证",
+    "pass_application": "通行证申请",
     "person": "人员",
     "place": "场所",
     "purchase_request": "采购申请",
@@ -134,7 +135,7 @@ def value_text(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, dict):
-        return ";".join(f"{key_label(k)}:{value_text(v)}" for k, v in value.items())
+        return "；".join(f"{key_label(k)}：{value_text(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         return "、".join(value_text(v) for v in value) or "—"
     return str(value)

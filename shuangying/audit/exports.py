@@ -26,7 +26,7 @@ CHUNK = 2000
 def watermark_text(user, at: datetime | None = None) -> str:
     """``导出人:grid1a 导出时间:2026-11-23 16:30``, the line every export carries."""
     at = timezone.localtime(at or timezone.now())
-    return f"导出人:{user.get_username()} 导出时间:{at:%Y-%m-%d %H:%M}"
+    return f"导出人：{user.get_username()} 导出时间：{at:%Y-%m-%d %H:%M}"
 
 
 def export_rows(

@@ -26,13 +26,13 @@ class AuditEventFilter(forms.Form):
         label=_("开始日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("请输入有效的日期,例如 2020-02-01。")},
+        error_messages={"invalid": _("请输入有效的日期，例如 2020-02-01。")},
     )
     date_to = forms.DateField(
         label=_("结束日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("请输入有效的日期,例如 2020-02-29。")},
+        error_messages={"invalid": _("请输入有效的日期，例如 2020-02-29。")},
     )
     q = forms.CharField(label=_("摘要包含"), required=False, max_length=100)
     sort = forms.ChoiceField(

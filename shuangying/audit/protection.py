@@ -22,7 +22,7 @@ _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 def _ident(name: str) -> str:
     if not _NAME.match(name):
-        raise ValueError(f"角色名不合规:{name!r}(只允许小写字母、数字和下划线)")
+        raise ValueError(f"角色名不合规：{name!r}（只允许小写字母、数字和下划线）")
     return f'"{name}"'
 
 
@@ -30,7 +30,7 @@ def table_owner(cursor) -> str:
     cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = %s", [TABLE])
     row = cursor.fetchone()
     if row is None:
-        raise LookupError(f"数据库中没有 {TABLE} 表,请先运行 migrate")
+        raise LookupError(f"数据库中没有 {TABLE} 表，请先运行 migrate")
     return row[0]
 
 
@@ -79,7 +79,7 @@ def weaknesses(cursor, *, app_role: str) -> list[str]:
     if row is None:
         return [f"角色 {app_role} 不存在"]
     if row[0]:
-        problems.append(f"{app_role} 是超级用户:可以做任何事")
+        problems.append(f"{app_role} 是超级用户：可以做任何事")
     if row[1]:
         problems.append(f"{app_role} 有 CREATEROLE:可以把所有者角色授予自己")
     if table_owner(cursor) == app_role:
@@ -88,10 +88,10 @@ def weaknesses(cursor, *, app_role: str) -> list[str]:
         "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"
     )
     if cursor.fetchone()[0] == app_role:
-        problems.append(f"{app_role} 是数据库的所有者:可以删除整个数据库")
+        problems.append(f"{app_role} 是数据库的所有者：可以删除整个数据库")
     cursor.execute("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'")
     if cursor.fetchone()[0] == app_role:
-        problems.append(f"{app_role} 是 public 模式的所有者:可以删除其中任何表")
+        problems.append(f"{app_role} 是 public 模式的所有者：可以删除其中任何表")
     for privilege in ("UPDATE", "DELETE", "TRUNCATE"):
         cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [app_role, TABLE, privilege])
         if cursor.fetchone()[0]:

@@ -29,7 +29,7 @@ class AuditEventListView(PermissionRequiredMixin, TemplateView):
         record_event(
             action=AuditAction.SEARCH if detail else AuditAction.LIST,
             object_type="audit_event",
-            summary=f"审计日志 第{page.number}页,共{page.paginator.count}条",
+            summary=f"审计日志 第{page.number}页，共{page.paginator.count}条",
             detail=detail,
         )
         sort_params = params.copy()

@@ -83,22 +83,22 @@ def _brief(result) -> dict:
         429: ErrorOut,
         **COMMON_ERRORS,
     },
-    summary="扫码登记(公开,无需登录)",
+    summary="扫码登记（公开，无需登录）",
     description=(
-        "场所码、客户端生成的UUID、身份(或上次返回的 `person.ref`)和健康申报。"
-        "姓名须与登记信息一致(不一致返回422 `identity_mismatch`,只说“信息不符”);"
-        "手机号为已核实登记的号码时身份即绑定,否则登记照常记录、向该手机号发送验证码"
-        "(`otp_sent`),以同一UUID带 `otp` 再次提交即完成绑定。只有身份已绑定时返回 "
-        "`person.ref` 和健康码,申报立即生效;未绑定时申报待网格员核实(`pending`)。"
-        "同一UUID重复提交相同内容只记一条(200,`created: false`),内容不同返回409 "
+        "场所码、客户端生成的UUID、身份（或上次返回的 `person.ref`）和健康申报。"
+        "姓名须与登记信息一致（不一致返回422 `identity_mismatch`，只说“信息不符”）；"
+        "手机号为已核实登记的号码时身份即绑定，否则登记照常记录、向该手机号发送验证码"
+        "(`otp_sent`)，以同一UUID带 `otp` 再次提交即完成绑定。只有身份已绑定时返回 "
+        "`person.ref` 和健康码，申报立即生效；未绑定时申报待网格员核实（`pending`）。"
+        "同一UUID重复提交相同内容只记一条（200,`created: false`），内容不同返回409 "
         "`uuid_reused_with_different_content`。登记时间只接受当前时间前后5分钟。"
-        "场所码伪造返回404,作废或过期返回410,均不写入任何记录。按地址和设备限流(429)。"
+        "场所码伪造返回404，作废或过期返回410，均不写入任何记录。按地址和设备限流（429）。"
     ),
 )
 def create_checkin(request, payload: CheckinIn):
     device = request.headers.get("X-Device-Id", "") or payload.person_ref or ""
     if not ratelimit.allow(request, "checkin", device):
-        raise ApiError(429, "rate_limited", "操作太频繁,请稍后再试")
+        raise ApiError(429, "rate_limited", "操作太频繁，请稍后再试")
     try:
         code = resolve_token(payload.place_token)
     except PlaceTokenError as exc:
@@ -111,7 +111,7 @@ def create_checkin(request, payload: CheckinIn):
         if payload.person_ref:
             found = persons_for_refs([payload.person_ref])
             if not found:
-                raise ValidationError({"person_ref": "人员引用:无效,请填写身份信息"})
+                raise ValidationError({"person_ref": "人员引用：无效，请填写身份信息"})
             person = found[0]
         else:
             identity = Identity.parse(
@@ -149,11 +149,11 @@ def create_checkin(request, payload: CheckinIn):
         raise ApiError(
             409,
             "uuid_reused_with_different_content",
-            "客户端编号:已用于内容不同的另一次登记",
+            "客户端编号：已用于内容不同的另一次登记",
             "client_uuid",
         ) from None
     except RegistrationThrottled:
-        raise ApiError(429, "rate_limited", "新登记人员过多,请稍后再试") from None
+        raise ApiError(429, "rate_limited", "新登记人员过多，请稍后再试") from None
     body = {
         "id": result.checkin.pk,
         "created": result.created,
@@ -182,8 +182,8 @@ def create_checkin(request, payload: CheckinIn):
     response={200: BatchOut, **COMMON_ERRORS},
     summary="离线登记批量上传",
     description=(
-        "离线队列一次上传最多10,000条,每条按 `client_uuid` 幂等(重复上传不重复记录)。"
-        "逐条返回登记编号或错误,一条有误(包括字段类型不对)不影响其他条目。"
+        "离线队列一次上传最多10,000条，每条按 `client_uuid` 幂等（重复上传不重复记录）。"
+        "逐条返回登记编号或错误，一条有误（包括字段类型不对）不影响其他条目。"
         "同行人作为单独的条目上传。需要卡口值守等有登记权限的账户。"
     ),
     openapi_extra={"requestBody": BATCH_REQUEST_BODY},
@@ -245,9 +245,9 @@ def _window(query: WindowQuery, default_days: int):
     end = _aware(query.end) or timezone.now()
     start = _aware(query.start) or end - timedelta(days=default_days)
     if start > end:
-        raise ApiError(422, "invalid_start", "开始时间:不能晚于结束时间", "start")
+        raise ApiError(422, "invalid_start", "开始时间：不能晚于结束时间", "start")
     if end - start > timedelta(days=MAX_WINDOW_DAYS):
-        raise ApiError(422, "invalid_start", f"开始时间:时间范围最长{MAX_WINDOW_DAYS}天", "start")
+        raise ApiError(422, "invalid_start", f"开始时间：时间范围最长{MAX_WINDOW_DAYS}天", "start")
     return start, end
 
 
@@ -265,10 +265,10 @@ def _passage(r) -> dict | None:
 @router.get(
     "/persons/{person_id}/trajectory",
     response={200: TrajectoryPage, **COMMON_ERRORS},
-    summary="人员行动轨迹(扫码登记和卡口通行,按时间顺序)",
+    summary="人员行动轨迹（扫码登记和卡口通行，按时间顺序）",
     description=(
-        "管辖范围外的人员返回404。默认最近14天,最长92天。每条记录的 `kind` 说明来源:"
-        "`checkin` 为扫码登记,`checkpoint` 为卡口通行(带 `passage`:方向、处置、车辆);"
+        "管辖范围外的人员返回404。默认最近14天，最长92天。每条记录的 `kind` 说明来源："
+        "`checkin` 为扫码登记，`checkpoint` 为卡口通行（带 `passage`:方向、处置、车辆）；"
         "卡口通行只对有卡口记录查看权限的角色返回。每次查询记入审计日志。"
     ),
 )
@@ -308,11 +308,11 @@ def person_trajectory_api(
 @router.get(
     "/places/{place_id}/visitors",
     response={200: VisitorPage, **COMMON_ERRORS},
-    summary="场所到访人员(卡口含通行记录)",
+    summary="场所到访人员（卡口含通行记录）",
     description=(
-        "管辖范围外的场所返回404。默认最近1天,最长92天。证件号码和电话只返回脱敏值。"
-        "场所是卡口时,按时间顺序一并返回卡口通行记录(`kind` 为 `checkpoint`;证件号未登记的"
-        "通行 `person` 为空,`id_number_masked` 为卡口记录的脱敏证件号)。"
+        "管辖范围外的场所返回404。默认最近1天，最长92天。证件号码和电话只返回脱敏值。"
+        "场所是卡口时，按时间顺序一并返回卡口通行记录(`kind` 为 `checkpoint`；证件号未登记的"
+        "通行 `person` 为空，`id_number_masked` 为卡口记录的脱敏证件号)。"
     ),
 )
 @requires("checkins.view_checkin")

@@ -36,14 +36,14 @@ def share_fields(form_class):
 class DeclarationForm(forms.Form):
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     temperature = forms.DecimalField(
-        label=_("体温(℃,可不填)"),
+        label=_("体温（℃，可不填）"),
         required=False,
         min_value=34,
         max_value=43,
         decimal_places=1,
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
-    fever = forms.BooleanField(label=_("发热(37.3℃及以上)"), required=False)
+    fever = forms.BooleanField(label=_("发热（37.3℃及以上）"), required=False)
     symptoms = forms.MultipleChoiceField(
         label=_("症状"),
         choices=Symptom.choices,
@@ -57,7 +57,7 @@ class DeclarationForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    travel_from = forms.CharField(label=_("从哪里来(可不填)"), max_length=50, required=False)
+    travel_from = forms.CharField(label=_("从哪里来（可不填）"), max_length=50, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +82,7 @@ class FirstCheckinForm(DeclarationForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     otp = forms.CharField(
-        label=_("短信验证码(收到时填写)"),
+        label=_("短信验证码（收到时填写）"),
         max_length=8,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),

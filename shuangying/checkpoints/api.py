@@ -58,14 +58,14 @@ def _records(user):
     "/checkpoints/records",
     response={200: RecordWriteOut, 201: RecordWriteOut, **COMMON_ERRORS},
     summary="登记一次卡口检查",
-    description="新记录返回 201;同一 `client_uuid` 已登记时不重复写入,返回 200 和已有记录。",
+    description="新记录返回 201；同一 `client_uuid` 已登记时不重复写入，返回 200 和已有记录。",
 )
 @requires("checkpoints.add_checkpointrecord")
 def create_record(request, payload: RecordIn):
     user = request.auth
     checkpoint = checkpoints_for(user).filter(pk=payload.checkpoint).first()
     if checkpoint is None:
-        raise ApiError(422, "invalid_checkpoint", "卡口:不存在或不在您的管辖范围内", "checkpoint")
+        raise ApiError(422, "invalid_checkpoint", "卡口：不存在或不在您的管辖范围内", "checkpoint")
     fields = payload.dict(exclude={"checkpoint"})
     fields["vehicle_type"] = fields["vehicle_type"] or ""
     try:
@@ -82,9 +82,9 @@ def create_record(request, payload: RecordIn):
     response={200: BatchOut, **COMMON_ERRORS},
     summary="批量上传离线记录",
     description=(
-        "离线队列的上传:逐条登记,按 `client_uuid` 去重。每条返回 `created`(新增)、"
-        "`duplicate`(此前已收到)或 `rejected`(被拒绝,附出错字段和原因);"
-        "一条有误(包括字段类型不对、含控制字符)不影响其他条目。"
+        "离线队列的上传：逐条登记，按 `client_uuid` 去重。每条返回 `created`（新增）、"
+        "`duplicate`（此前已收到）或 `rejected`（被拒绝，附出错字段和原因）;"
+        "一条有误（包括字段类型不对、含控制字符）不影响其他条目。"
         "设备收到 created 或 duplicate 后即可删除本地副本。"
     ),
     openapi_extra={"requestBody": BATCH_REQUEST_BODY},
@@ -120,7 +120,7 @@ def _refused(entry, error: ItemError) -> BatchItemResult:
 @router.get(
     "/checkpoints/records",
     response={200: RecordPage, **COMMON_ERRORS},
-    summary="卡口检查记录(限管辖范围,分页)",
+    summary="卡口检查记录（限管辖范围，分页）",
 )
 @requires("checkpoints.view_checkpointrecord")
 def list_records(request, filters: Query[RecordQuery], page: Query[PageParams]):
@@ -143,8 +143,8 @@ def list_records(request, filters: Query[RecordQuery], page: Query[PageParams]):
 @router.get(
     "/checkpoints/counters",
     response={200: CountersOut, **COMMON_ERRORS},
-    summary="卡口每日统计(检查人数、车辆、发热、劝返)",
-    description="每个卡口每天一行,并给出合计;日期按北京时间。",
+    summary="卡口每日统计（检查人数、车辆、发热、劝返）",
+    description="每个卡口每天一行，并给出合计；日期按北京时间。",
 )
 @requires("checkpoints.view_checkpointrecord")
 def counters(request, filters: Query[CounterQuery]):
@@ -170,8 +170,8 @@ def counters(request, filters: Query[CounterQuery]):
 @router.get(
     "/checkpoints/fevers",
     response={200: FeverPage, **COMMON_ERRORS},
-    summary="发热预警(编号大于 since 的发热记录)",
-    description="轮询用:传入上次收到的最大 `last_id`,只返回此后新增的发热记录(最多50条)。",
+    summary="发热预警（编号大于 since 的发热记录）",
+    description="轮询用：传入上次收到的最大 `last_id`，只返回此后新增的发热记录（最多50条）。",
 )
 @requires("checkpoints.view_checkpointrecord")
 def fevers(request, since: DbInt = 0):

@@ -35,7 +35,7 @@ class CheckpointRecord(Audited, models.Model):
     )
     direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices)
     outcome = models.CharField(_("处置"), max_length=16, choices=Outcome.choices)
-    temperature = models.DecimalField(_("体温(℃)"), max_digits=3, decimal_places=1)
+    temperature = models.DecimalField(_("体温（℃）"), max_digits=3, decimal_places=1)
     is_fever = models.BooleanField(_("发热"), default=False)
     # Who was checked: the registry's person when the document number is known; otherwise
     # only the masked number (never the plaintext) and its keyed hash for later matching.

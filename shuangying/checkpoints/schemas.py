@@ -17,11 +17,11 @@ from .choices import Direction, Outcome, VehicleType
 
 class RecordIn(Schema):
     client_uuid: UUID = Field(
-        ..., title="客户端编号", description="设备生成的UUID;同一编号重复提交只记一条"
+        ..., title="客户端编号", description="设备生成的UUID；同一编号重复提交只记一条"
     )
     checkpoint: DbId = Field(..., title="卡口")
     checked_at: datetime | None = Field(
-        None, title="检查时间", description="离线时设备记录的时间;缺省为收到时"
+        None, title="检查时间", description="离线时设备记录的时间；缺省为收到时"
     )
     temperature: Decimal = Field(..., title="体温", description="34.0–43.0 ℃;37.3 ℃ 及以上为发热")
     direction: Direction = Field(..., title="方向")
@@ -95,7 +95,9 @@ class RecordWriteOut(RecordOut):
 
 class BatchItemOut(Schema):
     client_uuid: str
-    status: str = Field(..., description="created 新增;duplicate 已有(重复提交);rejected 被拒绝")
+    status: str = Field(
+        ..., description="created 新增；duplicate 已有（重复提交）；rejected 被拒绝"
+    )
     id: int | None = None
     is_fever: bool = False
     field: str | None = None

@@ -52,7 +52,7 @@ def _clean_checked_at(value: dt.datetime | None, now: dt.datetime) -> dt.datetim
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > now + dt.timedelta(minutes=5) or value < now - MAX_BACKDATE:
-        raise ValidationError({"checked_at": "检查时间:不能晚于现在,也不能早于7天前"})
+        raise ValidationError({"checked_at": "检查时间：不能晚于现在，也不能早于7天前"})
     return min(value, now)
 
 
@@ -89,7 +89,7 @@ _VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType, Fev
 def _choice(value: str, choices, field: str, label: str) -> str:
     if value not in _VALUES[choices]:
         allowed = "、".join(str(c) for c in choices.values)
-        raise ValidationError({field: f"{label}:取值应为 {allowed} 之一"})
+        raise ValidationError({field: f"{label}：取值应为 {allowed} 之一"})
     return value
 
 
@@ -117,7 +117,7 @@ def build_checkpoint_record(
     try:
         client_uuid = uuid.UUID(str(client_uuid))
     except ValueError:
-        raise ValidationError({"client_uuid": "客户端编号:应为UUID"}) from None
+        raise ValidationError({"client_uuid": "客户端编号：应为UUID"}) from None
     now = now or timezone.now()
     record = CheckpointRecord(
         client_uuid=client_uuid,
@@ -134,12 +134,12 @@ def build_checkpoint_record(
         try:
             normalized = normalize_document(document_type, id_number)
         except IdentityError as exc:
-            raise ValidationError({"id_number": f"证件号码:{exc}"}) from None
+            raise ValidationError({"id_number": f"证件号码：{exc}"}) from None
         record.document_hash = id_number_hash(normalized)
         record.document_masked = mask_id_number(normalized)
     health_code_token = (health_code_token or "").strip()
     if not id_number and not health_code_token and not is_vehicle:
-        raise ValidationError({"id_number": "证件号码:请扫描健康码或填写证件号码"})
+        raise ValidationError({"id_number": "证件号码：请扫描健康码或填写证件号码"})
     record.health_code_token = health_code_token[:2000]
     record.health_code_colour = health_code_colour(health_code_token, record.checked_at)
     if is_vehicle:
@@ -150,7 +150,7 @@ def build_checkpoint_record(
         )
         record.origin = (origin or "").strip()[:60]
         if passenger_count is not None and not 1 <= int(passenger_count) <= 99:
-            raise ValidationError({"passenger_count": "车上人数:应在 1–99 之间"})
+            raise ValidationError({"passenger_count": "车上人数：应在 1–99 之间"})
         record.passenger_count = passenger_count
     return record
 
@@ -182,7 +182,7 @@ def record_checkpoint_check(
     try:
         key = uuid.UUID(str(fields.get("client_uuid")))
     except ValueError:
-        raise ValidationError({"client_uuid": "客户端编号:应为UUID"}) from None
+        raise ValidationError({"client_uuid": "客户端编号：应为UUID"}) from None
     existing = CheckpointRecord.objects.filter(client_uuid=key).first()
     if existing is not None:
         return RecordResult(existing, False)
@@ -332,7 +332,7 @@ def record_checkpoint_batch(*, actor, items: list[dict | BatchItemResult]) -> li
         if key is None:
             results.append(
                 BatchItemResult(
-                    text, "rejected", field="client_uuid", message="客户端编号:应为UUID"
+                    text, "rejected", field="client_uuid", message="客户端编号：应为UUID"
                 )
             )
             continue
@@ -346,7 +346,7 @@ def record_checkpoint_batch(*, actor, items: list[dict | BatchItemResult]) -> li
                     str(key),
                     "rejected",
                     field="checkpoint",
-                    message="卡口:不存在或不在您的管辖范围内",
+                    message="卡口：不存在或不在您的管辖范围内",
                 )
             )
             continue
@@ -369,7 +369,7 @@ def record_checkpoint_batch(*, actor, items: list[dict | BatchItemResult]) -> li
         row = written.get(key) or known.get(key)
         if row is None:
             # Refused by the database itself (a constraint): nothing was written.
-            result.status, result.message = "rejected", "数据不符合要求,未能保存"
+            result.status, result.message = "rejected", "数据不符合要求，未能保存"
             continue
         result.id, result.is_fever, inserted = row
         if result.status == "created" and not inserted:
@@ -379,7 +379,7 @@ def record_checkpoint_batch(*, actor, items: list[dict | BatchItemResult]) -> li
         user=actor,
         action=AuditAction.CREATE,
         object_type="checkpoint_record",
-        summary=f"卡口检查批量上传 {len(items)} 条,新增 {created} 条",
+        summary=f"卡口检查批量上传 {len(items)} 条，新增 {created} 条",
         detail={"items": len(items), "created": created},
     )
     return results
@@ -392,9 +392,9 @@ def handle_fever(
     """Mark a fever alert handled: who, when and where the person was sent. Once only."""
     record = CheckpointRecord.objects.select_for_update().get(pk=record.pk)
     if not record.is_fever:
-        raise ValidationError({"sent_to": "处置去向:该记录不是发热记录"})
+        raise ValidationError({"sent_to": "处置去向：该记录不是发热记录"})
     if record.handled_at is not None:
-        raise ValidationError({"sent_to": "处置去向:该发热预警已处置"})
+        raise ValidationError({"sent_to": "处置去向：该发热预警已处置"})
     record.handled_to = _choice(sent_to, FeverDisposal, "sent_to", "处置去向")
     record.handled_note = (note or "").strip()[:100]
     record.handled_by = actor

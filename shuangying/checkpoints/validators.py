@@ -17,11 +17,11 @@ def normalize_plate(raw: str) -> str:
     """Upper case without spaces or the middle dot; a Chinese error unless it is a plate."""
     plate = re.sub(r"[\s·•\-]", "", raw or "").upper()
     if not plate:
-        raise ValidationError({"plate": "车牌号:车辆检查须填写车牌号"})
+        raise ValidationError({"plate": "车牌号：车辆检查须填写车牌号"})
     if plate[0] not in PROVINCES:
-        raise ValidationError({"plate": "车牌号:首字应为省份简称,如 晋、京"})
+        raise ValidationError({"plate": "车牌号：首字应为省份简称，如 晋、京"})
     if not PLATE_RE.match(plate):
         raise ValidationError(
-            {"plate": "车牌号:格式不正确,应为省份简称+字母+5位(新能源6位)字母或数字"}
+            {"plate": "车牌号：格式不正确，应为省份简称+字母+5位（新能源6位）字母或数字"}
         )
     return plate

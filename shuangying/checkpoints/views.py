@@ -168,7 +168,7 @@ class FeverHandleView(PermissionRequiredMixin, View):
                 note=request.POST.get("note", ""),
             )
         except ValidationError as exc:
-            messages.error(request, ";".join(m for ms in exc.message_dict.values() for m in ms))
+            messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
         else:
             messages.success(request, "已标记为已处置")
         return redirect("checkpoints:fever_alerts")

@@ -58,30 +58,30 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED) -> DemoLoad:
         summary.townships, summary.villages = len(tree.towns), tree.villages
         summary.grids, summary.compounds = tree.grids, len(tree.compounds)
         summary.accounts, summary.assignments = org.accounts, org.assignments
-        made.steps.append(f"{county.name}:{summary.describe()}")
+        made.steps.append(f"{county.name}：{summary.describe()}")
     new_areas = not healthcodes_demo.risk_areas_exist()
     if new_areas:
         n = healthcodes_demo.load_risk_areas()
-        made.steps.append(f"风险地区:湖北省各市(州){n}个,2020年1月23日起为高风险地区")
+        made.steps.append(f"风险地区：湖北省各市（州）{n}个，2020年1月23日起为高风险地区")
     places = passes_demo.load_places_and_passes(county)
     if places is not None:
-        made.steps.append(f"场所与通行证:{places.describe()}")
+        made.steps.append(f"场所与通行证：{places.describe()}")
     if not checkpoints_demo.demo_exists(county):
         cp = checkpoints_demo.build_checkpoint_demo(
             county, scale=checkpoints_demo.scale_for(persons)
         )
         made.steps.append(
-            f"卡口检查:{cp.checkpoints}个卡口,检查{cp.persons}人次、{cp.vehicles}车次,"
-            f"发现发热{cp.fevers}人,劝返{cp.turned_back}人次"
+            f"卡口检查：{cp.checkpoints}个卡口，检查{cp.persons}人次、{cp.vehicles}车次，"
+            f"发现发热{cp.fevers}人，劝返{cp.turned_back}人次"
         )
     supplies = supplies_demo.load_supplies(county)
     if supplies is not None:
-        made.steps.append(f"应急物资:{supplies.describe()}")
+        made.steps.append(f"应急物资：{supplies.describe()}")
     if new_people or new_areas:
         day = people_demo.SCENARIO_DATE
         codes = healthcodes_demo.evaluate_codes(day)
         made.steps.append(
-            f"健康码:按演示日{day.year}年{day.month}月{day.day}日赋码{sum(codes.values())}人,"
+            f"健康码：按演示日{day.year}年{day.month}月{day.day}日赋码{sum(codes.values())}人，"
             f"其中黄码{codes.get('yellow', 0)}人、红码{codes.get('red', 0)}人"
         )
     made.seconds = time.perf_counter() - started
@@ -90,7 +90,7 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED) -> DemoLoad:
             action=AuditAction.IMPORT,
             object_type="demo",
             object_id=county.pk,
-            summary=f"载入演示数据 {county.name}:" + ";".join(made.steps)[:400],
+            summary=f"载入演示数据 {county.name}：" + "；".join(made.steps)[:400],
         )
     return made
 

@@ -44,13 +44,13 @@ class DivisionQuery(Schema):
     level: DivisionLevel | None = Field(
         None, title="层级", description="1县/区 2乡镇/街道 3村/社区 4小区/楼栋 5网格"
     )
-    q: str | None = Field(None, title="搜索", max_length=40, description="名称包含,或代码开头")
+    q: str | None = Field(None, title="搜索", max_length=40, description="名称包含，或代码开头")
 
 
 @router.get(
     "/divisions",
     response={200: DivisionPage, **COMMON_ERRORS},
-    summary="行政区划列表(限管辖范围,分页)",
+    summary="行政区划列表（限管辖范围，分页）",
 )
 @requires("divisions.view_division")
 def list_divisions(request, filters: Query[DivisionQuery], page: Query[PageParams]):

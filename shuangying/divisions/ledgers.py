@@ -142,13 +142,13 @@ class DivisionIndex:
             return None, f"“{text}”不存在"
         if not jurisdiction:
             if len(candidates) > 1:
-                return None, f"“{text}”对应多个区划,请填写完整路径(如 {candidates[0].path})"
+                return None, f"“{text}”对应多个区划，请填写完整路径（如 {candidates[0].path}）"
             return candidates[0], ""
         inside = [n for n in candidates if self.allowed(n.path)]
         if not inside:
             return None, f"“{text}”不在您的管辖范围内"
         if len(inside) > 1:
-            return None, f"“{text}”对应多个区划,请填写完整路径(如 {inside[0].path})"
+            return None, f"“{text}”对应多个区划，请填写完整路径（如 {inside[0].path}）"
         return inside[0], ""
 
     def example_path(self, *, min_level: int) -> str:
@@ -189,7 +189,7 @@ class DivisionLedger(Ledger):
             ("上级区划代码", "上级", "上级区划", "父级代码", "上级路径"),
             True,
             22,
-            "县级不填;乡镇、村填上级的12位代码;小区、楼栋、网格填 村代码/小区代码 或区划路径",
+            "县级不填；乡镇、村填上级的12位代码；小区、楼栋、网格填 村代码/小区代码 或区划路径",
         ),
         LedgerField(
             "kind",
@@ -205,7 +205,7 @@ class DivisionLedger(Ledger):
             ("区划代码",),
             True,
             16,
-            "县、乡、村为12位统计用区划代码;小区、楼栋、网格为1–6位字母或数字",
+            "县、乡、村为12位统计用区划代码；小区、楼栋、网格为1–6位字母或数字",
         ),
         LedgerField("name", "名称", ("区划名称",), True, 16, "必填"),
     )
@@ -240,7 +240,7 @@ class DivisionLedger(Ledger):
         if r.parent_text:
             parent, problem = self.index.resolve(r.parent_text, jurisdiction=False)
             if problem:
-                row.error("parent", "上级区划" + problem + "(上级需已存在或写在前面的行)")
+                row.error("parent", "上级区划" + problem + "（上级需已存在或写在前面的行）")
                 return
         try:
             division = build_division(
@@ -270,7 +270,7 @@ class DivisionLedger(Ledger):
                 self.report.existing += 1
             return
         if parent is None and self.index.paths is not None:
-            row.error("parent", "只有管辖全部区划的用户可以导入县级区划,请填写上级代码")
+            row.error("parent", "只有管辖全部区划的用户可以导入县级区划，请填写上级代码")
             return
         if parent is not None and not self.index.allowed(parent.path):
             row.error("parent", "上级区划不在您的管辖范围内")
@@ -299,6 +299,6 @@ def validation_messages(exc: ValidationError):
     keys = {"kind": "kind", "code": "code", "name": "name", "parent": "parent"}
     if hasattr(exc, "error_dict"):
         for key, errors in exc.message_dict.items():
-            yield keys.get(key, "code"), ";".join(errors)
+            yield keys.get(key, "code"), "；".join(errors)
     else:
-        yield "code", ";".join(exc.messages)
+        yield "code", "；".join(exc.messages)

@@ -17,7 +17,7 @@ def build_division(*, parent: Division | None, kind: str, code: str, name: str) 
     try:
         kind = DivisionKind(kind)
     except ValueError:
-        raise ValidationError({"kind": f"区划类型无效:{kind}"}) from None
+        raise ValidationError({"kind": f"区划类型无效：{kind}"}) from None
     level = KIND_LEVEL[kind]
     if parent is None and level != 1:
         raise ValidationError({"parent": "只有县级区划可以没有上级"})

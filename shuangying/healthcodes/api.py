@@ -71,7 +71,7 @@ from .services import (
 
 router = Router(tags=["健康码"])
 
-VERIFY_LIMITED = "验码太频繁,请一分钟后再试;卡口可下载公钥离线验码"
+VERIFY_LIMITED = "验码太频繁，请一分钟后再试；卡口可下载公钥离线验码"
 
 
 def _person(request, person_id: DbId, perm: str = "healthcodes.view_healthcodestate") -> Person:
@@ -97,7 +97,7 @@ def _code(person: Person, result: CodeResult) -> dict:
 @router.post(
     "/healthcodes/issue",
     response={200: IssueOut, **COMMON_ERRORS},
-    summary="制码:签发人员当前健康码(短时有效的签名令牌)",
+    summary="制码：签发人员当前健康码（短时有效的签名令牌）",
 )
 def issue(request, payload: PersonIdIn, response: HttpResponse):
     person = _person(request, payload.person_id)
@@ -110,15 +110,15 @@ def issue(request, payload: PersonIdIn, response: HttpResponse):
     "/healthcodes/issue/mine",
     auth=None,
     response={200: MineOut, 429: ErrorOut},
-    summary="制码(居民本人):本机扫码登记记住的人员的健康码",
+    summary="制码（居民本人）：本机扫码登记记住的人员的健康码",
     description=(
-        "无需登录:凭扫码登记时本机保存的签名Cookie(不透明引用,仅身份已绑定的人员)。"
-        "未登记过时返回空列表。按地址和设备限流,超出时返回429(`rate_limited`)。"
+        "无需登录：凭扫码登记时本机保存的签名Cookie（不透明引用，仅身份已绑定的人员）。"
+        "未登记过时返回空列表。按地址和设备限流，超出时返回429(`rate_limited`)。"
     ),
 )
 def issue_mine(request, response: HttpResponse):
     if not ratelimit.allow(request, "healthcode_mine", request.COOKIES.get(DEVICE_COOKIE, "")):
-        raise ApiError(429, "rate_limited", "操作太频繁,请稍后再试")
+        raise ApiError(429, "rate_limited", "操作太频繁，请稍后再试")
     items = []
     for person in remembered_persons(request):
         issued = issue_code(person=person)
@@ -132,10 +132,10 @@ def issue_mine(request, response: HttpResponse):
     "/healthcodes/verify",
     auth=None,
     response={200: VerifyOut, 422: COMMON_ERRORS[422], 429: ErrorOut},
-    summary="验码:校验令牌的签名和有效期,返回码色和脱敏姓名",
+    summary="验码：校验令牌的签名和有效期，返回码色和脱敏姓名",
     description=(
         "无需登录。令牌被篡改、伪造或已过期时 `valid` 为 false,`message` 说明原因。"
-        "按地址限流,超出时返回429(`rate_limited`);卡口可用公钥离线验码。"
+        "按地址限流，超出时返回429(`rate_limited`)；卡口可用公钥离线验码。"
     ),
 )
 def verify(request, payload: VerifyIn):
@@ -157,7 +157,7 @@ def verify(request, payload: VerifyIn):
     "/healthcodes/public-key",
     auth=None,
     response={200: PublicKeyOut},
-    summary="验码公钥(卡口离线验码用)",
+    summary="验码公钥（卡口离线验码用）",
 )
 def public_key(request):
     return {
@@ -172,7 +172,7 @@ def public_key(request):
 @router.get(
     "/healthcodes/query",
     response={200: QueryOut, **COMMON_ERRORS},
-    summary="查询:人员当前健康码、原因和近期健康事件",
+    summary="查询：人员当前健康码、原因和近期健康事件",
 )
 def query(request, person_id: DbId):
     person = _person(request, person_id)
@@ -191,7 +191,7 @@ def query(request, person_id: DbId):
 @router.post(
     "/healthcodes/declare-health",
     response={200: DeclareOut, **COMMON_ERRORS},
-    summary="申报健康:发热、症状",
+    summary="申报健康：发热、症状",
 )
 def declare_health_api(request, payload: DeclareHealthIn):
     person = _person(request, payload.person_id, "healthcodes.add_healthevent")
@@ -207,7 +207,7 @@ def declare_health_api(request, payload: DeclareHealthIn):
 @router.post(
     "/healthcodes/declare-trip",
     response={200: DeclareOut, **COMMON_ERRORS},
-    summary="申报行程:出发地和抵达日期,来自风险地区时按规则赋码",
+    summary="申报行程：出发地和抵达日期，来自风险地区时按规则赋码",
 )
 def declare_trip_api(request, payload: DeclareTripIn):
     person = _person(request, payload.person_id, "healthcodes.add_healthevent")
@@ -224,18 +224,18 @@ def declare_trip_api(request, payload: DeclareTripIn):
 @router.post(
     "/healthcodes/events",
     response={201: EventOut, **COMMON_ERRORS},
-    summary="登记健康事件(隔离、密接、确诊、发热等,供其他模块和工作人员)",
+    summary="登记健康事件（隔离、密接、确诊、发热等，供其他模块和工作人员）",
 )
 def create_event(request, payload: EventIn):
     person = _person(request, payload.person_id, "healthcodes.add_healthevent")
     if payload.kind == "manual_override":
-        raise ApiError(422, "invalid_kind", "情形:人工赋码须经申请和审批", "kind")
+        raise ApiError(422, "invalid_kind", "情形：人工赋码须经申请和审批", "kind")
     if not may_record(request.auth, payload.kind):
         label = EventKind(payload.kind).label
         raise ApiError(
             403,
             "permission_denied",
-            f"情形:您的角色无权登记“{label}”,须由卫生健康部门人员登记",
+            f"情形：您的角色无权登记“{label}”，须由卫生健康部门人员登记",
             "kind",
         )
     event = record_health_event(
@@ -252,7 +252,7 @@ def create_event(request, payload: EventIn):
 @router.post(
     "/healthcodes/correct",
     response={201: AppealOut, **COMMON_ERRORS},
-    summary="纠错:对人员健康码提出申诉,由工作人员处理",
+    summary="纠错：对人员健康码提出申诉，由工作人员处理",
 )
 def correct(request, payload: CorrectIn):
     person = _person(request, payload.person_id, "healthcodes.add_appeal")
@@ -266,7 +266,7 @@ def correct(request, payload: CorrectIn):
 @router.get(
     "/risk-areas",
     response={200: RiskAreaPage, **COMMON_ERRORS},
-    summary="风险地区列表(可按区划代码、有效日期筛选)",
+    summary="风险地区列表（可按区划代码、有效日期筛选）",
 )
 @requires("healthcodes.view_riskarea")
 def list_risk_areas(request, filters: Query[RiskAreaQuery], page: Query[PageParams]):
@@ -284,7 +284,7 @@ def _save(request, area=None, **fields):
     except ValidationError as exc:
         if "__all__" in getattr(exc, "error_dict", {}):
             error = api_error(exc, status=409, prefix="conflict")
-            error.message = "风险地区:" + error.message
+            error.message = "风险地区：" + error.message
             raise error from None
         raise api_error(exc) from None
 
@@ -303,17 +303,17 @@ def create_risk_area(request, payload: RiskAreaIn):
 @router.post(
     "/risk-areas/import",
     response={200: RiskAreaImportOut, **COMMON_ERRORS},
-    summary="从Excel导入风险地区(全部导入或全部不导入,逐行报错)",
-    description="表头:区划代码、地区名称、风险等级(高/中/低)、起始日期,可选 截止日期、备注。",
+    summary="从Excel导入风险地区（全部导入或全部不导入，逐行报错）",
+    description="表头：区划代码、地区名称、风险等级（高/中/低）、起始日期，可选 截止日期、备注。",
 )
 @requires("healthcodes.add_riskarea")
 def import_risk_areas_api(request, file: UploadedFile | None = File(None)):  # noqa: B008
     if file is None:
-        raise ApiError(422, "invalid_file", "文件:请上传Excel文件(.xlsx)", "file")
+        raise ApiError(422, "invalid_file", "文件：请上传Excel文件（.xlsx）", "file")
     try:
         report = import_risk_areas(actor=request.auth, data=file.read(), file_name=file.name or "")
     except ExcelFileError as exc:
-        raise ApiError(422, "invalid_file", f"文件:{exc}", "file") from None
+        raise ApiError(422, "invalid_file", f"文件：{exc}", "file") from None
     return {
         "created": report.created,
         "updated": report.updated,
@@ -324,7 +324,7 @@ def import_risk_areas_api(request, file: UploadedFile | None = File(None)):  # n
 @router.patch(
     "/risk-areas/{area_id}",
     response={200: RiskAreaOut, **COMMON_ERRORS},
-    summary="修改风险地区(名称、截止日期、备注)",
+    summary="修改风险地区（名称、截止日期、备注）",
 )
 def patch_risk_area(request, area_id: DbId, payload: RiskAreaPatch):
     area = get_restricted_or_404(RiskArea, request.auth, "change", pk=area_id)

@@ -5,26 +5,25 @@ Risk areas go in through ``services.save_risk_area`` (audited like a commander's
 the codes follow from the people's trips through the same set-based re-evaluation the daily
 job runs (``engine.reevaluate_all``), so a returnee from Wuhan in the last week before the
 demo's day is yellow and one who came back a month ago is green again. Codes issued live
-reckon from the real date, when the demo's trips of February 2020 have long expired.
+reckon from the demo's day as well as today (engine.current_code, SHUANGYING_DEMO_AS_OF).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from .choices import RiskLevel
-from .engine import reevaluate_all
+from .engine import demo_moment, reevaluate_all
 from .models import HealthCodeState, RiskArea
 from .services import ensure_default_rules, save_risk_area
 
 LOCKDOWN = date(2020, 1, 23)  # Wuhan closed its outbound routes; Hubei's cities followed
 HUBEI_REOPENED = date(2020, 3, 24)  # Hubei outside Wuhan lifted its outbound controls on 25 March
 WUHAN_REOPENED = date(2020, 4, 7)  # Wuhan's outbound routes reopened on 8 April
-DEMO_NOTE = "演示数据:湖北省各市(州)2020年疫情高风险地区"
+DEMO_NOTE = "演示数据：湖北省各市（州）2020年疫情高风险地区"
 
 # GB/T 2260 codes of Hubei's prefecture-level divisions and the directly-administered cities.
 HUBEI_CITIES = [
@@ -65,11 +64,6 @@ def load_risk_areas() -> int:
             notes=DEMO_NOTE,
         )
     return len(HUBEI_CITIES)
-
-
-def demo_moment(day: date) -> datetime:
-    """The end of the demo's day in the county's time zone."""
-    return timezone.make_aware(datetime.combine(day, time(23, 59)))
 
 
 def evaluate_codes(day: date) -> dict[str, int]:

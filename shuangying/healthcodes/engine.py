@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -271,10 +273,35 @@ def facts_for(person_id: int, at: datetime) -> list[EventFact]:
         return facts_from_rows(cursor.fetchall())
 
 
+def demo_as_of() -> date | None:
+    """The demo data's day (settings.SHUANGYING_DEMO_AS_OF) when the demo is on, else None."""
+    value = getattr(settings, "SHUANGYING_DEMO_AS_OF", None)
+    if not settings.SHUANGYING_DEMO or not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def demo_moment(day: date) -> datetime:
+    """The end of the demo's day in the county's time zone."""
+    return timezone.make_aware(datetime.combine(day, clock(23, 59)))
+
+
 def current_code(person, at: datetime | None = None, facts=None) -> CodeResult:
     """A person's code computed now (or at ``at``) from their events and the rules;
-    ``facts``: their events up to ``at`` when the caller has read them already."""
-    at = at or timezone.now()
+    ``facts``: their events up to ``at`` when the caller has read them already.
+
+    In the demo, "now" means both the demo data's day and today: the demo's trips and risk
+    areas of February 2020 have long expired by today, while what is recorded live (a fever at
+    a gate) happens today. The more severe of the two codes is the live one."""
+    if at is None:
+        as_of = demo_as_of()
+        live = current_code(person, timezone.now(), facts)
+        if as_of is None:
+            return live
+        then = current_code(person, demo_moment(as_of))
+        palette = cached_palette()
+        severity = {code: colour.severity for code, colour in palette.items()}
+        return then if severity.get(then.colour, 0) > severity.get(live.colour, 0) else live
     if facts is None:
         facts = facts_for(person if isinstance(person, int) else person.pk, at)
     return evaluate(facts, ruleset_for(local_day(at)), at)

@@ -23,9 +23,9 @@ def clean_temperature(value, *, field: str = "temperature") -> Decimal:
     try:
         temperature = Decimal(str(value).strip()).quantize(TENTH)
     except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({field: "体温:应为数字,如 36.5"}) from None
+        raise ValidationError({field: "体温：应为数字，如 36.5"}) from None
     if not temperature.is_finite() or not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
-        raise ValidationError({field: "体温:应在 34.0–43.0 ℃ 之间,请复测后重新填写"})
+        raise ValidationError({field: "体温：应在 34.0–43.0 ℃ 之间，请复测后重新填写"})
     return temperature
 
 

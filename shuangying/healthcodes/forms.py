@@ -64,7 +64,7 @@ class RiskAreaForm(forms.Form):
 
 
 class RiskAreaImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel文件(.xlsx)"))
+    file = forms.FileField(label=_("Excel文件（.xlsx）"))
 
 
 class VerifyForm(forms.Form):

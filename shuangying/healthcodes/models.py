@@ -258,7 +258,7 @@ class RiskArea(Audited, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}({self.get_level_display()})"
+        return f"{self.name}（{self.get_level_display()}）"
 
 
 class ArrivalReview(models.Model):

@@ -43,4 +43,4 @@ def require_may_record(user, kind: str) -> None:
     """PermissionDenied (a Chinese message naming the kind) unless ``user`` may record it."""
     if not may_record(user, kind):
         label = EventKind(kind).label
-        raise PermissionDenied(f"情形:您的角色无权登记“{label}”,须由卫生健康部门人员登记")
+        raise PermissionDenied(f"情形：您的角色无权登记“{label}”，须由卫生健康部门人员登记")

@@ -15,17 +15,17 @@ class PersonIdIn(Schema):
 
 class CodeOut(Schema):
     person_id: int
-    colour: str = Field(..., description="码色代码,如 green、yellow、red")
-    label: str = Field(..., description="码色名称,如 绿码")
+    colour: str = Field(..., description="码色代码，如 green、yellow、red")
+    label: str = Field(..., description="码色名称，如 绿码")
     hex: str
     reason: str
     since: datetime | None
-    until: datetime | None = Field(None, description="预计截止时间;为空表示至解除为止或无")
+    until: datetime | None = Field(None, description="预计截止时间；为空表示至解除为止或无")
     ruleset_version: int | None
 
 
 class IssueOut(CodeOut):
-    token: str = Field(..., description="签名令牌 base64url(payload).base64url(Ed25519签名)")
+    token: str = Field(..., description="签名令牌 base64url(payload).base64url（Ed25519签名）")
     expires_at: datetime
 
 
@@ -50,7 +50,7 @@ class VerifyOut(Schema):
 class PublicKeyOut(Schema):
     alg: str
     issuer: str
-    public_key: str = Field(..., description="Ed25519 公钥(32字节原始值的 base64url)")
+    public_key: str = Field(..., description="Ed25519 公钥（32字节原始值的 base64url）")
     pem: str
     token_seconds: int
 

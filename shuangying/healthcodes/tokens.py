@@ -131,7 +131,7 @@ def decode(token: str, *, now: float | None = None, key: Ed25519PublicKey | None
     try:
         (key or public_key()).verify(signature, body.encode())
     except InvalidSignature:
-        raise TokenError("健康码签名无效,可能被篡改") from None
+        raise TokenError("健康码签名无效，可能被篡改") from None
     if not isinstance(payload, dict) or payload.get("iss") != issuer():
         raise TokenError("健康码签发方不符")
     try:
@@ -146,5 +146,5 @@ def decode(token: str, *, now: float | None = None, key: Ed25519PublicKey | None
     except (KeyError, TypeError, ValueError):
         raise TokenError("不是有效的健康码") from None
     if claims.expires_at <= (now if now is not None else time.time()):
-        raise TokenError("健康码已过期,请刷新后重新出示")
+        raise TokenError("健康码已过期，请刷新后重新出示")
     return claims

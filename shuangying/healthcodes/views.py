@@ -29,6 +29,7 @@ from shuangying.pages import apply_errors
 from shuangying.people.models import Person
 
 from .choices import EventKind, RiskLevel
+from .engine import demo_as_of
 from .forms import (
     AppealDecisionForm,
     AppealForm,
@@ -69,9 +70,9 @@ def qr_svg(data: str) -> str:
 
 def _error_text(exc: ValidationError) -> str:
     return (
-        ";".join(m for ms in exc.message_dict.values() for m in ms)
+        "；".join(m for ms in exc.message_dict.values() for m in ms)
         if hasattr(exc, "error_dict")
-        else ";".join(exc.messages)
+        else "；".join(exc.messages)
     )
 
 
@@ -147,7 +148,7 @@ class PersonAppealView(PersonActionView):
 
     def act(self, person, data):
         file_appeal(actor=self.request.user, person=person, reason=data["reason"])
-        messages.success(self.request, "申诉已提交,等待处理")
+        messages.success(self.request, "申诉已提交，等待处理")
 
 
 class PersonOverrideView(PersonActionView):
@@ -163,7 +164,7 @@ class PersonOverrideView(PersonActionView):
             reason=data["reason"],
             ends_at=timezone.now() + timedelta(days=data["days"]),
         )
-        messages.success(self.request, "人工赋码申请已提交,须另一名有审批权限的人员批准后生效")
+        messages.success(self.request, "人工赋码申请已提交，须另一名有审批权限的人员批准后生效")
 
 
 class PersonArrivalReviewView(PersonActionView):
@@ -321,7 +322,7 @@ class RiskAreaImportView(PermissionRequiredMixin, View):
             else:
                 if report.ok:
                     messages.success(
-                        request, f"导入完成:新增{report.created}条,更新{report.updated}条"
+                        request, f"导入完成：新增{report.created}条，更新{report.updated}条"
                     )
                     return redirect("healthcodes:riskarea_list")
         return render(request, self.template_name, {"form": form, "report": report}, status=400)
@@ -364,10 +365,10 @@ class RuleSetListView(PermissionRequiredMixin, TemplateView):
         try:
             effective_from = datetime.date.fromisoformat(request.POST.get("effective_from", ""))
         except ValueError:
-            error = "生效日期:格式应为 2020-02-10"
+            error = "生效日期：格式应为 2020-02-10"
         name = (request.POST.get("name") or "").strip()[:100]
         if not name and error is None:
-            error = "名称:不能为空"
+            error = "名称：不能为空"
         specs = []
         for rule in latest.rules.all() if latest and error is None else []:
             try:
@@ -375,7 +376,7 @@ class RuleSetListView(PermissionRequiredMixin, TemplateView):
             except ValueError:
                 days = 0
             if not 1 <= days <= 366:
-                error = f"{rule.get_kind_display()}:持续天数应在1到366之间"
+                error = f"{rule.get_kind_display()}：持续天数应在1到366之间"
                 break
             colour = request.POST.get(f"colour_{rule.pk}", rule.colour_id)
             specs.append(
@@ -395,7 +396,7 @@ class RuleSetListView(PermissionRequiredMixin, TemplateView):
             else:
                 messages.success(
                     request,
-                    f"规则 v{ruleset.version} 已保存,{effective_from:%Y-%m-%d} 起生效;"
+                    f"规则 v{ruleset.version} 已保存，{effective_from:%Y-%m-%d} 起生效；"
                     "已生效的规则会在后台对所有人员重新计算",
                 )
                 return redirect("healthcodes:ruleset_list")
@@ -412,7 +413,7 @@ class MyCodeView(View):
         # The page form of issue/mine: the same limit.
         if not ratelimit.allow(request, "healthcode_mine", request.COOKIES.get(DEVICE_COOKIE, "")):
             return HttpResponse(
-                "操作太频繁,请稍后再试。",
+                "操作太频繁，请稍后再试。",
                 status=429,
                 content_type="text/plain; charset=utf-8",
                 headers={"Cache-Control": "no-store"},
@@ -428,7 +429,7 @@ class MyCodeView(View):
                     "expires_at": issued.expires_at,
                 }
             )
-        response = render(request, self.template_name, {"codes": codes})
+        response = render(request, self.template_name, {"codes": codes, "demo_day": demo_as_of()})
         response["Cache-Control"] = "no-store"
         return response
 

@@ -107,7 +107,7 @@ def _bind(person: Person, digest: str, method: str) -> str:
             identity.save()
         identity.log_action(
             AuditAction.CREATE if created else AuditAction.UPDATE,
-            summary=f"公众身份绑定 人员{person.pk}({BindingMethod(method).label})",
+            summary=f"公众身份绑定 人员{person.pk}（{BindingMethod(method).label}）",
             detail={"person": person.pk, "method": method},
         )
     return identity.ref
@@ -146,9 +146,9 @@ def check_code(*, person: Person, phone_digest: str, code: str) -> None:
     must not undo it); the last allowed one burns the code."""
     outcome = _try_code(person, phone_digest, code)
     if outcome == "dead":
-        raise ValidationError({"otp": "验证码:已失效,请重新获取"})
+        raise ValidationError({"otp": "验证码：已失效，请重新获取"})
     if outcome == "wrong":
-        raise ValidationError({"otp": "验证码:不正确"})
+        raise ValidationError({"otp": "验证码：不正确"})
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ class ImportUploadForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("台账类型"), choices=ImportKind.choices)
     file = forms.FileField(
-        label=_("Excel文件(.xlsx)"),
+        label=_("Excel文件（.xlsx）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
         error_messages={"required": _("请选择要上传的文件"), "empty": _("文件为空")},
     )

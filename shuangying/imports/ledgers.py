@@ -64,7 +64,7 @@ class Row:
                 self.error(key, str(exc))
                 return ""
         if max_length is not None and len(value) > max_length:
-            self.error(key, f"内容过长(最多{max_length}个字)")
+            self.error(key, f"内容过长（最多{max_length}个字）")
             return ""
         return value
 

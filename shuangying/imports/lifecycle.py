@@ -29,9 +29,9 @@ from .models import ImportJob
 logger = logging.getLogger(__name__)
 
 ABANDONED_MESSAGE = (
-    "导入进程意外中止(超过{minutes}分钟没有响应),未写入任何数据。可以点击“重新执行”再试一次。"
+    "导入进程意外中止（超过{minutes}分钟没有响应），未写入任何数据。可以点击“重新执行”再试一次。"
 )
-EXPIRED_MESSAGE = "上传的文件已超过保留期限并已删除,请重新上传"
+EXPIRED_MESSAGE = "上传的文件已超过保留期限并已删除，请重新上传"
 
 
 def heartbeat_seconds() -> float:

@@ -78,7 +78,7 @@ class ImportReport:
 
     def messages(self) -> list[str]:
         """Every reported error as one line, e.g. ``第12行 证件号码:身份证号码校验位错误``."""
-        return [f"第{e['row']}行 {e['column']}:{e['message']}" for e in self.errors]
+        return [f"第{e['row']}行 {e['column']}：{e['message']}" for e in self.errors]
 
     def summary(self) -> str:
         if self.file_error:
@@ -90,19 +90,19 @@ class ImportReport:
                 parts.append("按“全部正确才导入”方式将不写入任何数据")
             else:
                 parts.append(
-                    f"可新增{self.created}条,已存在{self.existing}条,可更新{self.updated}条,"
+                    f"可新增{self.created}条，已存在{self.existing}条，可更新{self.updated}条，"
                     f"将跳过{self.skipped}行"
                 )
         elif self.rolled_back:
-            parts.append(f"有错误{self.error_rows}行,按“全部正确才导入”方式未写入任何数据")
+            parts.append(f"有错误{self.error_rows}行，按“全部正确才导入”方式未写入任何数据")
         else:
             parts.append(
-                f"已新增{self.created}条,已存在{self.existing}条,已更新{self.updated}条,"
+                f"已新增{self.created}条，已存在{self.existing}条，已更新{self.updated}条，"
                 f"跳过{self.skipped}行"
             )
         if self.households_created:
             parts.append(f"{'将' if self.dry_run else '已'}新建户{self.households_created}户")
-        return ",".join(parts) + "。"
+        return "，".join(parts) + "。"
 
     def as_dict(self) -> dict:
         return {

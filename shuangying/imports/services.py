@@ -68,11 +68,11 @@ def _feed(ledger: Ledger, table, report: ImportReport, progress: Progress | None
         for number, cells in table.rows():
             first = cells[0] if cells else ""
             if isinstance(first, str) and first.strip().startswith(SAMPLE_MARK):
-                report.warn(f"第{number}行是模板中的示例行,已忽略")
+                report.warn(f"第{number}行是模板中的示例行，已忽略")
                 continue
             report.total_rows += 1
             if report.total_rows > max_rows:
-                raise ExcelFileError(f"数据行数超过上限({max_rows}行),请拆分后分批导入")
+                raise ExcelFileError(f"数据行数超过上限（{max_rows}行），请拆分后分批导入")
             row = Row(number, cells, table.columns, report)
             record = ledger.parse(row)
             if record is not None:
@@ -115,7 +115,7 @@ def run_import(
             max_rows=settings.IMPORT_MAX_ROWS,
         )
         for header in table.ignored_headers:
-            report.warn(f"未识别的列“{cell_text(header)[:30]}”,已忽略")
+            report.warn(f"未识别的列“{cell_text(header)[:30]}”，已忽略")
         ledger = ledger_class(user=user, report=report, write=commit)
         ledger.prepare()
         if not commit:
@@ -138,7 +138,7 @@ def run_import(
         logger.warning("import of %s hit a unique constraint; rolled back", kind)
         report.roll_back()
         report.file_error = (
-            "导入期间有人同时登记了相同的人员、户或区划,本次未写入任何数据,请重新导入"
+            "导入期间有人同时登记了相同的人员、户或区划，本次未写入任何数据，请重新导入"
         )
     report.errors.sort(key=lambda e: e["row"])
     return report
@@ -150,7 +150,7 @@ def _audit_commit(report: ImportReport, *, user, job: ImportJob | None = None):
         action=AuditAction.IMPORT,
         object_type=LEDGERS[report.kind].audit_object,
         object_id=job.pk if job else "",
-        summary=f"导入{LEDGERS[report.kind].title}:{report.summary()}",
+        summary=f"导入{LEDGERS[report.kind].title}：{report.summary()}",
         detail={
             key: value
             for key, value in report.as_dict().items()
@@ -204,7 +204,7 @@ def read_upload(upload) -> bytes:
         raise ExcelFileError("请选择要上传的文件")
     if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
         limit = settings.IMPORT_MAX_UPLOAD_BYTES / 1024 / 1024
-        raise ExcelFileError(f"文件大小超过上限({limit:.0f}MB),请拆分后分批导入")
+        raise ExcelFileError(f"文件大小超过上限（{limit:.0f}MB），请拆分后分批导入")
     data = upload.read(settings.IMPORT_MAX_UPLOAD_BYTES + 1)
     check_xlsx(data)
     return data
@@ -222,7 +222,7 @@ def create_import_job(*, user, kind: str, mode: str, file_name: str, data: bytes
     job.log_action(
         AuditAction.IMPORT,
         user=user,
-        summary=f"上传{LEDGERS[kind].title}待检查:{job.file_name}",
+        summary=f"上传{LEDGERS[kind].title}待检查：{job.file_name}",
         detail={"kind": kind, "bytes": job.file_size},
     )
     validate_import_job.enqueue(job.pk)
@@ -284,7 +284,7 @@ def validate_job(job_id: int) -> None:
             )
     except Exception:
         logger.exception("dry run of import job %s failed", job_id)
-        _fail(job_id, "检查过程中发生系统错误,请稍后重试或联系管理员")
+        _fail(job_id, "检查过程中发生系统错误，请稍后重试或联系管理员")
         raise
     _finish(job, report, ImportStatus.VALIDATED, validated_at=timezone.now())
 
@@ -326,7 +326,7 @@ def commit_job(job_id: int) -> None:
             )
     except Exception:
         logger.exception("commit of import job %s failed", job_id)
-        _fail(job_id, "导入过程中发生系统错误,未写入任何数据,请稍后重试或联系管理员")
+        _fail(job_id, "导入过程中发生系统错误，未写入任何数据，请稍后重试或联系管理员")
         raise
     _audit_commit(report, user=job.created_by, job=job)
     _finish(job, report, ImportStatus.DONE)
@@ -355,10 +355,10 @@ def write_template(kind: str, user, stream: IO[bytes]) -> None:
     ]
     notes += [
         [],
-        ["说明", "", "第一行是表头,请勿修改;每行填写一条,行与行之间不要留空行。", ""],
-        ["", "", f"以“{SAMPLE_MARK}”开头的示例行导入时自动忽略,可以保留也可以删除。", ""],
-        ["", "", "证件号码、电话、代码等列已设为文本格式,请勿改成数字格式。", ""],
-        ["", "", "上传后系统先检查并列出每一行的问题,确认后才写入。", ""],
+        ["说明", "", "第一行是表头，请勿修改；每行填写一条，行与行之间不要留空行。", ""],
+        ["", "", f"以“{SAMPLE_MARK}”开头的示例行导入时自动忽略，可以保留也可以删除。", ""],
+        ["", "", "证件号码、电话、代码等列已设为文本格式，请勿改成数字格式。", ""],
+        ["", "", "上传后系统先检查并列出每一行的问题，确认后才写入。", ""],
     ]
     with XlsxStreamWriter(stream, creator=user.get_username()) as book:
         sheet = book.add_sheet(ledger.title, columns)

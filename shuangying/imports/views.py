@@ -135,7 +135,7 @@ class ImportCommitView(LoginRequiredMixin, View):
         form = ImportCommitForm(request.POST)
         mode = form.cleaned_data["mode"] if form.is_valid() else job.mode
         if request_commit(user=request.user, job=job, mode=mode):
-            messages.success(request, "已开始导入,完成后本页显示结果")
+            messages.success(request, "已开始导入，完成后本页显示结果")
         else:
             messages.warning(request, "该导入任务已提交或不在待确认状态")
         return redirect(job)
@@ -147,9 +147,9 @@ class ImportRetryView(LoginRequiredMixin, View):
     def post(self, request, pk):
         job = refreshed(get_own_job_or_404(request.user, pk))
         if can_import(request.user, job.kind) and retry_job(job):
-            messages.success(request, "已重新开始,完成后本页显示结果")
+            messages.success(request, "已重新开始，完成后本页显示结果")
         else:
-            messages.warning(request, "该导入任务不能重新执行,请重新上传文件")
+            messages.warning(request, "该导入任务不能重新执行，请重新上传文件")
         return redirect(job)
 
 

@@ -45,7 +45,9 @@ def _issued(pass_obj: Pass) -> Pass:
     return pass_obj
 
 
-@router.get("/passes", response={200: PassPage, **COMMON_ERRORS}, summary="通行证列表(限管辖范围)")
+@router.get(
+    "/passes", response={200: PassPage, **COMMON_ERRORS}, summary="通行证列表（限管辖范围）"
+)
 @requires("passes.view_pass")
 def list_passes(request, filters: Query[PassQuery], page: Query[PageParams]):
     user = request.auth
@@ -66,24 +68,26 @@ def issue_pass_api(request, payload: PassIn):
     division = Division.objects.restrict(user).filter(pk=payload.division).first()
     if division is None:
         raise ApiError(
-            422, "invalid_division", "所属区划:区划不存在或不在您的管辖范围内", "division"
+            422, "invalid_division", "所属区划：区划不存在或不在您的管辖范围内", "division"
         )
     household = person = department = None
     if payload.household is not None:
         household = Household.objects.restrict(user).filter(pk=payload.household).first()
         if household is None:
             raise ApiError(
-                422, "invalid_household", "户:该户不存在或不在您的管辖范围内", "household"
+                422, "invalid_household", "户：该户不存在或不在您的管辖范围内", "household"
             )
     if payload.person is not None:
         person = Person.objects.restrict(user).filter(pk=payload.person).first()
         if person is None:
-            raise ApiError(422, "invalid_person", "人员:该人员不存在或不在您的管辖范围内", "person")
+            raise ApiError(
+                422, "invalid_person", "人员：该人员不存在或不在您的管辖范围内", "person"
+            )
     if payload.issuing_department is not None:
         department = Department.objects.filter(pk=payload.issuing_department).first()
         if department is None:
             raise ApiError(
-                422, "invalid_issuing_department", "签发部门:部门不存在", "issuing_department"
+                422, "invalid_issuing_department", "签发部门：部门不存在", "issuing_department"
             )
     try:
         pass_obj = issue_pass(
@@ -124,8 +128,8 @@ def revoke_pass_api(request, pass_id: DbId, payload: RevokeIn):
     "/passes/check",
     response={200: CheckOut, **COMMON_ERRORS},
     summary="卡点核验通行证",
-    description="每次核验都记录在案;劝返(refused)时给出原因代码和中文原因。"
-    "伪造或无法识别的通行证码同样记为劝返(forged)。",
+    description="每次核验都记录在案；劝返（refused）时给出原因代码和中文原因。"
+    "伪造或无法识别的通行证码同样记为劝返（forged）。",
 )
 @requires("passes.add_passcheck")
 def check_pass_api(request, payload: CheckIn):
@@ -145,7 +149,7 @@ def check_pass_api(request, payload: CheckIn):
     "/passes/turn-back",
     response={200: CheckOut, **COMMON_ERRORS},
     summary="无证人员劝返",
-    description="没有任何通行证的人员在卡点被劝返,同样记录在案(原因:非本小区(村)人员)。",
+    description="没有任何通行证的人员在卡点被劝返，同样记录在案（原因：非本小区（村）人员）。",
 )
 @requires("passes.add_passcheck")
 def turn_back_api(request, payload: TurnBackIn):
@@ -158,7 +162,7 @@ def turn_back_api(request, payload: TurnBackIn):
 def _gate(user, place_id: int):
     place = Place.objects.restrict(user).filter(pk=place_id, is_active=True).first()
     if place is None:
-        raise ApiError(422, "invalid_place", "卡点:场所不存在或不在您的管辖范围内", "place")
+        raise ApiError(422, "invalid_place", "卡点：场所不存在或不在您的管辖范围内", "place")
     return place
 
 

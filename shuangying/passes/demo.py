@@ -8,18 +8,19 @@ from datetime import time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from shuangying.accounts.models import Department
+from shuangying.accounts.models import User
 from shuangying.divisions.models import Division
 from shuangying.people.models import Household
 from shuangying.places.models import Place
 from shuangying.places.services import create_place
 
-from .services import issue_pass, save_rule
+from .services import apply_for_pass, decide_pass_application, issue_pass, save_rule
 
 TOWNSHIP_PLACES = (("market", "农贸市场"), ("supermarket", "超市"), ("pharmacy", "药店"))
 VILLAGES_PER_TOWNSHIP = 5
 PASSES_PER_VILLAGE = 40
 PLATES = ("晋L12345", "晋LD12345", "晋L6A321")
+PENDING_PLATE = "晋L8B765"
 
 
 @dataclass
@@ -29,7 +30,7 @@ class DemoPlaces:
     passes: int = 0
 
     def describe(self) -> str:
-        return f"场所{self.places}个,封闭管理规则{self.rules}条,通行证{self.passes}张"
+        return f"场所{self.places}个，封闭管理规则{self.rules}条，通行证{self.passes}张"
 
 
 @transaction.atomic
@@ -75,22 +76,24 @@ def load_places_and_passes(root: Division) -> DemoPlaces | None:
                     valid_until=now + timedelta(days=30),
                 )
                 made.passes += 1
-    department = Department.objects.order_by("pk").first()
-    first_town = townships.first()
-    for i, plate in enumerate(PLATES):
-        issue_pass(
-            actor=None,
-            type="transport",
-            division=first_town or root,
+    # The food company's vehicles: its contact asked for each transport pass, the township
+    # issued them; the last application still waits.
+    first_town = townships.first() or root
+    enterprise = User.objects.filter(username="enterprise").first()
+    for i, plate in enumerate((*PLATES, PENDING_PLATE)):
+        application = apply_for_pass(
+            actor=enterprise,
+            division=first_town,
             holder_name=f"演示食品有限公司{i + 1}号车",
             plate=plate,
             route="厂区—县城—高速入口",
-            issuing_department=department,
             purpose="生活物资运输",
             valid_from=now - timedelta(days=1),
             valid_until=now + timedelta(days=14),
         )
-        made.passes += 1
+        if plate != PENDING_PLATE:
+            decide_pass_application(actor=None, application=application, issue=True)
+            made.passes += 1
     return made
 
 
@@ -99,9 +102,10 @@ def remove_places_and_passes(root: Division) -> None:
     """The county's passes, gate checks, rules and places (``load_demo --reset``)."""
     from shuangying.places.models import PosterBatch
 
-    from .models import ClosedManagementRule, Pass, PassCheck
+    from .models import ClosedManagementRule, Pass, PassApplication, PassCheck
 
     inside = {"division__path__startswith": root.path}
+    PassApplication.objects.filter(**inside).delete()
     PassCheck.objects.filter(place__division__path__startswith=root.path).delete()
     PassCheck.objects.filter(pass_obj__division__path__startswith=root.path).delete()
     Pass.objects.filter(**inside).delete()

@@ -55,7 +55,7 @@ class PassForm(forms.Form):
                 Household.objects.restrict(self.user).within(division).filter(number=number).first()
             )
             if household is None:
-                self.add_error("household_number", "该区划内没有此户编号(或不在您的管辖范围内)")
+                self.add_error("household_number", "该区划内没有此户编号（或不在您的管辖范围内）")
             data["household"] = household
         id_number = (data.get("id_number") or "").strip()
         if id_number:
@@ -63,7 +63,7 @@ class PassForm(forms.Form):
 
             person = find_person_by_document(id_number)
             if person is None or not Person.objects.restrict(self.user).filter(pk=person.pk):
-                self.add_error("id_number", "未找到此证件号码的人员(或不在您的管辖范围内)")
+                self.add_error("id_number", "未找到此证件号码的人员（或不在您的管辖范围内）")
             data["person"] = person
         return data
 
@@ -81,7 +81,7 @@ class RuleForm(forms.Form):
         label=_("关闭时间"), initial="21:00", widget=forms.TimeInput(attrs={"type": "time"})
     )
     exit_interval_days = forms.IntegerField(
-        label=_("每户外出间隔(天)"), min_value=1, max_value=30, required=False, initial=2
+        label=_("每户外出间隔（天）"), min_value=1, max_value=30, required=False, initial=2
     )
     admit_outsiders = forms.BooleanField(label=_("允许外来人员进入"), required=False)
 
@@ -101,13 +101,36 @@ class GateCheckForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
-    plate = forms.CharField(label=_("车牌号(运输通行证)"), max_length=12, required=False)
+    plate = forms.CharField(label=_("车牌号（运输通行证）"), max_length=12, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = (
             Place.objects.restrict(user).filter(is_active=True).order_by("name")
         )
+
+
+class PassApplicationForm(forms.Form):
+    """An enterprise asks for a transport pass. It holds no division of its own, so it names
+    the township (street) where the vehicle is based: a short list, public information."""
+
+    division = forms.ModelChoiceField(
+        label=_("所在乡镇（街道）"),
+        queryset=Division.objects.none(),
+        empty_label=_("请选择"),
+    )
+    holder_name = forms.CharField(label=_("单位"), max_length=100)
+    plate = forms.CharField(
+        label=_("车牌号"), max_length=12, widget=forms.TextInput(attrs={"placeholder": "晋L12345"})
+    )
+    route = forms.CharField(label=_("通行路线"), max_length=200)
+    purpose = forms.CharField(label=_("事由"), max_length=200, required=False)
+    valid_from = forms.DateTimeField(label=_("生效时间"), widget=DATETIME)
+    valid_until = forms.DateTimeField(label=_("有效期至"), widget=DATETIME)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = Division.objects.filter(level=2).order_by("path")
 
 
 def default_validity():

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangying.audit.logging import Audited
 
-from .choices import Direction, Outcome, PassType, RefusalReason
-from .querysets import PassCheckQuerySet, PassQuerySet, RuleQuerySet
+from .choices import ApplicationStatus, Direction, Outcome, PassType, RefusalReason
+from .querysets import ApplicationQuerySet, PassCheckQuerySet, PassQuerySet, RuleQuerySet
 
 
 def new_nonce() -> str:
@@ -36,10 +36,10 @@ class ClosedManagementRule(Audited, models.Model):
     opens_at = models.TimeField(_("开放时间"), default=time(7, 30))
     closes_at = models.TimeField(_("关闭时间"), default=time(21, 0))
     exit_interval_days = models.PositiveSmallIntegerField(
-        _("每户外出间隔(天)"),
+        _("每户外出间隔（天）"),
         null=True,
         blank=True,
-        help_text=_("每户每N天限一人外出一次;留空为不限"),
+        help_text=_("每户每N天限一人外出一次；留空为不限"),
     )
     admit_outsiders = models.BooleanField(_("允许外来人员进入"), default=False)
     is_active = models.BooleanField(_("生效"), default=True)
@@ -210,3 +210,59 @@ class PassCheck(models.Model):
     @property
     def allowed(self) -> bool:
         return self.outcome == Outcome.ALLOWED
+
+
+class PassApplication(Audited, models.Model):
+    """An enterprise asking for a transport pass (运输通行证) for one vehicle. It is no pass:
+    an officer of the township it names issues the pass from it (or declines), and only the
+    issued pass opens a gate."""
+
+    audit_type = "pass_application"
+
+    division = models.ForeignKey(
+        "divisions.Division",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所在乡镇（街道）"),
+    )
+    holder_name = models.CharField(_("单位"), max_length=100)
+    plate = models.CharField(_("车牌号"), max_length=10)
+    route = models.CharField(_("通行路线"), max_length=200)
+    purpose = models.CharField(_("事由"), max_length=200, blank=True)
+    valid_from = models.DateTimeField(_("生效时间"))
+    valid_until = models.DateTimeField(_("有效期至"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.PENDING,
+    )
+    decline_reason = models.CharField(_("不予签发的原因"), max_length=200, blank=True)
+    pass_obj = models.ForeignKey(
+        Pass, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("通行证申请")
+        verbose_name_plural = _("通行证申请")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("valid_from")),
+                name="application_validity_order",
+                violation_error_message=_("有效期至应晚于生效时间"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} {self.plate}"

@@ -29,7 +29,7 @@ class PassOut(Schema):
 
 
 class PassIssuedOut(PassOut):
-    token: str = Field(..., description="通行证二维码内容(签名令牌)")
+    token: str = Field(..., description="通行证二维码内容（签名令牌）")
 
 
 class PassPage(Schema):
@@ -47,11 +47,11 @@ class PassQuery(Schema):
 
 class PassIn(Schema):
     type: PassType = Field(..., title="类型")
-    division: int = Field(..., title="所属区划", description="区划ID,须在管辖范围内")
-    household: int | None = Field(None, title="户", description="户ID(户出入证)")
-    person: int | None = Field(None, title="人员", description="人员ID(个人出入证、外出证明)")
+    division: int = Field(..., title="所属区划", description="区划ID，须在管辖范围内")
+    household: int | None = Field(None, title="户", description="户ID（户出入证）")
+    person: int | None = Field(None, title="人员", description="人员ID（个人出入证、外出证明）")
     holder_name: str = Field("", title="持证人/单位", max_length=100)
-    plate: str = Field("", title="车牌号", max_length=12, description="运输通行证,如 晋L12345")
+    plate: str = Field("", title="车牌号", max_length=12, description="运输通行证，如 晋L12345")
     route: str = Field("", title="通行路线", max_length=200)
     issuing_department: int | None = Field(None, title="签发部门", description="部门ID")
     purpose: str = Field("", title="事由", max_length=200)
@@ -65,13 +65,13 @@ class RevokeIn(Schema):
 
 class CheckIn(Schema):
     token: str = Field(..., title="通行证码", min_length=1, max_length=200)
-    place: int = Field(..., title="卡点", description="场所ID,须在管辖范围内")
+    place: int = Field(..., title="卡点", description="场所ID，须在管辖范围内")
     direction: Direction = Field(Direction.OUT, title="方向")
     plate: str = Field("", title="车牌号", max_length=12, description="运输通行证核对车牌")
 
 
 class TurnBackIn(Schema):
-    place: int = Field(..., title="卡点", description="场所ID,须在管辖范围内")
+    place: int = Field(..., title="卡点", description="场所ID，须在管辖范围内")
     direction: Direction = Field(Direction.IN, title="方向")
 
 
@@ -80,7 +80,7 @@ class CheckOut(Schema):
     outcome: Outcome = Field(..., description="allowed 放行 / refused 劝返")
     allowed: bool
     reason: RefusalReason | None = Field(None, description="劝返原因代码")
-    reason_label: str = Field("", description="劝返原因(中文)")
+    reason_label: str = Field("", description="劝返原因（中文）")
     pass_id: int | None
     holder_name: str = ""
     at: datetime

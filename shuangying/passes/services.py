@@ -12,8 +12,8 @@ from django.utils import timezone
 from shuangying.audit.models import AuditAction
 from shuangying.checkpoints.validators import normalize_plate
 
-from .choices import Direction, Outcome, PassType, RefusalReason
-from .models import ClosedManagementRule, Pass, PassCheck
+from .choices import ApplicationStatus, Direction, Outcome, PassType, RefusalReason
+from .models import ClosedManagementRule, Pass, PassApplication, PassCheck
 from .tokens import pass_for_token
 
 
@@ -86,23 +86,23 @@ def issue_pass(
     purpose: str = "",
 ) -> Pass:
     if valid_until <= valid_from:
-        raise ValidationError({"valid_until": "有效期至:应晚于生效时间"})
+        raise ValidationError({"valid_until": "有效期至：应晚于生效时间"})
     if type == PassType.TRANSPORT:
         plate = normalize_plate(plate)
         if not route.strip():
-            raise ValidationError({"route": "通行路线:运输通行证须填写路线"})
+            raise ValidationError({"route": "通行路线：运输通行证须填写路线"})
     else:
         plate = ""
         if type == PassType.HOUSEHOLD and household is None:
-            raise ValidationError({"household": "户:户出入证须选择户"})
+            raise ValidationError({"household": "户：户出入证须选择户"})
         if type in (PassType.PERSON, PassType.EXIT_CERTIFICATE) and person is None:
-            raise ValidationError({"person": "人员:须选择持证人"})
+            raise ValidationError({"person": "人员：须选择持证人"})
     if person is not None and household is None:
         household = person.household
     if not holder_name:
         holder_name = person.name if person else (household.address if household else "")
     if not holder_name:
-        raise ValidationError({"holder_name": "持证人/单位:必填"})
+        raise ValidationError({"holder_name": "持证人/单位：必填"})
     pass_obj = Pass.objects.create(
         type=type,
         division=division,
@@ -246,3 +246,83 @@ def check_pass(
         household_id=pass_obj.household_id if pass_obj else None,
         checked_by=checked_by,
     )
+
+
+# --- applications (an enterprise asks, an officer issues) -------------------------------------
+
+
+@transaction.atomic
+def apply_for_pass(
+    *,
+    actor,
+    division,
+    holder_name: str,
+    plate: str,
+    route: str,
+    valid_from: datetime,
+    valid_until: datetime,
+    purpose: str = "",
+) -> PassApplication:
+    """A transport pass asked for; no gate opens to it until an officer issues the pass."""
+    holder_name = (holder_name or "").strip()
+    if not holder_name:
+        raise ValidationError({"holder_name": "单位：必填"})
+    if not (route or "").strip():
+        raise ValidationError({"route": "通行路线：运输通行证须填写路线"})
+    if valid_until <= valid_from:
+        raise ValidationError({"valid_until": "有效期至：应晚于生效时间"})
+    application = PassApplication.objects.create(
+        division=division,
+        holder_name=holder_name[:100],
+        plate=normalize_plate(plate),
+        route=route.strip()[:200],
+        purpose=(purpose or "").strip()[:200],
+        valid_from=valid_from,
+        valid_until=valid_until,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    application.log_action(
+        AuditAction.CREATE,
+        user=actor,
+        summary=f"申请运输通行证 {application.holder_name} {application.plate}",
+    )
+    return application
+
+
+@transaction.atomic
+def decide_pass_application(
+    *, actor, application: PassApplication, issue: bool, reason: str = ""
+) -> PassApplication:
+    """Issue the pass the application asks for, or decline it with a reason."""
+    application = PassApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError("该申请已处理")
+    if issue:
+        application.pass_obj = issue_pass(
+            actor=actor,
+            type=PassType.TRANSPORT,
+            division=application.division,
+            holder_name=application.holder_name,
+            plate=application.plate,
+            route=application.route,
+            purpose=application.purpose,
+            valid_from=application.valid_from,
+            valid_until=application.valid_until,
+        )
+        application.status = ApplicationStatus.ISSUED
+    else:
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": "原因：不予签发须写明原因"})
+        application.status = ApplicationStatus.DECLINED
+        application.decline_reason = reason[:200]
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    application.save()
+    application.log_action(
+        AuditAction.UPDATE,
+        user=actor,
+        summary=f"{application.get_status_display()} 运输通行证申请 {application.holder_name}",
+        reason=reason,
+    )
+    return application

@@ -6,6 +6,12 @@ app_name = "passes"
 urlpatterns = [
     path("", views.PassListView.as_view(), name="pass_list"),
     path("new/", views.PassCreateView.as_view(), name="pass_create"),
+    path("applications/", views.ApplicationListView.as_view(), name="application_list"),
+    path(
+        "applications/<int:pk>/decide/",
+        views.ApplicationDecideView.as_view(),
+        name="application_decide",
+    ),
     path("<int:pk>/", views.PassDetailView.as_view(), name="pass_detail"),
     path("<int:pk>/print/", views.PassPrintView.as_view(), name="pass_print"),
     path("<int:pk>/revoke/", views.PassRevokeView.as_view(), name="pass_revoke"),

@@ -18,11 +18,13 @@ from django.views.generic import TemplateView
 from shuangying.access import get_restricted_or_404
 from shuangying.pages import apply_errors, paginate
 
-from .choices import Outcome, PassType
-from .forms import GateCheckForm, PassForm, RuleForm, default_validity
-from .models import ClosedManagementRule, Pass, PassCheck
+from .choices import ApplicationStatus, Outcome, PassType
+from .forms import GateCheckForm, PassApplicationForm, PassForm, RuleForm, default_validity
+from .models import ClosedManagementRule, Pass, PassApplication, PassCheck
 from .services import (
+    apply_for_pass,
     check_pass,
+    decide_pass_application,
     issue_pass,
     lift_rule,
     record_turn_back,
@@ -65,16 +67,28 @@ class PassListView(PermissionRequiredMixin, TemplateView):
 
 
 class PassCreateView(PermissionRequiredMixin, View):
+    """Officers issue a pass here; whoever may only ask for one (an enterprise's contact)
+    finds the application form for a transport pass at the same address."""
+
     permission_required = "passes.add_pass"
     template_name = "passes/pass_form.html"
 
+    def has_permission(self):
+        user = self.request.user
+        return user.has_perm("passes.add_pass") or user.has_perm("passes.add_passapplication")
+
     def get(self, request):
+        if not request.user.has_perm("passes.add_pass"):
+            form = PassApplicationForm(initial=default_validity())
+            return render(request, "passes/application_form.html", {"form": form})
         initial = {**default_validity(), "type": request.GET.get("type", PassType.HOUSEHOLD)}
         return render(
             request, self.template_name, {"form": PassForm(user=request.user, initial=initial)}
         )
 
     def post(self, request):
+        if not request.user.has_perm("passes.add_pass"):
+            return self._apply(request)
         form = PassForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
@@ -99,6 +113,64 @@ class PassCreateView(PermissionRequiredMixin, View):
                 messages.success(request, f"已签发{pass_obj.get_type_display()}")
                 return redirect(pass_obj)
         return render(request, self.template_name, {"form": form}, status=400)
+
+    def _apply(self, request):
+        form = PassApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                apply_for_pass(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "已提交运输通行证申请，待乡镇（街道）审核签发")
+                return redirect("passes:application_list")
+        return render(request, "passes/application_form.html", {"form": form}, status=400)
+
+
+class ApplicationListView(PermissionRequiredMixin, TemplateView):
+    """Transport-pass applications: the applicant's own, and those an officer may decide."""
+
+    permission_required = "passes.view_passapplication"
+    template_name = "passes/application_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        qs = PassApplication.objects.restrict(user).select_related("division", "pass_obj")
+        deciding = set(
+            PassApplication.objects.restrict(user, "change")
+            .filter(status=ApplicationStatus.PENDING)
+            .values_list("pk", flat=True)
+        )
+        ctx.update(
+            page=paginate(self.request, qs.order_by("-created_at", "-pk")),
+            deciding=deciding,
+            may_apply=user.has_perm("passes.add_passapplication"),
+        )
+        return ctx
+
+
+class ApplicationDecideView(PermissionRequiredMixin, View):
+    permission_required = "passes.change_passapplication"
+
+    def post(self, request, pk):
+        application = get_restricted_or_404(PassApplication, request.user, "change", pk=pk)
+        issue = request.POST.get("decision") == "issue"
+        try:
+            application = decide_pass_application(
+                actor=request.user,
+                application=application,
+                issue=issue,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("passes:application_list")
+        if application.pass_obj is not None:
+            messages.success(request, "已签发运输通行证")
+            return redirect(application.pass_obj)
+        messages.success(request, "已不予签发")
+        return redirect("passes:application_list")
 
 
 class PassDetailView(PermissionRequiredMixin, TemplateView):

@@ -73,12 +73,12 @@ def _check_identity(document_type: str | None, id_number: str | None, phone: str
         try:
             normalize_document(document_type, id_number)
         except IdentityError as exc:
-            raise ApiError(422, "invalid_id_number", f"证件号码:{exc}", "id_number") from None
+            raise ApiError(422, "invalid_id_number", f"证件号码：{exc}", "id_number") from None
     if phone:
         try:
             normalize_phone(phone)
         except IdentityError as exc:
-            raise ApiError(422, "invalid_phone", f"联系电话:{exc}", "phone") from None
+            raise ApiError(422, "invalid_phone", f"联系电话：{exc}", "phone") from None
 
 
 def _division_for(user, division_id: DbId, *, field: str, label: str) -> Division:
@@ -91,7 +91,7 @@ def _division_for(user, division_id: DbId, *, field: str, label: str) -> Divisio
         raise ApiError(
             422,
             f"invalid_{field}",
-            f"{label}:区划不存在、不在您的管辖范围内,或不是村/社区及以下区划",
+            f"{label}：区划不存在、不在您的管辖范围内，或不是村/社区及以下区划",
             field,
         )
     return division
@@ -102,7 +102,7 @@ def _household_for(user, household_id: int | None) -> Household | None:
         return None
     household = Household.objects.restrict(user).filter(pk=household_id).first()
     if household is None:
-        raise ApiError(422, "invalid_household", "户:该户不存在或不在您的管辖范围内", "household")
+        raise ApiError(422, "invalid_household", "户：该户不存在或不在您的管辖范围内", "household")
     return household
 
 
@@ -110,7 +110,7 @@ def _tags_for(codes: list[str]) -> list[Tag]:
     tags = list(Tag.objects.filter(code__in=codes))
     unknown = sorted(set(codes) - {tag.code for tag in tags})
     if unknown:
-        raise ApiError(422, "invalid_tags", f"标签:未知的标签代码 {'、'.join(unknown)}", "tags")
+        raise ApiError(422, "invalid_tags", f"标签：未知的标签代码 {'、'.join(unknown)}", "tags")
     return tags
 
 
@@ -118,15 +118,15 @@ def _placement_denied(label: str = "所属网格") -> ApiError:
     return ApiError(
         403,
         "division_outside_jurisdiction",
-        f"{label}:该区划不在您的管辖范围内,不能在此登记",
+        f"{label}：该区划不在您的管辖范围内，不能在此登记",
         "division",
     )
 
 
 LIST_DESCRIPTION = (
-    "筛选与网页人员台账相同(PersonFilter)。`q` 为完整身份证号或手机号时按密钥哈希精确查找,"
-    "为4位时匹配证件号或手机号后4位,否则按姓名查找;`id_number` 按完整证件号码精确查找。"
-    "证件号码和电话只返回脱敏值。每次查询都记入审计日志(不记明文)。"
+    "筛选与网页人员台账相同（PersonFilter）。`q` 为完整身份证号或手机号时按密钥哈希精确查找，"
+    "为4位时匹配证件号或手机号后4位，否则按姓名查找；`id_number` 按完整证件号码精确查找。"
+    "证件号码和电话只返回脱敏值。每次查询都记入审计日志（不记明文）。"
 )
 
 
@@ -139,20 +139,20 @@ def _search_persons(request, filters: PersonQuery, page: PageParams) -> dict:
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         label = form.fields[field].label if field in form.fields else field
-        raise ApiError(422, f"invalid_{field}", f"{label}:{errors[0]}", field)
+        raise ApiError(422, f"invalid_{field}", f"{label}：{errors[0]}", field)
     qs = form.filter_queryset(Person.objects.restrict(user))
     detail = form.audit_detail()
     if filters.id_number:
         _check_identity(filters.document_type, filters.id_number, None)
         found = find_person_by_document(filters.id_number, filters.document_type)
         qs = qs.filter(pk=found.pk) if found else qs.none()
-        detail["id_number"] = "证件号码(完整)"
+        detail["id_number"] = "证件号码（完整）"
     result = paginate(qs.select_related("division").prefetch_related("tags"), page)
     record_event(
         user=user,
         action=AuditAction.SEARCH if ("q" in detail or "id_number" in detail) else AuditAction.LIST,
         object_type="person",
-        summary=f"API 人员台账 第{page.offset + 1}条起,共{result['count']}人",
+        summary=f"API 人员台账 第{page.offset + 1}条起，共{result['count']}人",
         detail={**detail, "limit": page.limit, "offset": page.offset},
     )
     return result
@@ -161,9 +161,9 @@ def _search_persons(request, filters: PersonQuery, page: PageParams) -> dict:
 @router.get(
     "/persons",
     response={200: PersonPage, **COMMON_ERRORS},
-    summary="人员台账(限管辖范围,分页,可筛选)",
+    summary="人员台账（限管辖范围，分页，可筛选）",
     description=LIST_DESCRIPTION
-    + "按完整证件号码或手机号查找时建议改用 `POST /api/persons/search`,以免号码出现在URL和访问日志中。",
+    + "按完整证件号码或手机号查找时建议改用 `POST /api/persons/search`，以免号码出现在URL和访问日志中。",
 )
 @requires("people.view_person")
 def list_persons(request, filters: Query[PersonQuery], page: Query[PageParams]):
@@ -173,8 +173,9 @@ def list_persons(request, filters: Query[PersonQuery], page: Query[PageParams]):
 @router.post(
     "/persons/search",
     response={200: PersonPage, **COMMON_ERRORS},
-    summary="人员查询(条件放在请求体中)",
-    description=LIST_DESCRIPTION + "条件与 `GET /api/persons` 相同,放在JSON请求体中,号码不进URL。",
+    summary="人员查询（条件放在请求体中）",
+    description=LIST_DESCRIPTION
+    + "条件与 `GET /api/persons` 相同，放在JSON请求体中，号码不进URL。",
 )
 @requires("people.view_person")
 def search_persons(request, payload: PersonSearchIn):
@@ -191,12 +192,12 @@ def search_persons(request, payload: PersonSearchIn):
         429: ErrorOut,
         **COMMON_ERRORS,
     },
-    summary="登记人员(一人一档)",
+    summary="登记人员（一人一档）",
     description=(
-        '新登记返回 201 和 `"created": true`。证件号码已登记(一人一档)时不新建:'
+        '新登记返回 201 和 `"created": true`。证件号码已登记（一人一档）时不新建：'
         '已有记录在您的管辖范围内则返回 200、该记录和 `"created": false`;'
-        "不在您的管辖范围内则返回 409 `person_exists_elsewhere`,不透露该记录;"
-        "该答复记入审计并按用户限次,超过后一小时内的登记均返回 429 `rate_limited`。"
+        "不在您的管辖范围内则返回 409 `person_exists_elsewhere`，不透露该记录；"
+        "该答复记入审计并按用户限次，超过后一小时内的登记均返回 429 `rate_limited`。"
     ),
 )
 @requires("people.add_person")
@@ -255,7 +256,7 @@ def get_person(request, person_id: DbId):
 @router.patch(
     "/persons/{person_id}",
     response={200: PersonDetailOut, **COMMON_ERRORS},
-    summary="修改人员信息(只改给出的字段)",
+    summary="修改人员信息（只改给出的字段）",
 )
 @requires("people.change_person")
 def patch_person(request, person_id: DbId, payload: PersonPatch):
@@ -284,7 +285,7 @@ def patch_person(request, person_id: DbId, payload: PersonPatch):
 @router.post(
     "/persons/{person_id}/reveal",
     response={200: RevealOut, 429: ErrorOut, **COMMON_ERRORS},
-    summary="查看完整证件号码和电话(须选择用途并填写原因,记入审计,每小时限次)",
+    summary="查看完整证件号码和电话（须选择用途并填写原因，记入审计，每小时限次）",
 )
 @requires("people.reveal_person")
 def reveal_person(request, person_id: DbId, payload: RevealIn, response: HttpResponse):
@@ -305,7 +306,7 @@ def reveal_person(request, person_id: DbId, payload: RevealIn, response: HttpRes
 @router.get(
     "/households",
     response={200: HouseholdPage, **COMMON_ERRORS},
-    summary="一户一档列表(限管辖范围,分页)",
+    summary="一户一档列表（限管辖范围，分页）",
 )
 @requires("people.view_household")
 def list_households(request, filters: Query[HouseholdQuery], page: Query[PageParams]):
@@ -317,7 +318,7 @@ def list_households(request, filters: Query[HouseholdQuery], page: Query[PagePar
         division = Division.objects.restrict(user).filter(pk=filters.division).first()
         if division is None:
             raise ApiError(
-                422, "invalid_division", "区划:区划不存在或不在您的管辖范围内", "division"
+                422, "invalid_division", "区划：区划不存在或不在您的管辖范围内", "division"
             )
         qs = qs.within(division)
     qs = qs.annotate(member_count=Count("members")).order_by("division__path", "number")
@@ -326,7 +327,7 @@ def list_households(request, filters: Query[HouseholdQuery], page: Query[PagePar
         user=user,
         action=AuditAction.LIST,
         object_type="household",
-        summary=f"API 一户一档 第{page.offset + 1}条起,共{result['count']}户",
+        summary=f"API 一户一档 第{page.offset + 1}条起，共{result['count']}户",
         detail={"q": filters.q[:20]} if filters.q else {},
     )
     return result
@@ -373,7 +374,7 @@ def create_household_api(request, payload: HouseholdIn):
         raise _placement_denied("所在区划") from None
     except IntegrityError:
         raise ApiError(
-            409, "duplicate_household", "户编号:该区划内已有相同的户编号", "number"
+            409, "duplicate_household", "户编号：该区划内已有相同的户编号", "number"
         ) from None
     return Status(201, _household_detail(user, household))
 
@@ -381,7 +382,7 @@ def create_household_api(request, payload: HouseholdIn):
 @router.get(
     "/households/{household_id}",
     response={200: HouseholdDetailOut, **COMMON_ERRORS},
-    summary="户档详情(含成员)",
+    summary="户档详情（含成员）",
 )
 @requires("people.view_household")
 def get_household(request, household_id: DbId):

@@ -83,10 +83,10 @@ class Summary:
 
     def describe(self) -> str:
         return (
-            f"{self.townships}个乡镇(街道)、{self.villages}个村(社区)、{self.grids}个网格、"
-            f"{self.compounds}个小区(楼栋)、{self.households}户、{self.persons}人"
-            f"(返乡人员{self.returnees}人、行程{self.travel_entries}条)、"
-            f"单位摸底{self.staff_surveys}条、包联{self.assignments}条、账号{self.accounts}个,"
+            f"{self.townships}个乡镇（街道）、{self.villages}个村（社区）、{self.grids}个网格、"
+            f"{self.compounds}个小区（楼栋）、{self.households}户、{self.persons}人"
+            f"（返乡人员{self.returnees}人、行程{self.travel_entries}条）、"
+            f"单位摸底{self.staff_surveys}条、包联{self.assignments}条、账号{self.accounts}个，"
             f"用时{self.seconds:.1f}秒"
         )
 
@@ -462,7 +462,7 @@ def staff_survey(
         health, notes = HealthStatus.NORMAL, ""
         if i == 3:
             health = HealthStatus.QUARANTINE
-            notes = "与疑似病例密切接触者有过接触,居家隔离14天"
+            notes = "与疑似病例密切接触者有过接触，居家隔离14天"
         writer.add(
             StaffSurvey(
                 department=department,

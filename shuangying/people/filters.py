@@ -61,7 +61,7 @@ def search_q(text: str) -> tuple[Q, str]:
     found = identifier_hash(text)
     if found:
         digest, column = found
-        label = "电话(完整)" if column == "phone_hash" else "证件号码(完整)"
+        label = "电话（完整）" if column == "phone_hash" else "证件号码（完整）"
         return Q(**{column: digest}), label
     # Names match from their first character (surname first): an indexed prefix search, where
     # "contains" would read every row of a county of a million.
@@ -146,7 +146,7 @@ class PersonFilter(forms.Form):
                 queryset = queryset.filter(Q(id_number_hash=digest) | Q(phone_hash=digest))
             else:
                 queryset = queryset.none()
-            self.search_description = "证件号码或电话(完整)"
+            self.search_description = "证件号码或电话（完整）"
         if data.get("division"):
             queryset = queryset.within(data["division"])
         if data.get("tag"):

@@ -54,7 +54,7 @@ class PersonForm(forms.Form):
             # The document identifies the person; it is not edited here.
             del self.fields["document_type"]
             del self.fields["id_number"]
-            self.fields["phone"].help_text = _("留空则不修改;显示为脱敏值")
+            self.fields["phone"].help_text = _("留空则不修改；显示为脱敏值")
 
 
 class RevealForm(forms.Form):
@@ -79,7 +79,7 @@ class StaffSurveyForm(forms.Form):
     left_county = forms.BooleanField(label=_("假期曾离开本县"), required=False)
     health_status = forms.ChoiceField(label=_("返岗首日健康状况"), choices=HealthStatus.choices)
     temperature = forms.DecimalField(
-        label=_("体温(℃)"),
+        label=_("体温（℃）"),
         max_digits=3,
         decimal_places=1,
         min_value=34,

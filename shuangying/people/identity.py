@@ -103,7 +103,7 @@ def normalize_resident_id(raw: str) -> str:
     if len(value) != 18:
         raise IdentityError("身份证号码应为18位")
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise IdentityError("身份证号码前17位应为数字,最后一位为数字或X")
+        raise IdentityError("身份证号码前17位应为数字，最后一位为数字或X")
     if value[:2] not in PROVINCE_PREFIXES:
         raise IdentityError("身份证号码的地区代码无效")
     _birth_date(value[6:14])
@@ -192,7 +192,7 @@ def normalize_phone(raw: str) -> str:
             )
             value = value[:area] + "-" + value[area:]
         return value
-    raise IdentityError("电话号码应为11位手机号(1[3-9]开头)或带区号的固定电话")
+    raise IdentityError("电话号码应为11位手机号（1[3-9]开头）或带区号的固定电话")
 
 
 def make_resident_id(area: str, born: date, sequence: int) -> str:
@@ -223,6 +223,6 @@ def normalize_name(raw: str) -> str:
             if ch in "\t\n\r":
                 continue
             raise IdentityError(
-                f"含有不可见字符或文字方向控制字符(U+{ord(ch):04X}),请删除后重新输入"
+                f"含有不可见字符或文字方向控制字符（U+{ord(ch):04X}），请删除后重新输入"
             )
     return " ".join(value.split())

@@ -126,7 +126,7 @@ class PersonLedger(Ledger):
             ("证件种类",),
             False,
             14,
-            "居民身份证(默认)、护照、港澳居民来往内地通行证、台湾居民来往大陆通行证",
+            "居民身份证（默认）、护照、港澳居民来往内地通行证、台湾居民来往大陆通行证",
         ),
         LedgerField(
             "id_number",
@@ -134,7 +134,7 @@ class PersonLedger(Ledger):
             ("身份证号", "身份证号码", "公民身份号码", "证件号", "身份证", "身份证件号码"),
             True,
             22,
-            "必填。请把该列设为文本格式,18位身份证号码以数字格式保存会丢失末3位",
+            "必填。请把该列设为文本格式，18位身份证号码以数字格式保存会丢失末3位",
         ),
         LedgerField(
             "phone",
@@ -144,15 +144,15 @@ class PersonLedger(Ledger):
             14,
             "11位手机号或带区号的固定电话",
         ),
-        LedgerField("sex", "性别", (), False, 6, "男/女;不填时按身份证号码"),
-        LedgerField("birth_date", "出生日期", (), False, 12, "不填时按身份证号码;格式2020-01-25"),
+        LedgerField("sex", "性别", (), False, 6, "男/女；不填时按身份证号码"),
+        LedgerField("birth_date", "出生日期", (), False, 12, "不填时按身份证号码；格式2020-01-25"),
         LedgerField(
             "division",
             "所属网格",
             ("网格", "所在网格", "所属区划", "区划", "网格路径", "所属网格路径", "网格代码"),
             True,
             22,
-            "必填。区划路径(如130682/100/201/01/)、村代码/网格代码、或本辖区内唯一的网格名称",
+            "必填。区划路径（如130682/100/201/01/）、村代码/网格代码、或本辖区内唯一的网格名称",
         ),
         LedgerField(
             "household_number",
@@ -160,7 +160,7 @@ class PersonLedger(Ledger):
             ("户号",),
             False,
             10,
-            "按所属网格查找户;该户不存在时以“现住址”新建",
+            "按所属网格查找户；该户不存在时以“现住址”新建",
         ),
         LedgerField(
             "relation", "与户主关系", ("关系",), False, 10, "户主、配偶、子女、父母、孙子女……"
@@ -175,10 +175,10 @@ class PersonLedger(Ledger):
             ("人员类别", "人员标签"),
             False,
             14,
-            "多个标签用顿号分隔,如 返乡人员、重点人群",
+            "多个标签用顿号分隔，如 返乡人员、重点人群",
         ),
         LedgerField("origin", "出发地", ("来源地", "从何地返回", "出发地点", "来自"), False, 14),
-        LedgerField("origin_code", "出发地区划代码", (), False, 12, "6位县级区划代码,可不填"),
+        LedgerField("origin_code", "出发地区划代码", (), False, 12, "6位县级区划代码，可不填"),
         LedgerField("via", "途经地", (), False, 14),
         LedgerField(
             "arrival_date",
@@ -186,7 +186,7 @@ class PersonLedger(Ledger):
             ("返回日期", "到达日期", "抵达时间", "返回时间", "到达时间", "返乡日期"),
             False,
             12,
-            "填写出发地时必填;格式2020-01-25",
+            "填写出发地时必填；格式2020-01-25",
         ),
     )
 
@@ -211,7 +211,7 @@ class PersonLedger(Ledger):
         type_text = row.text("document_type")
         document_type = DOCUMENT_TYPES.get(type_text or "居民身份证")
         if document_type is None:
-            row.error("document_type", "证件类型无效,应为居民身份证、护照、港澳或台湾通行证")
+            row.error("document_type", "证件类型无效，应为居民身份证、护照、港澳或台湾通行证")
         ident: dict = {}
         facts: dict = {}
         id_text = row.text("id_number", exact_digits=True)
@@ -247,7 +247,7 @@ class PersonLedger(Ledger):
             if problem:
                 row.error("division", problem)
             elif node.level < DivisionLevel.VILLAGE:
-                row.error("division", "人员应登记到村(社区)、小区楼栋或网格")
+                row.error("division", "人员应登记到村（社区）、小区楼栋或网格")
                 node = None
         household_number = row.text("household_number", max_length=30)
         relation_text = row.text("relation")
@@ -255,7 +255,7 @@ class PersonLedger(Ledger):
         if relation_text and not relation:
             row.error(
                 "relation",
-                "与户主关系无效,应为户主、配偶、子女、父母、孙子女、祖父母、兄弟姐妹或其他",
+                "与户主关系无效，应为户主、配偶、子女、父母、孙子女、祖父母、兄弟姐妹或其他",
             )
         address = row.text("address", max_length=200)
         workplace = row.text("workplace", max_length=100)
@@ -264,7 +264,7 @@ class PersonLedger(Ledger):
             if not tag:
                 continue
             if tag not in self.tags:
-                row.error("tags", f"标签“{tag[:20]}”不存在,可选:{self.tag_names}")
+                row.error("tags", f"标签“{tag[:20]}”不存在，可选：{self.tag_names}")
             elif self.tags[tag] not in tag_ids:
                 tag_ids.append(self.tags[tag])
         travel = None
@@ -357,7 +357,7 @@ class PersonLedger(Ledger):
             if key in self.households:
                 continue
             if not r.fields["address"]:
-                r.row.error("household_number", "该网格下没有这个户编号;新建户时请填写现住址")
+                r.row.error("household_number", "该网格下没有这个户编号；新建户时请填写现住址")
                 continue
             self.households[key] = None
             r.extra["new_household"] = True
@@ -488,9 +488,9 @@ class HouseholdLedger(Ledger):
             ("所属网格", "所在区划", "区划", "网格", "所在网格", "区划路径"),
             True,
             22,
-            "必填。区划路径(如130682/100/201/01/)、村代码/网格代码、或本辖区内唯一的名称",
+            "必填。区划路径（如130682/100/201/01/）、村代码/网格代码、或本辖区内唯一的名称",
         ),
-        LedgerField("number", "户编号", ("户号",), True, 10, "必填,同一区划内唯一"),
+        LedgerField("number", "户编号", ("户号",), True, 10, "必填，同一区划内唯一"),
         LedgerField("address", "住址", ("地址", "现住址", "家庭住址"), True, 30, "必填"),
         LedgerField("notes", "备注", (), False, 30),
     )
@@ -509,7 +509,7 @@ class HouseholdLedger(Ledger):
             if problem:
                 row.error("division", problem)
             elif node.level < DivisionLevel.VILLAGE:
-                row.error("division", "户应登记到村(社区)、小区楼栋或网格")
+                row.error("division", "户应登记到村（社区）、小区楼栋或网格")
                 node = None
         number = row.text("number", exact_digits=True, max_length=30)
         if not number and "number" not in row.bad:
@@ -521,7 +521,7 @@ class HouseholdLedger(Ledger):
         if node and number:
             first = self.seen.get((node.id, number))
             if first is not None:
-                row.error("number", f"户编号与第{first}行重复(同一区划)")
+                row.error("number", f"户编号与第{first}行重复（同一区划）")
             else:
                 self.seen[(node.id, number)] = row.number
         if row.failed:

@@ -43,7 +43,7 @@ class RateLimited(Exception):
         self.limit = limit
         minutes = max(window // 60, 1)
         self.message = (
-            f"{LABELS[kind]}过于频繁:每{minutes}分钟最多{limit}次,已通知安全管理员。请稍后再试。"
+            f"{LABELS[kind]}过于频繁：每{minutes}分钟最多{limit}次，已通知安全管理员。请稍后再试。"
         )
         super().__init__(self.message)
 
@@ -98,7 +98,7 @@ def _alert(user, exc: RateLimited) -> None:
         action=AuditAction.SECURITY,
         object_type="user",
         object_id=user.pk,
-        summary=f"{LABELS[exc.kind]}超过限额({exc.limit}次/{seconds // 60}分钟),已拒绝",
+        summary=f"{LABELS[exc.kind]}超过限额（{exc.limit}次/{seconds // 60}分钟），已拒绝",
         detail={"limit": exc.kind, "allowed": exc.limit, "window": seconds},
     )
     security_log.warning(

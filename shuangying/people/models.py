@@ -157,7 +157,7 @@ class Person(Audited, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}({self.id_number_masked})"
+        return f"{self.name}（{self.id_number_masked}）"
 
     def get_absolute_url(self) -> str:
         return reverse("people:person_detail", args=[self.pk])

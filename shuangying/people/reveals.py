@@ -20,14 +20,14 @@ def clean_reveal_reason(purpose: str, reason: str) -> str:
     purpose is not one of the list or the text is not a reason (too short, punctuation only,
     one character repeated)."""
     if purpose not in RevealPurpose.values:
-        raise ValidationError({"purpose": "查看用途:请从列表中选择查看明文的用途"})
+        raise ValidationError({"purpose": "查看用途：请从列表中选择查看明文的用途"})
     text = " ".join((reason or "").split())
     words = [ch for ch in text if ch.isalnum()]
     if len(words) < REASON_MIN_CHARS or len(set(words)) < 2:
         raise ValidationError(
-            {"reason": f"查看原因:请写明具体原因(至少{REASON_MIN_CHARS}个汉字、字母或数字)"}
+            {"reason": f"查看原因：请写明具体原因（至少{REASON_MIN_CHARS}个汉字、字母或数字）"}
         )
-    return f"{RevealPurpose(purpose).label}:{text}"
+    return f"{RevealPurpose(purpose).label}：{text}"
 
 
 def reveal_person_fields(*, actor, person: Person, purpose: str, reason: str) -> dict:

@@ -68,7 +68,7 @@ class PersonDetailOut(PersonOut):
 
 
 class PersonWriteOut(PersonDetailOut):
-    created: bool = Field(..., description="true:新登记;false:证件号码已登记,返回已有记录")
+    created: bool = Field(..., description="true:新登记；false:证件号码已登记，返回已有记录")
 
 
 class PersonPage(Schema):
@@ -86,14 +86,14 @@ class PersonQuery(Schema):
         None,
         title="搜索",
         max_length=40,
-        description="姓名;完整身份证号或手机号(按密钥哈希精确查找);证件号或手机号后4位",
+        description="姓名；完整身份证号或手机号（按密钥哈希精确查找）；证件号或手机号后4位",
     )
     id_number: str | None = Field(
-        None, title="证件号码", max_length=24, description="完整证件号码,精确查找"
+        None, title="证件号码", max_length=24, description="完整证件号码，精确查找"
     )
     document_type: DocumentType = Field(DocumentType.RESIDENT_ID, title="证件类型")
-    division: int | None = Field(None, title="区划", description="区划ID,含其下级")
-    tag: str | None = Field(None, title="标签", description="标签代码,如 returnee")
+    division: int | None = Field(None, title="区划", description="区划ID，含其下级")
+    tag: str | None = Field(None, title="标签", description="标签代码，如 returnee")
     sex: Sex | None = Field(None, title="性别")
     verified: str | None = Field(None, title="核实", description="yes 已核实 / no 待核实")
     sort: str | None = Field(
@@ -113,7 +113,7 @@ class PersonIn(Schema):
     phone: str = Field("", title="联系电话", max_length=20)
     sex: Sex | None = Field(None, title="性别", description="留空则按身份证号码推算")
     birth_date: date | None = Field(None, title="出生日期", description="留空则按身份证号码推算")
-    division: int = Field(..., title="所属网格", description="区划ID(村/社区及以下)")
+    division: int = Field(..., title="所属网格", description="区划ID（村/社区及以下）")
     household: int | None = Field(None, title="户", description="户ID")
     relation_to_head: Relation | None = Field(None, title="与户主关系")
     address: str = Field("", title="现住址", max_length=200)
@@ -137,13 +137,13 @@ class PersonPatch(Schema):
     address: str = Field(None, title="现住址", max_length=200)
     workplace: str = Field(None, title="工作单位", max_length=100)
     is_verified: bool = Field(None, title="已核实")
-    tags: list[str] = Field(None, title="标签", description="标签代码;给出即整体替换")
+    tags: list[str] = Field(None, title="标签", description="标签代码；给出即整体替换")
 
 
 class RevealIn(Schema):
     purpose: RevealPurpose = Field(..., title="查看用途", description="从列表中选择")
     reason: str = Field(
-        ..., title="查看原因", max_length=200, description="具体原因,至少4个汉字、字母或数字"
+        ..., title="查看原因", max_length=200, description="具体原因，至少4个汉字、字母或数字"
     )
 
 
@@ -175,11 +175,11 @@ class HouseholdPage(Schema):
 
 class HouseholdQuery(Schema):
     q: str | None = Field(None, title="搜索", max_length=40, description="住址或户编号包含")
-    division: int | None = Field(None, title="区划", description="区划ID,含其下级")
+    division: int | None = Field(None, title="区划", description="区划ID，含其下级")
 
 
 class HouseholdIn(Schema):
-    division: int = Field(..., title="所在区划", description="区划ID(村/社区及以下)")
+    division: int = Field(..., title="所在区划", description="区划ID（村/社区及以下）")
     number: str = Field(..., title="户编号", min_length=1, max_length=30)
     address: str = Field(..., title="住址", min_length=1, max_length=200)
     notes: str = Field("", title="备注")

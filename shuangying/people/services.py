@@ -98,7 +98,7 @@ def clean_name(name: str) -> str:
     try:
         name = normalize_name(name)
     except IdentityError as exc:
-        raise ValidationError({"name": f"姓名:{exc}"}) from None
+        raise ValidationError({"name": f"姓名：{exc}"}) from None
     if not name:
         raise ValidationError({"name": "姓名不能为空"})
     return name
@@ -117,7 +117,7 @@ class PersonExistsElsewhere(ValidationError):
 
     def __init__(self):
         super().__init__(
-            {"id_number": "证件号码:该证件号码已在其他辖区登记(一人一档),请联系上级核实"}
+            {"id_number": "证件号码：该证件号码已在其他辖区登记（一人一档），请联系上级核实"}
         )
 
 
@@ -145,7 +145,7 @@ def register_person(*, actor, **data) -> RegisterResult:
     result.person.log_action(
         AuditAction.SEARCH,
         user=actor,
-        summary="登记时证件号码已在其他辖区登记(未透露该记录)",
+        summary="登记时证件号码已在其他辖区登记（未透露该记录）",
         detail={"kind": limits.EXISTS_ELSEWHERE},
     )
     raise PersonExistsElsewhere

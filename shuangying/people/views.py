@@ -187,7 +187,7 @@ class PersonCreateView(PersonFormMixin, View):
                 if result.created:
                     messages.success(request, f"已新增人员 {result.person.name}")
                 else:
-                    messages.warning(request, "该证件号码已登记,已为您打开已有记录(一人一档)。")
+                    messages.warning(request, "该证件号码已登记，已为您打开已有记录（一人一档）。")
                 return redirect(result.person)
         return self.render_form(form, status=400)
 

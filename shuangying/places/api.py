@@ -33,14 +33,14 @@ def _detail(request, place: Place) -> Place:
     return place
 
 
-@router.get("/places", response={200: PlacePage, **COMMON_ERRORS}, summary="场所列表(限管辖范围)")
+@router.get("/places", response={200: PlacePage, **COMMON_ERRORS}, summary="场所列表（限管辖范围）")
 @requires("places.view_place")
 def list_places(request, filters: Query[PlaceQuery], page: Query[PageParams]):
     user = request.auth
     form = PlaceFilter(filters.dict(exclude_none=True), user=user)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        raise ApiError(422, f"invalid_{field}", f"{form.fields[field].label}:{errors[0]}", field)
+        raise ApiError(422, f"invalid_{field}", f"{form.fields[field].label}：{errors[0]}", field)
     qs = form.filter_queryset(Place.objects.restrict(user)).select_related("division")
     return paginate(qs, page)
 
@@ -48,7 +48,7 @@ def list_places(request, filters: Query[PlaceQuery], page: Query[PageParams]):
 @router.get(
     "/places/{place_id}",
     response={200: PlaceDetailOut, **COMMON_ERRORS},
-    summary="场所详情(含当前场所码)",
+    summary="场所详情（含当前场所码）",
 )
 @requires("places.view_place")
 def get_place(request, place_id: DbId):
@@ -58,7 +58,7 @@ def get_place(request, place_id: DbId):
 
 
 @router.post(
-    "/places", response={201: PlaceDetailOut, **COMMON_ERRORS}, summary="新增场所(同时签发场所码)"
+    "/places", response={201: PlaceDetailOut, **COMMON_ERRORS}, summary="新增场所（同时签发场所码）"
 )
 @requires("places.add_place")
 def create_place_api(request, payload: PlaceIn):
@@ -66,14 +66,14 @@ def create_place_api(request, payload: PlaceIn):
     division = Division.objects.restrict(user).filter(pk=payload.division, level__gte=2).first()
     if division is None:
         raise ApiError(
-            422, "invalid_division", "所在区划:区划不存在或不在您的管辖范围内", "division"
+            422, "invalid_division", "所在区划：区划不存在或不在您的管辖范围内", "division"
         )
     unit = None
     if payload.responsible_unit is not None:
         unit = Department.objects.filter(pk=payload.responsible_unit).first()
         if unit is None:
             raise ApiError(
-                422, "invalid_responsible_unit", "责任单位:部门不存在", "responsible_unit"
+                422, "invalid_responsible_unit", "责任单位：部门不存在", "responsible_unit"
             )
     place = create_place(
         actor=user,

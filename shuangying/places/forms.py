@@ -36,7 +36,7 @@ class PlaceForm(forms.Form):
 
 
 class PosterBatchForm(forms.Form):
-    division = forms.ModelChoiceField(label=_("乡镇(街道)"), queryset=Division.objects.none())
+    division = forms.ModelChoiceField(label=_("乡镇（街道）"), queryset=Division.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

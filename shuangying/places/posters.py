@@ -33,9 +33,9 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 INSTRUCTIONS = (
     "请扫码登记",
-    "进入本场所前,请用手机扫描上方二维码,",
-    "填写姓名、证件和健康申报;再次扫码只需一步。",
-    "请配合测温,佩戴口罩,保持一米距离。",
+    "进入本场所前，请用手机扫描上方二维码，",
+    "填写姓名、证件和健康申报；再次扫码只需一步。",
+    "请配合测温，佩戴口罩，保持一米距离。",
 )
 
 
@@ -57,14 +57,14 @@ def find_font() -> tuple[str, int]:
     configured = getattr(settings, "SHUANGYING_POSTER_FONT", "")
     if configured:
         if not Path(configured).is_file():
-            raise PosterFontMissing(f"SHUANGYING_POSTER_FONT 指定的字体文件不存在:{configured}")
+            raise PosterFontMissing(f"SHUANGYING_POSTER_FONT 指定的字体文件不存在：{configured}")
         return configured, 0
     for path, index in FONT_CANDIDATES:
         if Path(path).is_file():
             return path, index
     raise PosterFontMissing(
-        "未找到中文字体,无法生成场所码海报。请安装 Debian 软件包 fonts-wqy-zenhei"
-        "(apt-get install fonts-wqy-zenhei;make run 和 .ci/run 会自动安装),"
+        "未找到中文字体，无法生成场所码海报。请安装 Debian 软件包 fonts-wqy-zenhei"
+        "（apt-get install fonts-wqy-zenhei;make run 和 .ci/run 会自动安装），"
         "或用 SHUANGYING_POSTER_FONT 指定一个中文 TTF/OTF/TTC 字体文件。"
     )
 
@@ -142,7 +142,7 @@ def render_posters(pages: Iterable[PosterPage]) -> bytes:
         pdf.set_text_color(90, 90, 90)
         issued = timezone.localtime(page.issued_at)
         pdf.set_xy(10, 280)
-        pdf.cell(width - 20, 6, f"码签发日期:{issued:%Y-%m-%d}", align="C")
+        pdf.cell(width - 20, 6, f"码签发日期：{issued:%Y-%m-%d}", align="C")
     if count == 0:
         pdf.add_page()
         pdf.set_font("cjk", size=16)

@@ -14,7 +14,7 @@ from .choices import PlaceType
 class PlaceCodeOut(Schema):
     issued_at: datetime
     valid_until: datetime | None
-    token: str = Field(..., description="签名令牌(二维码内容的一部分),不是场所ID")
+    token: str = Field(..., description="签名令牌（二维码内容的一部分），不是场所ID")
     checkin_url: str = Field(..., description="海报二维码中的登记网址")
 
 
@@ -30,7 +30,7 @@ class PlaceOut(Schema):
 
 
 class PlaceDetailOut(PlaceOut):
-    code: PlaceCodeOut | None = Field(None, description="当前有效的场所码;已作废则为空")
+    code: PlaceCodeOut | None = Field(None, description="当前有效的场所码；已作废则为空")
 
 
 class PlacePage(Schema):
@@ -43,13 +43,13 @@ class PlacePage(Schema):
 class PlaceQuery(Schema):
     q: str | None = Field(None, title="名称或地址", max_length=40)
     type: PlaceType | None = Field(None, title="场所类型")
-    division: int | None = Field(None, title="区划", description="区划ID,含其下级")
+    division: int | None = Field(None, title="区划", description="区划ID，含其下级")
 
 
 class PlaceIn(Schema):
     type: PlaceType = Field(..., title="场所类型")
     name: str = Field(..., title="名称", min_length=1, max_length=100)
-    division: int = Field(..., title="所在区划", description="区划ID,须在管辖范围内")
+    division: int = Field(..., title="所在区划", description="区划ID，须在管辖范围内")
     address: str = Field("", title="地址", max_length=200)
     responsible_unit: int | None = Field(None, title="责任单位", description="部门ID")
     contact_name: str = Field("", title="负责人", max_length=30)

@@ -176,7 +176,7 @@ class PlaceCreateView(PlaceFormView):
             is_active=data["is_active"],
             **{f: data[f] for f in PLACE_FIELDS},
         )
-        messages.success(request, f"已新增场所 {place.name},场所码已签发")
+        messages.success(request, f"已新增场所 {place.name}，场所码已签发")
         return redirect(place)
 
 
@@ -216,7 +216,7 @@ class PlaceCodeReissueView(PermissionRequiredMixin, View):
     def post(self, request, pk):
         place = get_restricted_or_404(Place, request.user, "change", pk=pk)
         issue_place_code(actor=request.user, place=place)
-        messages.success(request, "已重新签发场所码,旧海报已失效,请打印新海报")
+        messages.success(request, "已重新签发场所码，旧海报已失效，请打印新海报")
         return redirect(place)
 
 
@@ -226,7 +226,7 @@ class PlaceCodeRevokeView(PermissionRequiredMixin, View):
     def post(self, request, pk):
         place = get_restricted_or_404(Place, request.user, "change", pk=pk)
         revoke_place_code(actor=request.user, place=place)
-        messages.warning(request, "场所码已作废,扫描旧海报将无法登记")
+        messages.warning(request, "场所码已作废，扫描旧海报将无法登记")
         return redirect(place)
 
 
@@ -260,7 +260,7 @@ class PosterBatchCreateView(PermissionRequiredMixin, View):
     def post(self, request):
         form = PosterBatchForm(request.POST, user=request.user)
         if not form.is_valid():
-            messages.error(request, "请选择管辖范围内的乡镇(街道)")
+            messages.error(request, "请选择管辖范围内的乡镇（街道）")
             return redirect("places:place_list")
         batch = request_poster_batch(
             actor=request.user,

@@ -43,6 +43,15 @@ SHUANGYING_HASH_KEY = os.environ.get("SHUANGYING_HASH_KEY", "dev-only-hash-key-c
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Shuangying@2020")
 # Demo accounts skip two-factor authentication only where this is on (make run, make dev).
 SHUANGYING_DEMO = env_bool("SHUANGYING_DEMO", DEBUG)
+# The demo county lives in February 2020 (its trips, risk areas and checks are dated then). With
+# the demo on, health codes shown live are reckoned as of this day as well as today, so a
+# returnee from Wuhan shows the colour the demo's data gives them; the screens say which day.
+DEMO_SCENARIO_DAY = "2020-02-15"
+SHUANGYING_DEMO_AS_OF = (
+    os.environ.get("SHUANGYING_DEMO_AS_OF", DEMO_SCENARIO_DAY).strip() or None
+    if SHUANGYING_DEMO
+    else None
+)
 
 # Place-code posters (C1): the QR's host (posters are printed once and scanned anywhere), and
 # the CJK font embedded in the PDF (fonts-wqy-zenhei by default; see places/posters.py).

@@ -17,6 +17,7 @@ DEBUG = False
 if env_bool("SHUANGYING_DEMO", False):
     raise ImproperlyConfigured("SHUANGYING_DEMO must not be on in production")
 SHUANGYING_DEMO = False
+SHUANGYING_DEMO_AS_OF = None
 
 # The public development values in settings/__init__.py: never acceptable here.
 _DEV_VALUES = {

@@ -30,8 +30,8 @@ def plain(value: Decimal) -> Decimal:
 @router.get(
     "/supplies/report",
     response={200: list[ItemReportRow], **COMMON_ERRORS},
-    summary="物资收发存报表(按物资、期间)",
-    description="每种物资一行:期初、采购、捐赠、加工产出、加工投入、发放、期末库存、金额。"
+    summary="物资收发存报表（按物资、期间）",
+    description="每种物资一行：期初、采购、捐赠、加工产出、加工投入、发放、期末库存、金额。"
     "范围为您管辖的库点。",
 )
 @requires("supplies.view_stockbalance")
@@ -39,7 +39,7 @@ def supplies_report(request, period: Query[ReportQuery]):
     user = request.auth
     end = period.end or timezone.localdate()
     if period.start and period.start > end:
-        raise ApiError(422, "invalid_start", "开始日期:不能晚于结束日期", "start")
+        raise ApiError(422, "invalid_start", "开始日期：不能晚于结束日期", "start")
     rows = item_report(start=period.start, end=end, locations=Location.objects.restrict(user))
     return [
         {"item": r.item, "unit": r.unit, **{f: plain(getattr(r, f)) for f in FIELDS}} for r in rows
@@ -49,7 +49,7 @@ def supplies_report(request, period: Query[ReportQuery]):
 @router.get(
     "/supplies/stock",
     response={200: list[StockRow], **COMMON_ERRORS},
-    summary="各库点库存(限管辖范围)",
+    summary="各库点库存（限管辖范围）",
 )
 @requires("supplies.view_stockbalance")
 def supplies_stock(request):
@@ -78,7 +78,7 @@ def supplies_stock(request):
     "/supplies/dispatch-orders/{order_id}/issues",
     response={201: IssueOut, **COMMON_ERRORS},
     summary="按调用指令发放一个批次",
-    description="库存不足时返回 409 与 code=insufficient_stock,不会部分出库。",
+    description="库存不足时返回 409 与 code=insufficient_stock，不会部分出库。",
 )
 @requires("supplies.add_issue")
 def issue_batch_api(request, order_id: DbId, payload: IssueIn):

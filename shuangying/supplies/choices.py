@@ -76,7 +76,7 @@ class DonationStatus(models.TextChoices):
 
 class RecipientKind(models.TextChoices):
     UNIT = "unit", _("单位")
-    TOWNSHIP = "township", _("乡镇(街道)")
+    TOWNSHIP = "township", _("乡镇（街道）")
     CHECKPOINT = "checkpoint", _("卡口")
     QUARANTINE_SITE = "quarantine_site", _("隔离点")
     ENTERPRISE = "enterprise", _("企业")

@@ -27,14 +27,14 @@ def panel(user) -> Panel | None:
         value = sum(row.value for row in stock)
         figures.append(Figure(_("库存金额"), f"¥{value:,.2f}", reverse("supplies:stock_list")))
         figures.append(Figure(_("低于最低库存"), len(low), alert=bool(low)))
-        items += [_("低库存:%(item)s") % {"item": row.item} for row in low]
+        items += [_("低库存：%(item)s") % {"item": row.item} for row in low]
     if sees_requests:
         open_ = EnterpriseRequest.objects.restrict(user).filter(status=RequestStatus.OPEN)
         figures.append(Figure(_("待处理企业需求"), open_.count(), reverse("supplies:request_list")))
     if own_rows:
         figures.append(Figure(_("我提出的物资需求"), own.count()))
         items += [
-            _("%(recipient)s:%(item)s %(qty)s(%(status)s)")
+            _("%(recipient)s：%(item)s %(qty)s（%(status)s）")
             % {
                 "recipient": r.recipient,
                 "item": r.item,
@@ -44,7 +44,7 @@ def panel(user) -> Panel | None:
             for r in own_rows
         ]
     links = [(_("申请物资"), reverse("supplies:request_create"))] if may_ask else []
-    note = "" if may_ask else _("需要新的物资时,请联系所在乡镇防控办或县指挥部代为提出。")
+    note = "" if may_ask else _("需要新的物资时，请联系所在乡镇防控办或县指挥部代为提出。")
     return Panel(
         _("应急物资"), figures, links, note=note, items=items, order=40, testid="supplies-card"
     )

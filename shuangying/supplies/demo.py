@@ -99,7 +99,7 @@ ITEMS = [
 # figures: 13,400 t of grain was about 150 days for its people, 190 t of rice and 50 t of oil
 # were released. Assumed: the reserve before the release, and the oil's daily consumption.
 GRAIN_ITEMS = [
-    ("储备粮(大米)", "吨", D("13590"), D("89.333"), D("190"), D("4000")),
+    ("储备粮（大米）", "吨", D("13590"), D("89.333"), D("190"), D("4000")),
     ("储备食用油", "吨", D("350"), D("2"), D("50"), D("9000")),
 ]
 
@@ -131,7 +131,7 @@ PURCHASES = [
             ("医用白大褂", 812, "60.00", 812),
             ("红外线体温监测仪", 58, "500.00", 58),
         ],
-        ("finance", "体温监测仪单价偏高,请再询价后重新提交"),
+        ("finance", "体温监测仪单价偏高，请再询价后重新提交"),
     ),
     (
         "CG-2020-003",
@@ -200,7 +200,7 @@ DONATIONS = [
         "JZ-2020-003",
         date(2020, 2, 5),
         DonorKind.PERSON,
-        "王涛(阳泉)",
+        "王涛（阳泉）",
         False,
         "防尘口罩",
         D("900"),
@@ -306,7 +306,7 @@ class DemoSupplies:
 
     def describe(self) -> str:
         return (
-            f"物资{self.items}种,采购{self.purchases}批,捐赠{self.donations}笔,"
+            f"物资{self.items}种，采购{self.purchases}批，捐赠{self.donations}笔，"
             f"发放{self.batches}批次"
         )
 
@@ -462,7 +462,7 @@ def load_supplies(root: Division) -> DemoSupplies | None:
                     line_id=line.pk,
                     delivered=line.quantity,
                     accepted=accepted,
-                    rejection_reason="" if accepted == line.quantity else "缝线处渗漏,质量不合格",
+                    rejection_reason="" if accepted == line.quantity else "缝线处渗漏，质量不合格",
                 )
             )
         accept_delivery(
@@ -502,7 +502,7 @@ def load_supplies(root: Division) -> DemoSupplies | None:
         output_item=items["次氯酸钠消毒液"],
         output_quantity=SOLUTION_JUGS,
         processed_at=at(PROCESSING_DATE, 14),
-        note="县应急管理局、疾控中心协调,沃能集团配制为可直接使用的消毒液",
+        note="县应急管理局、疾控中心协调，沃能集团配制为可直接使用的消毒液",
     )
 
     commander = _user("county")
@@ -511,7 +511,11 @@ def load_supplies(root: Division) -> DemoSupplies | None:
         for name, kind, town in RECIPIENTS
     ]
     enterprise = create_recipient(
-        name=ENTERPRISE, kind=RecipientKind.ENTERPRISE, division=seat, contact="企业联络人"
+        name=ENTERPRISE,
+        kind=RecipientKind.ENTERPRISE,
+        division=seat,
+        contact="企业联络人",
+        contact_account=_user("enterprise"),
     )
     orders = allocation(len(recipients))
     regular = BATCHES - ENTERPRISE_BATCHES
@@ -590,7 +594,7 @@ def load_supplies(root: Division) -> DemoSupplies | None:
         lines=[Line(item=items[n], quantity=r) for n, _u, _o, _d, r, _p in GRAIN_ITEMS],
         ordered_on=date(2020, 2, 10),
         number="DY-2020-LY1",
-        note="投放储备粮油,保障市场供应",
+        note="投放储备粮油，保障市场供应",
     )
     issue = issue_batch(
         actor=officer,

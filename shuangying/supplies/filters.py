@@ -46,7 +46,7 @@ class PeriodForm(FilterForm):
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("start", "开始日期:不能晚于结束日期")
+            self.add_error("start", "开始日期：不能晚于结束日期")
         return data
 
     def period(self):

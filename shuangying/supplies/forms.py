@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuangying.accounts.models import User
 from shuangying.divisions.models import Division
 
 from .choices import STORE_KINDS, DonorKind, LocationKind, RecipientKind
@@ -37,7 +38,7 @@ class ItemForm(forms.Form):
         label=_("单位换算"),
         required=False,
         max_length=200,
-        help_text=_("每行一项,如“kg=0.5”表示1kg折合0.5个基本单位"),
+        help_text=_("每行一项，如“kg=0.5”表示1kg折合0.5个基本单位"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -49,7 +50,7 @@ class ItemForm(forms.Form):
                 continue
             unit, sep, factor = raw.partition("=")
             if not sep or not unit.strip():
-                raise forms.ValidationError(f"第{n}项:格式应为“单位=折合数量”")
+                raise forms.ValidationError(f"第{n}项：格式应为“单位=折合数量”")
             pairs.append((unit.strip(), decimal_of(factor, label=f"第{n}项 折合数量")))
         return pairs
 
@@ -72,14 +73,26 @@ class RecipientForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=RecipientKind.choices)
     division = forms.ModelChoiceField(label=_("所在区划"), queryset=Division.objects.none())
-    credit_code = forms.CharField(label=_("统一社会信用代码(企业)"), max_length=18, required=False)
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码（企业）"), max_length=18, required=False
+    )
     contact = forms.CharField(label=_("联系人"), max_length=30, required=False)
+    contact_account = forms.ModelChoiceField(
+        label=_("联络人账户（企业）"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("无"),
+        help_text=_("企业联络人账户可为本企业申请物资、查看本企业的申请"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = (
             Division.objects.restrict(user).filter(level__lte=3).order_by("path")
         )
+        self.fields["contact_account"].queryset = User.objects.filter(
+            groups__name="enterprise_contact", is_active=True
+        ).order_by("username")
 
 
 class PurchaseForm(forms.Form):
@@ -165,7 +178,7 @@ class AcceptanceTeamForm(forms.Form):
     """The head of a joint acceptance; its rows are ``lines.AcceptanceFormSet``."""
 
     acceptance_team = forms.CharField(
-        label=_("验收人员(部门)"),
+        label=_("验收人员（部门）"),
         max_length=200,
-        error_messages={"required": "验收人员:请填写参加联合验收的部门和人员"},
+        error_messages={"required": "验收人员：请填写参加联合验收的部门和人员"},
     )

@@ -80,9 +80,9 @@ def post_moves(moves: Iterable[Move], *, actor=None) -> list[StockMove]:
             quantity = Decimal(move.quantity)
             prefix = f"{move.label}" if move.label else ""
             if quantity <= 0:
-                raise ValidationError({"quantity": [f"{prefix}数量:应大于0"]})
+                raise ValidationError({"quantity": [f"{prefix}数量：应大于0"]})
             if move.from_location.pk == move.to_location.pk:
-                raise ValidationError({"to_location": [f"{prefix}去向:不能与来源相同"]})
+                raise ValidationError({"to_location": [f"{prefix}去向：不能与来源相同"]})
             if _is_store(move.from_location):
                 key = (move.from_location.pk, move.item.pk)
                 delta[key] -= quantity
@@ -114,8 +114,8 @@ def post_moves(moves: Iterable[Move], *, actor=None) -> list[StockMove]:
                 unit = move.item.unit
                 prefix = f"{move.label}" if move.label else ""
                 raise InsufficientStock(
-                    f"{prefix}库存不足:{location.name}的{move.item.name}现有"
-                    f"{fmt(balance.quantity)}{unit},需要{fmt(-delta[key])}{unit}"
+                    f"{prefix}库存不足：{location.name}的{move.item.name}现有"
+                    f"{fmt(balance.quantity)}{unit}，需要{fmt(-delta[key])}{unit}"
                 )
         now = timezone.now()
         created = StockMove.objects.bulk_create(
@@ -146,7 +146,7 @@ def post_moves(moves: Iterable[Move], *, actor=None) -> list[StockMove]:
                         )
         except IntegrityError:
             # Only reachable if a writer bypassed the locks: the CHECK constraint said no.
-            raise InsufficientStock("库存不足:库存已被其他操作占用,请刷新后重试") from None
+            raise InsufficientStock("库存不足：库存已被其他操作占用，请刷新后重试") from None
         if created and created[0].pk is None:  # backends that do not return ids (none today)
             created = list(StockMove.objects.order_by("-pk")[: len(moves)])[::-1]
         return created
@@ -198,7 +198,7 @@ def reverse_moves(
     moves = list(moves)
     ids = [m.pk for m in moves]
     if StockMove.objects.filter(Q(reverses_id__in=ids) | Q(pk__in=ids, reverses__isnull=False)):
-        raise ValidationError("该记录已冲销或本身是冲销记录,不能再次冲销")
+        raise ValidationError("该记录已冲销或本身是冲销记录，不能再次冲销")
     return post_moves(
         [
             Move(

@@ -44,7 +44,7 @@ class RowForm(forms.Form):
 
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name}({obj.unit})"
+        return f"{obj.name}（{obj.unit}）"
 
 
 class LineForm(RowForm):
@@ -79,7 +79,7 @@ class LineForm(RowForm):
         if "item" in self.errors:
             return data
         if item is None:
-            self.add_error("item", f"第{self.row}行 物资:请选择物资")
+            self.add_error("item", f"第{self.row}行 物资：请选择物资")
             return data
         try:
             data["quantity"] = decimal_of(quantity, label="数量", row=int(self.row))
@@ -137,7 +137,7 @@ class BaseLineFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         if not self.filled():
-            raise ValidationError("明细:至少填写一行物资")
+            raise ValidationError("明细：至少填写一行物资")
 
     def lines(self) -> list[Line]:
         return [form.line() for form in self.filled()]
@@ -172,7 +172,7 @@ class AcceptanceForm(RowForm):
         super().__init__(*args, **kwargs)
         for field, label in self.LABELS.items():
             if field in self.fields:
-                self.fields[field].error_messages["required"] = f"第{self.row}行 {label}:必填"
+                self.fields[field].error_messages["required"] = f"第{self.row}行 {label}：必填"
 
     def clean(self):
         data = super().clean()

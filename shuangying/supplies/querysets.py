@@ -30,6 +30,10 @@ class LocationQuerySet(RestrictedQuerySet):
 class RecipientQuerySet(RestrictedQuerySet):
     department_field = "department_id"
 
+    def jurisdiction_q(self, user) -> Q:
+        # An enterprise's contact holds no division: it sees the enterprise it speaks for.
+        return widen(super().jurisdiction_q(user), Q(contact_account=user.pk))
+
 
 class BalanceQuerySet(RestrictedQuerySet):
     division_path_fields = ("location__division__path",)
@@ -78,3 +82,10 @@ class IssueQuerySet(RestrictedQuerySet):
 
 class EnterpriseRequestQuerySet(RestrictedQuerySet):
     division_path_fields = ("recipient__division__path",)
+
+    def jurisdiction_q(self, user) -> Q:
+        # Also what the user asked for, and an enterprise contact's own enterprise's requests.
+        return widen(
+            super().jurisdiction_q(user),
+            Q(created_by=user.pk) | Q(recipient__contact_account=user.pk),
+        )

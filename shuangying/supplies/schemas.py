@@ -9,8 +9,8 @@ from ninja import Field, Schema
 
 
 class ReportQuery(Schema):
-    start: date | None = Field(None, title="开始日期", description="含当日;留空为最早")
-    end: date | None = Field(None, title="结束日期", description="含当日;留空为今天")
+    start: date | None = Field(None, title="开始日期", description="含当日；留空为最早")
+    end: date | None = Field(None, title="结束日期", description="含当日；留空为今天")
 
 
 class ItemReportRow(Schema):
@@ -18,14 +18,14 @@ class ItemReportRow(Schema):
 
     item: str
     unit: str
-    opening: Decimal = Field(..., description="期初(含期内登记的期初储备)")
+    opening: Decimal = Field(..., description="期初（含期内登记的期初储备）")
     purchased: Decimal = Field(..., description="采购入库")
     donated: Decimal = Field(..., description="捐赠入库")
     processed_in: Decimal = Field(..., description="加工产出")
     processed_out: Decimal = Field(..., description="加工投入")
     issued: Decimal = Field(..., description="发放")
     on_hand: Decimal = Field(..., description="期末库存")
-    value: Decimal = Field(..., description="期末库存金额(元,加权平均成本)")
+    value: Decimal = Field(..., description="期末库存金额（元，加权平均成本）")
 
 
 class StockRow(Schema):

@@ -45,7 +45,7 @@ def test_admin_verifies_then_creates_an_account(page, log_in, personas, county):
     assert no_overflow(page)
     page.fill("#id_username", "newgrid")
     page.fill("#id_full_name", "新网格员")
-    page.select_option("#id_divisions", label="　　　　东村一网格(01)")
+    page.select_option("#id_divisions", label="　　　　东村一网格（01）")
     page.fill("#id_password1", "short")
     page.fill("#id_password2", "short")
     page.get_by_role("button", name="保存").click()

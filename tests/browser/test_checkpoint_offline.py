@@ -186,7 +186,7 @@ def test_a_scanned_health_code_is_decoded_in_the_browser_and_recorded(
     assert page.input_value("#cp-token") == token
     if verified:
         page.wait_for_function(
-            "() => document.getElementById('scan-result').textContent.startsWith('健康码:')"
+            "() => document.getElementById('scan-result').textContent.startsWith('健康码：')"
         )
     page.fill("#cp-temperature", "36.4")
     page.get_by_role("button", name="放行").click()

@@ -33,7 +33,7 @@ def test_import_with_errors_then_valid_rows_then_export(page, log_in, personas, 
     assert "第8行" in text and "证件号码" in text and "校验位" in text
     assert text.count("第") == 1
     assert Person.objects.count() == 0  # the dry run wrote nothing
-    page.get_by_label("只导入正确的行(跳过有错误的行)").check()
+    page.get_by_label("只导入正确的行（跳过有错误的行）").check()
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_function(
         "document.querySelector('#job-status')?.dataset.status === 'done'", timeout=20_000
@@ -46,7 +46,7 @@ def test_import_with_errors_then_valid_rows_then_export(page, log_in, personas, 
     data = Path(download.value.path()).read_bytes()
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     flat = "\n".join(" ".join(str(c) for c in row) for row in sheet)
-    assert "导出人:town1" in flat
+    assert "导出人：town1" in flat
     assert flat.count("测试") == 19
     for person in Person.objects.all()[:5]:
         assert person.reveal_id_number() not in flat and person.id_number_masked in flat

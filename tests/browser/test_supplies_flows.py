@@ -50,10 +50,10 @@ def test_purchase_through_joint_review_and_acceptance_then_two_batches_signed(
     page.get_by_label("入库库点").select_option(label="县应急物资储备库")
     page.get_by_label("供应商").fill("临汾市康宁医疗器械有限公司")
     page.get_by_label("采购理由").fill("一线防护急需")
-    page.select_option("#item-1", label="医用外科口罩(个)")
+    page.select_option("#item-1", label="医用外科口罩（个）")
     page.fill("#quantity-1", "1000")
     page.fill("#price-1", "2.5")
-    page.select_option("#item-2", label="医用防护服(套)")
+    page.select_option("#item-2", label="医用防护服（套）")
     page.fill("#quantity-2", "100")
     page.fill("#price-2", "150")
     page.get_by_role("button", name="保存").click()
@@ -77,10 +77,10 @@ def test_purchase_through_joint_review_and_acceptance_then_two_batches_signed(
     page.get_by_role("button", name="确认订购").click()
     assert page.get_by_test_id("purchase-status").inner_text() == "已订购"
     page.get_by_role("link", name="到货联合验收").click()
-    page.get_by_label("验收人员(部门)").fill("发改局、财政局、卫健局、市场监管局、工信局")
+    page.get_by_label("验收人员（部门）").fill("发改局、财政局、卫健局、市场监管局、工信局")
     suits = page.locator("tr", has_text="医用防护服")
     suits.locator("input[name$=-accepted]").fill("90")
-    suits.locator("input[name$=-reason]").fill("10套缝线渗漏,质量不合格")
+    suits.locator("input[name$=-reason]").fill("10套缝线渗漏，质量不合格")
     page.get_by_role("button", name="验收入库").click()
     assert page.get_by_test_id("purchase-status").inner_text() == "已验收入库"
     assert "16,000.00" in page.get_by_test_id("accepted-total").inner_text()  # 2,500 + 13,500
@@ -97,7 +97,7 @@ def test_purchase_through_joint_review_and_acceptance_then_two_batches_signed(
     page.goto("/supplies/dispatch/new/")
     page.get_by_label("发放库点").select_option(label="县应急物资储备库")
     page.get_by_label("领用单位").select_option(label="一镇卡口")
-    page.select_option("#item-1", label="医用外科口罩(个)")
+    page.select_option("#item-1", label="医用外科口罩（个）")
     page.fill("#quantity-1", "600")
     page.get_by_role("button", name="保存").click()
     order_url = page.url
@@ -143,7 +143,7 @@ def test_line_table_at_375_px_adds_rows_with_labels_on_one_line(page, log_in, su
     page.get_by_label("入库库点").select_option(label="县应急物资储备库")
     page.get_by_label("供应商").fill("某医疗器械公司")
     page.get_by_label("采购理由").fill("补充储备")
-    page.select_option("#item-5", label="医用防护服(套)")
+    page.select_option("#item-5", label="医用防护服（套）")
     page.fill("#quantity-5", "20")
     page.fill("#price-5", "150")
     page.get_by_role("button", name="保存").click()

@@ -330,6 +330,6 @@ def test_profile_shows_own_account(client, personas, county):
     user = make_user("prof", "township_officer", [county.town1], full_name="王镇长")
     login(client, user)
     html = client.get(reverse("accounts:profile")).content.decode()
-    assert "王镇长" in html and "乡镇(街道)工作人员" in html and "一镇" in html
+    assert "王镇长" in html and "乡镇（街道）工作人员" in html and "一镇" in html
     assert reverse("accounts:password_change") in html
     assert reverse("accounts:totp_setup") in html

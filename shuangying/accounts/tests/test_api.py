@@ -116,7 +116,7 @@ def test_lockout_applies_to_the_token_endpoint(client, personas, settings):
     assert response.status_code == 429
     assert response.json() == {
         "code": "locked_out",
-        "message": "登录失败次数过多,账户已锁定15分钟,请稍后再试",
+        "message": "登录失败次数过多，账户已锁定15分钟，请稍后再试",
         "field": None,
     }
     assert not ApiToken.objects.exists()
@@ -203,7 +203,7 @@ def test_two_factor_role_needs_a_valid_code(client, personas):
     assert missing.status_code == 401
     assert missing.json() == {
         "code": "otp_required",
-        "message": "两步验证码:该账户须填写6位两步验证码",
+        "message": "两步验证码：该账户须填写6位两步验证码",
         "field": "otp",
     }
     wrong = obtain(client, "county", otp="000000" if totp.now() != "000000" else "111111")
@@ -304,7 +304,7 @@ def test_me(client, county, personas):
     login(client, personas["town1"])
     body = client.get("/api/me").json()
     assert body["username"] == "town1"
-    assert body["roles"] == [{"name": "township_officer", "label": "乡镇(街道)工作人员"}]
+    assert body["roles"] == [{"name": "township_officer", "label": "乡镇（街道）工作人员"}]
     assert [d["id"] for d in body["divisions"]] == [county.town1.pk]
     assert body["department"] is None
     assert "people.view_person" in body["permissions"]

@@ -120,7 +120,7 @@ def test_login_form_refuses_nul_naming_the_field(client, personas, field, label)
     # Refused at the edge (guards.py) before the form is read: a Chinese 400 naming the field,
     # no failed login counted, nothing with a NUL written anywhere.
     assert response.status_code == 400
-    assert f"{label}:含有不允许的控制字符" in response.content.decode()
+    assert f"{label}：含有不允许的控制字符" in response.content.decode()
     assert not AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).exists()
     assert all("\x00" not in e.summary for e in AuditEvent.objects.all())
 

@@ -52,7 +52,7 @@ def create_form(password, username="newuser"):
 @pytest.mark.parametrize(
     "password, message",
     [
-        ("Short-1", "密码太短,至少需要 12 个字符"),
+        ("Short-1", "密码太短，至少需要 12 个字符"),
         ("password1234", "这个密码太常见了"),
         ("123456789012345", "密码只包含数字"),
     ],

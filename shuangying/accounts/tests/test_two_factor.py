@@ -161,7 +161,7 @@ def test_five_wrong_codes_lock_two_factor_for_15_minutes(client, personas):
     client.post(reverse("accounts:logout"))
     password_login(client, "grid1a")
     assert client.post(reverse("accounts:totp_verify"), {"code": totp.now()}).status_code == 429
-    assert AuditEvent.objects.filter(summary="两步验证错误次数过多,已锁定").count() == 1
+    assert AuditEvent.objects.filter(summary="两步验证错误次数过多，已锁定").count() == 1
 
     # After the lock expires the right code works.
     User.objects.filter(pk=user.pk).update(totp_locked_until=timezone.now() - timedelta(seconds=1))

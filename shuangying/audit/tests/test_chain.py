@@ -56,7 +56,7 @@ def test_rows_are_linked_per_shard(events):
 
 def test_verify_audit_passes_on_an_intact_log(events, capsys):
     call_command("verify_audit")
-    assert "审计日志完整:共 12 条" in capsys.readouterr().out
+    assert "审计日志完整：共 12 条" in capsys.readouterr().out
 
 
 def test_a_direct_sql_update_is_found(events):

@@ -72,14 +72,14 @@ def test_object_type_filter_is_a_choice_of_chinese_labels(auditor_client, batch_
     assert '<option value="checkin">扫码登记</option>' in html
     response = auditor_client.get(reverse("audit:event_list"), {"object_type": "nonsense"})
     assert response.status_code == 200
-    assert "对象类型:请从列表中选择。" in response.content.decode()
+    assert "对象类型：请从列表中选择。" in response.content.decode()
 
 
 def test_detail_rendering():
     assert detail_rows({"items": 3}) == [("条数", "3")]
     assert detail_rows(["a"]) == [("详情", "a")]
     assert detail_rows(None) == []
-    assert value_text({"before": {"admit_outsiders": True}}) == "修改前:允许外来人员进入:是"
+    assert value_text({"before": {"admit_outsiders": True}}) == "修改前：允许外来人员进入：是"
     assert value_text([]) == "—"
     assert type_label("dispatch_order") == "调用指令"
     assert type_label("no_such_type") == "no_such_type"

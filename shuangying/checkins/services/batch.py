@@ -81,12 +81,12 @@ def _text(item: dict, key: str) -> str:
         return ""
     label, longest = ITEM_TEXT[key]
     if type(value) is not str:
-        raise ValidationError({key: f"{label}:应为文本"})
+        raise ValidationError({key: f"{label}：应为文本"})
     if len(value) > longest:
-        raise ValidationError({key: f"{label}:最多{longest}个字符"})
+        raise ValidationError({key: f"{label}：最多{longest}个字符"})
     if CONTROL.search(value):
         # PostgreSQL refuses NUL in text: answered in this item's slot, not as a failed batch.
-        raise ValidationError({key: f"{label}:{CONTROL_MESSAGE}"})
+        raise ValidationError({key: f"{label}：{CONTROL_MESSAGE}"})
     return value
 
 
@@ -101,14 +101,14 @@ def _item_time(value, now: datetime) -> datetime:
             at = datetime.fromisoformat(value)
         except (TypeError, ValueError):
             raise ValidationError(
-                {"checked_in_at": "登记时间:应为日期时间,格式 YYYY-MM-DDTHH:MM:SS"}
+                {"checked_in_at": "登记时间：应为日期时间，格式 YYYY-MM-DDTHH:MM:SS"}
             ) from None
     if at.tzinfo is None:
         at = timezone.make_aware(at)
     if at > now + MAX_CLOCK_SKEW:
         raise ValidationError({"checked_in_at": "登记时间不能晚于当前时间"})
     if at < now - MAX_BACKDATE:
-        raise ValidationError({"checked_in_at": "登记时间早于7天前,不再接收"})
+        raise ValidationError({"checked_in_at": "登记时间早于7天前，不再接收"})
     return at
 
 
@@ -145,7 +145,7 @@ class _BatchCleaner:
                 number = normalize_document(document_type, raw)
                 found = (number, id_number_hash(number))
             except IdentityError as exc:
-                found = f"证件号码:{exc}"
+                found = f"证件号码：{exc}"
             self.documents[key] = found
         if isinstance(found, str):
             raise ValidationError({"id_number": found})
@@ -154,15 +154,15 @@ class _BatchCleaner:
     def declaration(self, item: dict) -> Declaration:
         symptoms = item.get("symptoms") or ()
         if not isinstance(symptoms, list | tuple) or not all(isinstance(s, str) for s in symptoms):
-            raise ValidationError({"symptoms": "症状:应为代码的列表"})
+            raise ValidationError({"symptoms": "症状：应为代码的列表"})
         temperature = item.get("temperature")
         if temperature is not None and not isinstance(temperature, int | float | str):
-            raise ValidationError({"temperature": "体温:应为数字"})
+            raise ValidationError({"temperature": "体温：应为数字"})
         fever = item.get("fever")
         try:
             fever = BOOLEANS[fever.lower() if isinstance(fever, str) else fever]
         except (KeyError, TypeError):
-            raise ValidationError({"fever": "发热:应为 true 或 false"}) from None
+            raise ValidationError({"fever": "发热：应为 true 或 false"}) from None
         travel, travel_from = _text(item, "travel"), _text(item, "travel_from")
         key = (temperature, fever, tuple(symptoms), travel, travel_from)
         found = self.declarations.get(key)
@@ -231,7 +231,7 @@ def record_checkin_batch(*, items: list, actor) -> list[BatchItemResult]:
             phone = _text(item, "phone")
         except ValidationError as exc:
             field_name, messages = next(iter(exc.message_dict.items()))
-            _fail(out, f"invalid_{field_name}", field_name, ";".join(messages))
+            _fail(out, f"invalid_{field_name}", field_name, "；".join(messages))
             continue
         if key in seen:
             # The same UUID twice in one upload: one row, both items answered with it.
@@ -251,7 +251,7 @@ def record_checkin_batch(*, items: list, actor) -> list[BatchItemResult]:
         try:
             contact = phone_fields(identity.phone)
         except IdentityError as exc:
-            _fail(results[index], "invalid_phone", "phone", f"联系电话:{exc}")
+            _fail(results[index], "invalid_phone", "phone", f"联系电话：{exc}")
             row.clear()
             continue
         fields, facts = identity_and_facts(identity.document_type, identity.id_number)
@@ -314,7 +314,7 @@ def record_checkin_batch(*, items: list, actor) -> list[BatchItemResult]:
             user=actor,
             action=AuditAction.CREATE,
             object_type="checkin",
-            summary=f"离线上传扫码登记 {len(items)}条,新增{created_count}条",
+            summary=f"离线上传扫码登记 {len(items)}条，新增{created_count}条",
             detail={
                 "items": len(items),
                 "created": created_count,

@@ -75,19 +75,19 @@ class Identity:
         ``phone=None``: none asked (a companion)."""
         name = (name or "").strip()
         if not name:
-            raise ValidationError({f"{prefix}name": "姓名:不能为空"})
+            raise ValidationError({f"{prefix}name": "姓名：不能为空"})
         try:
             number = normalize_document(document_type, id_number or "")
         except IdentityError as exc:
-            raise ValidationError({f"{prefix}id_number": f"证件号码:{exc}"}) from None
+            raise ValidationError({f"{prefix}id_number": f"证件号码：{exc}"}) from None
         normalized_phone = ""
         if phone is not None:
             if not phone:
-                raise ValidationError({f"{prefix}phone": "手机号:请填写"})
+                raise ValidationError({f"{prefix}phone": "手机号：请填写"})
             try:
                 normalized_phone = normalize_phone(phone)
             except IdentityError as exc:
-                raise ValidationError({f"{prefix}phone": f"手机号:{exc}"}) from None
+                raise ValidationError({f"{prefix}phone": f"手机号：{exc}"}) from None
         return cls(name[:50], number, document_type, normalized_phone, id_number_hash(number))
 
 
@@ -221,13 +221,13 @@ def clean_declaration(
         try:
             temp = Decimal(str(temperature)).quantize(TENTH)
         except (InvalidOperation, ValueError):
-            raise ValidationError({"temperature": "体温应为数字,如36.5"}) from None
+            raise ValidationError({"temperature": "体温应为数字，如36.5"}) from None
         if not TEMPERATURE_MIN <= temp <= TEMPERATURE_MAX:
             raise ValidationError({"temperature": "体温应在34.0–43.0℃之间"})
     symptoms = tuple(dict.fromkeys(s for s in symptoms or () if s))
     unknown = [s for s in symptoms if s not in SYMPTOMS]
     if unknown:
-        raise ValidationError({"symptoms": f"症状:未知的代码 {'、'.join(unknown)}"})
+        raise ValidationError({"symptoms": f"症状：未知的代码 {'、'.join(unknown)}"})
     travel = travel or Travel.NONE
     if travel not in TRAVELS:
         raise ValidationError({"travel": "14天内行程取值应为 none、other_province、risk_area 之一"})
@@ -244,10 +244,10 @@ def clean_time(at: datetime | None, *, backdate: timedelta = PUBLIC_SKEW) -> dat
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     if at > now + MAX_CLOCK_SKEW:
-        raise ValidationError({"checked_in_at": "登记时间:不能晚于当前时间"})
+        raise ValidationError({"checked_in_at": "登记时间：不能晚于当前时间"})
     if at < now - backdate:
         if backdate >= timedelta(days=1):
-            raise ValidationError({"checked_in_at": "登记时间:早于7天前,不再接收"})
+            raise ValidationError({"checked_in_at": "登记时间：早于7天前，不再接收"})
         minutes = int(backdate.total_seconds() // 60)
-        raise ValidationError({"checked_in_at": f"登记时间:只能是当前时间前后{minutes}分钟内"})
+        raise ValidationError({"checked_in_at": f"登记时间：只能是当前时间前后{minutes}分钟内"})
     return at

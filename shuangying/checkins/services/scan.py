@@ -155,7 +155,7 @@ def record_checkin(
         _within(charge)
         binding, known = Binding(person, ref_of(person)), None
         if not binding.bound:
-            raise ValidationError({"person_ref": "人员引用:无效,请填写身份信息"})
+            raise ValidationError({"person_ref": "人员引用：无效，请填写身份信息"})
     else:
         if identity is None:
             raise ValidationError({"id_number": "请填写姓名和证件号码"})

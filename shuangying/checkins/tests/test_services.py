@@ -184,11 +184,11 @@ def test_large_mixed_batch_answers_each_item_and_resend_inserts_nothing(
             assert r.id == by_uuid.get(r.client_uuid, results[-2].id if kind == 2 else r.id)
         elif kind == 4:
             assert (r.error_code, r.error_field) == ("invalid_id_number", "id_number")
-            assert r.error_message.startswith("证件号码:") and r.id is None
+            assert r.error_message.startswith("证件号码：") and r.id is None
         elif kind == 5:
             assert (r.error_code, r.error_message) == ("place_token_revoked", "场所码已作废")
         elif kind == 6:
-            assert r.error_field == "temperature" and r.error_message == "体温:应为数字"
+            assert r.error_field == "temperature" and r.error_message == "体温：应为数字"
     assert results[-1].error_code == "invalid_item"
     duplicate = results[2]
     assert duplicate.id == results[1].id and not duplicate.created

@@ -88,7 +88,7 @@ def test_export_is_masked_watermarked_and_audited(client, personas, people, plac
     data = b"".join(response.streaming_content)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert "导出人:town1" in sheet
+    assert "导出人：town1" in sheet
     assert people.in_grid2a.id_number_masked in sheet
     assert people.in_grid2a.reveal_id_number() not in sheet
     assert AuditEvent.objects.filter(action="export", object_type="place").exists()
@@ -345,7 +345,7 @@ def test_checkpoint_visitors_include_passages(client, personas, people, gate, mi
     response = client.get(reverse("checkins:place_visitors_export", args=[gate.pk]), days)
     table = read_table(
         b"".join(response.streaming_content),
-        aliases={normalize_header("类别"): "kind", normalize_header("证件号码(已脱敏)"): "id"},
+        aliases={normalize_header("类别"): "kind", normalize_header("证件号码（已脱敏）"): "id"},
         required=["kind", "id"],
         labels={"kind": "类别", "id": "证件号码"},
     )

@@ -140,7 +140,7 @@ def test_batch_answers_a_bad_item_in_its_own_slot(client, personas, gates, bad, 
     slots = data["items"]
     assert [s["status"] for s in slots] == ["created", "rejected", "created"]
     assert slots[1]["field"] == field
-    assert slots[1]["message"].startswith(label + ":")
+    assert slots[1]["message"].startswith(label + "：")
     assert slots[1]["client_uuid"] == str(bad_item["client_uuid"])
     stored = set(CheckpointRecord.objects.values_list("client_uuid", flat=True))
     assert stored == {uuid.UUID(g["client_uuid"]) for g in good}

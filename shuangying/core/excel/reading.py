@@ -62,36 +62,36 @@ def check_xlsx(data: bytes) -> None:
     if not data:
         raise ExcelFileError("文件为空")
     if len(data) > max_upload:
-        raise ExcelFileError(f"文件大小超过上限({_megabytes(max_upload)}),请拆分后分批导入")
+        raise ExcelFileError(f"文件大小超过上限({_megabytes(max_upload)})，请拆分后分批导入")
     if not data.startswith(b"PK\x03\x04"):
         if data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise ExcelFileError("这是旧版Excel(.xls)或加密的文件,请在Excel中另存为.xlsx后再上传")
-        raise ExcelFileError("文件不是Excel工作簿(.xlsx),请使用导入模板填写后上传")
+            raise ExcelFileError("这是旧版Excel(.xls)或加密的文件，请在Excel中另存为.xlsx后再上传")
+        raise ExcelFileError("文件不是Excel工作簿（.xlsx），请使用导入模板填写后上传")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise ExcelFileError("文件已损坏,无法作为.xlsx读取") from None
+        raise ExcelFileError("文件已损坏，无法作为.xlsx读取") from None
     if len(infos) > settings.IMPORT_MAX_ZIP_ENTRIES:
-        raise ExcelFileError("文件内部条目过多,不像正常的Excel工作簿,已拒绝")
+        raise ExcelFileError("文件内部条目过多，不像正常的Excel工作簿，已拒绝")
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
-        raise ExcelFileError("文件内部结构异常(条目重复),已拒绝")
+        raise ExcelFileError("文件内部结构异常（条目重复），已拒绝")
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise ExcelFileError("文件不是有效的.xlsx工作簿,请使用导入模板填写后上传")
+        raise ExcelFileError("文件不是有效的.xlsx工作簿，请使用导入模板填写后上传")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise ExcelFileError("文件已加密,请取消密码后再上传")
+            raise ExcelFileError("文件已加密，请取消密码后再上传")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise ExcelFileError("文件使用了不支持的压缩方式,请在Excel中重新保存后上传")
+            raise ExcelFileError("文件使用了不支持的压缩方式，请在Excel中重新保存后上传")
         total += info.file_size
         if info.file_size > RATIO_CHECK_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
             info.compress_size, 1
         ):
-            raise ExcelFileError("文件压缩比异常,疑似“压缩炸弹”,已拒绝")
+            raise ExcelFileError("文件压缩比异常，疑似“压缩炸弹”，已拒绝")
     if total > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
-        raise ExcelFileError("文件解压后过大,疑似“压缩炸弹”,已拒绝;请拆分后分批导入")
+        raise ExcelFileError("文件解压后过大，疑似“压缩炸弹”，已拒绝；请拆分后分批导入")
     for info in infos:
         _scan_entry(archive, info)
 
@@ -108,15 +108,15 @@ def _scan_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                         (".xml", ".rels")
                     ):
                         # UTF-16 would hide a DOCTYPE from the byte search; Excel writes UTF-8.
-                        raise ExcelFileError("文件内部XML编码异常(UTF-16),已拒绝")
+                        raise ExcelFileError("文件内部XML编码异常（UTF-16），已拒绝")
                 window = (tail + chunk).lower()
                 if any(marker in window for marker in _FORBIDDEN):
-                    raise ExcelFileError("文件含有DOCTYPE/ENTITY声明(可能是XML实体攻击),已拒绝")
+                    raise ExcelFileError("文件含有DOCTYPE/ENTITY声明（可能是XML实体攻击），已拒绝")
                 tail = window[-16:]
     except ExcelFileError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
-        raise ExcelFileError("文件已损坏(校验失败),无法读取") from None
+        raise ExcelFileError("文件已损坏（校验失败），无法读取") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,11 +150,11 @@ def cell_text(value: Any, *, exact_digits: bool = False) -> str:
             number = int(value)
             if exact_digits and len(str(abs(number))) > 15:
                 raise CellError(
-                    "该单元格是数字格式,超过15位的号码已被Excel改动,请设为文本后重新填写"
+                    "该单元格是数字格式，超过15位的号码已被Excel改动，请设为文本后重新填写"
                 )
             return str(number)
         if exact_digits:
-            raise CellError("号码不应是小数,请设为文本后重新填写")
+            raise CellError("号码不应是小数，请设为文本后重新填写")
         return str(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M") if value.time() else value.strftime("%Y-%m-%d")
@@ -219,7 +219,7 @@ def _next_row(rows: Iterator[list], sheet_name: str) -> list | None:
         return None
     except BaseException as exc:
         _reraise_unless_parser_failure(exc)
-        raise ExcelFileError(f"工作表“{sheet_name}”内容损坏,无法读取") from None
+        raise ExcelFileError(f"工作表“{sheet_name}”内容损坏，无法读取") from None
 
 
 def _reraise_unless_parser_failure(exc: BaseException) -> None:
@@ -256,7 +256,7 @@ def read_table(
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:
         _reraise_unless_parser_failure(exc)
-        raise ExcelFileError("无法读取工作簿内容,请在Excel中重新保存后上传") from None
+        raise ExcelFileError("无法读取工作簿内容，请在Excel中重新保存后上传") from None
     ignore = {normalize_header(h) for h in ignore}
     best_missing: list[str] | None = None
     for meta in workbook.sheets_metadata:
@@ -293,7 +293,7 @@ def read_table(
                     continue
                 if key in columns:
                     raise ExcelFileError(
-                        f"表头“{labels[key]}”出现了两次(第{columns[key][0] + 1}列和第{col + 1}列)"
+                        f"表头“{labels[key]}”出现了两次（第{columns[key][0] + 1}列和第{col + 1}列）"
                     )
                 columns[key] = (col, written)
             missing = [labels[key] for key in required if key not in columns]
@@ -305,7 +305,7 @@ def read_table(
                 end_row = sheet.end[0] if sheet.end else index + base
                 estimated = max(end_row - (index + base), 0)
                 if max_rows is not None and estimated > max_rows:
-                    raise ExcelFileError(f"数据行数超过上限({max_rows}行),请拆分后分批导入")
+                    raise ExcelFileError(f"数据行数超过上限（{max_rows}行），请拆分后分批导入")
                 return Table(
                     sheet_name=meta.name,
                     header_row=index + 1 + base,
@@ -320,9 +320,9 @@ def read_table(
                 best_missing = missing
     if best_missing:
         raise ExcelFileError(
-            "表头缺少必填列:" + "、".join(f"“{m}”" for m in best_missing) + ",请使用导入模板"
+            "表头缺少必填列：" + "、".join(f"“{m}”" for m in best_missing) + "，请使用导入模板"
         )
-    raise ExcelFileError("未找到表头行(前5行内),请使用导入模板填写")
+    raise ExcelFileError("未找到表头行（前5行内），请使用导入模板填写")
 
 
 def source_bytes(source: bytes | str | Path | IO[bytes]) -> bytes:

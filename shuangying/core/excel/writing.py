@@ -235,7 +235,7 @@ class _Sheet:
             text = _header_footer_text(self.header_footer)
             tail.append(
                 f"<headerFooter><oddHeader>&amp;L{text}</oddHeader>"
-                f"<oddFooter>&amp;L{text}&amp;R第 &amp;P 页,共 &amp;N 页</oddFooter>"
+                f"<oddFooter>&amp;L{text}&amp;R第 &amp;P 页，共 &amp;N 页</oddFooter>"
                 "</headerFooter>"
             )
         tail.append("</worksheet>")

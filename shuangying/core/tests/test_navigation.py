@@ -10,11 +10,14 @@ pytestmark = pytest.mark.django_db
 
 
 def marked(html: str) -> list[str]:
+    """What the desktop rows mark, then checks that the phone sheet marks the same entry."""
     import re
 
-    return re.findall(
-        r'<a href="[^"]*" class="active" aria-current="(?:page|true)">([^<]+)</a>', html
-    )
+    active = r'<a href="[^"]*" class="active" aria-current="(?:page|true)">([^<]+)</a>'
+    rows, _sep, sheet = html.partition('class="nav-drawer"')
+    found = re.findall(active, rows)
+    assert re.findall(active, sheet.split("</details>")[0]) == found[-1:]
+    return found
 
 
 @pytest.mark.parametrize(
@@ -36,6 +39,7 @@ def test_the_current_group_and_item_are_marked(personas, persona, url, group, it
     login(client, personas[persona])
     html = client.get(url).content.decode()
     assert marked(html) == [group, item]
+    assert f'data-testid="nav-here">{group} · {item}</span>' in html
 
 
 def test_trajectory_and_visitors_mark_their_owner(personas, people, county):

@@ -126,7 +126,7 @@ def test_load_demo_is_idempotent_and_reset_reloads_the_same_county(demo_county):
 
     out = load(reset=True)
     assert "已载入" in out
-    assert f"赋码{SMALL}人,其中黄码" in out  # every person's code, counted (not a rowcount)
+    assert f"赋码{SMALL}人，其中黄码" in out  # every person's code, counted (not a rowcount)
     assert (Person.objects.count(), Household.objects.count(), User.objects.count()) == counts
     assert sorted(Person.objects.values_list("name", flat=True)) == sorted(names)
 

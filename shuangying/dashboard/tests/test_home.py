@@ -77,11 +77,14 @@ def test_each_role_sees_its_own_work(demo_county, client):
     assert figure(panels, "supplies-card", "库存金额").startswith("¥")
 
     text, seen, panels = home(client, "enterprise")
-    assert seen == {"supplies-card"}
+    assert seen == {"supplies-card", "passes-panel"}
     assert figure(panels, "supplies-card", "我提出的物资需求") == 2
+    # The demo's food company asked for four transport passes; three are issued.
+    assert figure(panels, "passes-panel", "我的通行证申请") == 4
+    assert figure(panels, "passes-panel", "有效通行证") == 3
     assert EnterpriseRequest.objects.filter(created_by__username="enterprise").count() == 2
-    assert "医用外科口罩" in text and "请联系" in text
-    assert reverse("supplies:request_create") not in text  # it may not ask itself
+    assert "医用外科口罩" in text and "请联系" not in text
+    assert reverse("supplies:request_create") in text  # it asks for its own enterprise
 
     _text, seen, _panels = home(client, "auditor")
     assert seen == {"audit-panel"}

@@ -41,7 +41,7 @@ def test_filters(client, county, personas):
     response = client.get("/api/divisions?level=9")
     assert response.status_code == 422
     assert response.json()["field"] == "level"
-    assert response.json()["message"].startswith("层级:")
+    assert response.json()["message"].startswith("层级：")
 
 
 def test_pagination_counts_the_whole_list(client, personas):

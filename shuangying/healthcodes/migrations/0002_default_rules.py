@@ -22,7 +22,7 @@ RULES = [
     ("secondary_contact", "", "yellow", 7, 50, "次密切接触者"),
     ("risk_area_arrival", "high", "yellow", 7, 45, "来自高风险地区"),
     ("risk_area_arrival", "medium", "yellow", 7, 44, "来自中风险地区"),
-    ("risk_area_arrival", "low", "yellow", 7, 43, "来自低风险地区,待审核"),
+    ("risk_area_arrival", "low", "yellow", 7, 43, "来自低风险地区，待审核"),
     ("symptoms_declared", "", "yellow", 7, 30, "申报有症状"),
 ]
 
@@ -48,7 +48,7 @@ def seed_defaults(PaletteColour, RuleSet, Rule):
         version=1,
         name="默认赋码规则",
         effective_from=datetime.date(2020, 1, 1),
-        notes="红码:确诊、疑似、密接、隔离中,14天;黄码:来自风险地区、申报症状,7天;次密接黄码7天。",
+        notes="红码：确诊、疑似、密接、隔离中，14天；黄码：来自风险地区、申报症状，7天；次密接黄码7天。",
     )
     for kind, level, colour, days, priority, reason in RULES:
         Rule.objects.create(

@@ -153,7 +153,7 @@ def decide_appeal(
             actor=actor,
             person=appeal.person,
             colour=colour,
-            reason=f"申诉采纳:{note}"[:200],
+            reason=f"申诉采纳：{note}"[:200],
             ends_at=ends_at,
         )
     appeal.save()

@@ -56,7 +56,6 @@ def _pk(person) -> int:
 def refresh_state(person, at: datetime | None = None) -> CodeResult:
     """Recompute one person's stored state (after an event or a decision); ``person`` is a
     person or their id."""
-    at = at or timezone.now()
     result = current_code(_pk(person), at)
     HealthCodeState.objects.update_or_create(
         person_id=_pk(person),
@@ -163,7 +162,7 @@ def record_fevers(*, readings: list[FeverReading], source: str, actor=None) -> l
         action=AuditAction.CREATE,
         object_type="health_event",
         object_id=events[0].pk if len(events) == 1 else "",
-        summary=f"健康事件 {EventKind.FEVER_UNRESOLVED.label} {len(events)} 条,人员"
+        summary=f"健康事件 {EventKind.FEVER_UNRESOLVED.label} {len(events)} 条，人员"
         + "、".join(str(p) for p in persons[:20]),
         detail={"kind": EventKind.FEVER_UNRESOLVED.value, "source": source, "persons": persons},
     )

@@ -125,36 +125,36 @@ def parse_risk_areas(data: bytes) -> tuple[list[dict], list[tuple[int, str]]]:
         try:
             code = cell_text(cell("code"), exact_digits=True)
         except CellError as exc:
-            code, problems = "", [f"区划代码:{exc}"]
+            code, problems = "", [f"区划代码：{exc}"]
         if not (len(code) == 6 and code.isdigit()):
-            problems.append("区划代码:应为6位数字(GB/T 2260)")
+            problems.append("区划代码：应为6位数字（GB/T 2260）")
         name = cell_text(cell("name"))[:100]
         if not name:
-            problems.append("地区名称:不能为空")
+            problems.append("地区名称：不能为空")
         level = LEVEL_WORDS.get(cell_text(cell("level")).lower())
         if level is None:
-            problems.append("风险等级:应为 高、中、低 之一")
+            problems.append("风险等级：应为 高、中、低 之一")
         dates = {}
         for key in ("start_date", "end_date"):
             try:
                 dates[key] = cell_date(cell(key))
             except CellError as exc:
-                problems.append(f"{RISK_AREA_LABELS[key]}:{exc}")
+                problems.append(f"{RISK_AREA_LABELS[key]}：{exc}")
         if not problems and dates.get("start_date") is None:
-            problems.append("起始日期:不能为空")
+            problems.append("起始日期：不能为空")
         if (
             not problems
             and dates.get("end_date") is not None
             and dates["end_date"] < dates["start_date"]
         ):
-            problems.append("截止日期:不能早于起始日期")
+            problems.append("截止日期：不能早于起始日期")
         if not problems:
             key = (code, level, dates["start_date"])
             if key in seen:
                 problems.append(f"与第{seen[key]}行重复")
             seen[key] = number
         if problems:
-            errors.append((number, ";".join(problems)))
+            errors.append((number, "；".join(problems)))
             continue
         rows.append(
             {
@@ -206,6 +206,6 @@ def import_risk_areas(*, actor, data: bytes, file_name: str = "") -> RiskAreaImp
         user=actor,
         action=AuditAction.IMPORT,
         object_type="risk_area",
-        summary=f"导入风险地区 {file_name[:60]}:新增{report.created},更新{report.updated}",
+        summary=f"导入风险地区 {file_name[:60]}：新增{report.created}，更新{report.updated}",
     )
     return report

@@ -88,7 +88,7 @@ def create_ruleset(
     ruleset.log_action(
         AuditAction.CREATE,
         user=actor,
-        summary=f"新赋码规则 v{ruleset.version},{effective_from:%Y-%m-%d} 起生效",
+        summary=f"新赋码规则 v{ruleset.version}，{effective_from:%Y-%m-%d} 起生效",
     )
     if reevaluate and effective_from <= local_day(timezone.now()):
         transaction.on_commit(enqueue_reevaluation)

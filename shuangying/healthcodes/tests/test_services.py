@@ -69,7 +69,7 @@ def test_override_needs_a_second_distinct_approver(people, personas):
     )
     with pytest.raises(ValidationError):
         request_override(actor=county, person=p, colour="green", reason="")
-    override = request_override(actor=county, person=p, colour="green", reason="误判,已核实")
+    override = request_override(actor=county, person=p, colour="green", reason="误判，已核实")
     assert current_code(p).colour == "red"  # not yet approved
     with pytest.raises(ValidationError):
         decide_override(actor=county, override=override, approve=True)
@@ -100,7 +100,7 @@ def test_appeal_filed_and_decided_proposes_an_override(people, personas, health)
     record_health_event(
         person=p, kind="symptoms_declared", occurred_at=timezone.now(), source="declaration"
     )
-    appeal = file_appeal(actor=personas["grid1a"], person=p, reason="症状已消失,医院已排除")
+    appeal = file_appeal(actor=personas["grid1a"], person=p, reason="症状已消失，医院已排除")
     assert appeal.colour_at_filing == "yellow"
     with pytest.raises(PermissionDenied):
         decide_appeal(
@@ -134,8 +134,8 @@ def test_arrival_from_a_risk_area_and_review_for_low_risk(people, personas):
         review_arrival(actor=personas["town1"], arrival=event, approve=True, note="同意返岗")
     q = people.in_grid1b
     low = declare_trip(person=q, origin_code="130102", arrival_date=today)
-    assert current_code(q).reason == "来自低风险地区,待审核"
-    review_arrival(actor=personas["town1"], arrival=low, approve=True, note="核酸阴性,同意返岗")
+    assert current_code(q).reason == "来自低风险地区，待审核"
+    review_arrival(actor=personas["town1"], arrival=low, approve=True, note="核酸阴性，同意返岗")
     assert current_code(q).colour == "green"
     assert declare_trip(person=q, origin_code="110101", arrival_date=today) is None
 

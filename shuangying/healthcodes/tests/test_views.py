@@ -3,9 +3,11 @@ risk-area import with row errors, verification."""
 
 import io
 import re
+from datetime import date, datetime
 
 import pytest
 import xlsxwriter
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,7 +207,7 @@ def test_verify_endpoint_is_rate_limited_per_address(client, people, settings):
     assert answers[0].json()["valid"]
     assert answers[-1].json() == {
         "code": "rate_limited",
-        "message": "验码太频繁,请一分钟后再试;卡口可下载公钥离线验码",
+        "message": "验码太频繁，请一分钟后再试；卡口可下载公钥离线验码",
         "field": None,
     }
     other = verify("10.0.2.2")
@@ -359,3 +361,76 @@ def test_risk_area_api_routes_behind_the_role_decorator(client, personas):
         content_type="application/json",
     )
     assert r.status_code == 403
+
+
+def _remember(client, person):
+    from django.core.signing import get_cookie_signer
+
+    from shuangying.identity.devices import DEVICE_COOKIE, DEVICE_SALT
+    from shuangying.identity.models import PublicIdentity
+
+    bound = PublicIdentity.objects.create(
+        person=person, phone_hash=person.phone_hash, method="registry"
+    )
+    signer = get_cookie_signer(salt=DEVICE_COOKIE + DEVICE_SALT)
+    client.cookies[DEVICE_COOKIE] = signer.sign(bound.ref)
+
+
+def _wuhan_returnee(person):
+    """Back from Wuhan on 10 February 2020, with Hubei's cities high-risk as the demo has them."""
+    from shuangying.healthcodes import demo
+    from shuangying.healthcodes.services import record_health_event
+
+    demo.load_risk_areas()
+    arrived = timezone.make_aware(datetime(2020, 2, 10, 9, 0))
+    record_health_event(
+        person=person,
+        kind="risk_area_arrival",
+        occurred_at=arrived,
+        source="officer",
+        division_code="420100",
+    )
+    demo.evaluate_codes(date(2020, 2, 15))
+
+
+def test_demo_wuhan_returnee_is_yellow_on_my_code(client, people, settings):
+    settings.SHUANGYING_DEMO = True
+    settings.SHUANGYING_DEMO_AS_OF = "2020-02-15"
+    _wuhan_returnee(people.in_grid1a)
+    _remember(client, people.in_grid1a)
+    html = client.get(reverse("healthcodes:my_code")).content.decode()
+    assert 'data-colour="yellow"' in html and "来自高风险地区" in html
+    assert "演示数据日期：2020-02-15" in html
+    items = client.post("/api/healthcodes/issue/mine").json()["items"]
+    assert items[0]["colour"] == "yellow"
+
+
+def test_a_live_fever_still_counts_in_the_demo(client, people, settings):
+    """Reckoning as of the demo's day does not hide what happens today."""
+    from shuangying.healthcodes.services import record_health_event
+
+    settings.SHUANGYING_DEMO = True
+    settings.SHUANGYING_DEMO_AS_OF = "2020-02-15"
+    record_health_event(
+        person=people.in_grid1a,
+        kind="fever_unresolved",
+        occurred_at=timezone.now(),
+        source="checkpoint",
+    )
+    _remember(client, people.in_grid1a)
+    html = client.get(reverse("healthcodes:my_code")).content.decode()
+    assert 'data-colour="yellow"' in html and "发热未排除" in html
+
+
+def test_outside_the_demo_codes_reckon_from_today(client, people, settings):
+    settings.SHUANGYING_DEMO = False
+    _wuhan_returnee(people.in_grid1a)
+    _remember(client, people.in_grid1a)
+    html = client.get(reverse("healthcodes:my_code")).content.decode()
+    assert 'data-colour="green"' in html and "演示数据日期" not in html
+
+
+def test_the_demo_day_setting_is_the_demo_data_s_day():
+    from shuangying.people.demo import SCENARIO_DATE
+
+    assert date.fromisoformat(django_settings.DEMO_SCENARIO_DAY) == SCENARIO_DATE

@@ -37,7 +37,7 @@ def test_written_workbook_is_well_formed_and_reads_back():
         sheet_name="台账[1]",
         columns=columns,
         rows=rows,
-        watermark="导出人:a&b 导出时间:2026-11-23 16:30",
+        watermark="导出人：a&b 导出时间：2026-11-23 16:30",
         creator="a<b>",
         notes=[["说明"]],
     )
@@ -48,11 +48,11 @@ def test_written_workbook_is_well_formed_and_reads_back():
     for name in archive.namelist():
         minidom.parseString(archive.read(name))  # every part is well-formed XML
     sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert "<oddHeader>&amp;L导出人:a&amp;&amp;b" in sheet_xml  # "&" doubled in page headers
+    assert "<oddHeader>&amp;L导出人：a&amp;&amp;b" in sheet_xml  # "&" doubled in page headers
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     assert book.sheet_names == ["台账1", "填写说明"]
     got = book.get_sheet_by_index(0).to_python()
-    assert got[0][0] == "导出人:a&b 导出时间:2026-11-23 16:30"
+    assert got[0][0] == "导出人：a&b 导出时间：2026-11-23 16:30"
     assert got[1] == [f"列{i}" for i in range(7)]
     assert got[2][:5] == ['a&b <c> "d"', " lead", "trail ", "ctlx", "全角　空格"]
     assert got[3][:2] == [0, 1.5]

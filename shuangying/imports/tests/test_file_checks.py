@@ -44,7 +44,7 @@ def hostile_files(settings):
     many = zip_bytes({**MINIMAL, **{f"xl/media/{i}.xml": b"<a/>" for i in range(250)}})
     return [
         ("not-a-zip", b"\x00\x01garbage" * 100, "不是Excel工作簿"),
-        ("renamed-txt", "姓名,证件号码\n张三,110101199003070011\n".encode(), "不是Excel工作簿"),
+        ("renamed-txt", "姓名，证件号码\n张三，110101199003070011\n".encode(), "不是Excel工作簿"),
         ("old-xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版Excel"),
         ("broken-zip", b"PK\x03\x04" + b"\0" * 200, "已损坏"),
         ("zip-not-xlsx", zip_bytes({"readme.txt": b"hello"}), "不是有效的.xlsx"),

@@ -153,7 +153,7 @@ def test_templates_download_and_import_cleanly(client, personas, kind):
     # The sample row is ignored: importing the untouched template writes nothing.
     report = import_file(kind, data, personas["county"], "all")
     assert report.file_error == "" and report.total_rows == 0
-    assert report.warnings == ["第2行是模板中的示例行,已忽略"]
+    assert report.warnings == ["第2行是模板中的示例行，已忽略"]
 
 
 def test_person_template_has_every_header_and_notes(client, personas):

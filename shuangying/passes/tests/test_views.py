@@ -197,7 +197,7 @@ def test_person_without_a_pass_is_turned_back_and_recorded(client, personas, cou
         reverse("passes:gate_check"), {"place": gate.pk, "direction": "in", "no_pass": "1"}
     )
     page = response.content.decode()
-    assert "劝返" in page and "非本小区(村)人员" in page
+    assert "劝返" in page and "非本小区（村）人员" in page
     check = PassCheck.objects.get()
     assert check.pass_obj is None and check.reason == "outsider" and check.direction == "in"
 

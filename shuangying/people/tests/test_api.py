@@ -171,7 +171,7 @@ def test_reveal_needs_a_purpose_and_a_reason_and_is_audited(client, personas, pe
     }
     assert response["Cache-Control"] == "no-store"
     event = AuditEvent.objects.get(action="reveal")
-    assert event.reason == "核实身份:核实返乡人员身份" and event.username == "town1"
+    assert event.reason == "核实身份：核实返乡人员身份" and event.username == "town1"
     assert person.reveal_id_number() not in str(event.detail) + event.summary
 
 
@@ -247,7 +247,7 @@ def test_search_by_post_keeps_the_number_out_of_the_url(client, personas, people
     assert response.json()["count"] == 0
     first, second = AuditEvent.objects.filter(action="search").order_by("id")
     assert first.path == second.path == "/api/persons/search"
-    assert first.detail["id_number"] == second.detail["q"] == "证件号码(完整)"
+    assert first.detail["id_number"] == second.detail["q"] == "证件号码（完整）"
 
 
 def test_bad_id_number_search_is_422(client, personas, people):
@@ -289,7 +289,7 @@ def test_invalid_filter_is_422_naming_the_field(client, county, personas, people
     response = client.get(f"/api/persons?division={county.grid2a.pk}")
     assert response.status_code == 422
     body = response.json()
-    assert body["field"] == "division" and body["message"].startswith("区划:")
+    assert body["field"] == "division" and body["message"].startswith("区划：")
     response = client.get("/api/persons?sort=age")
     assert response.status_code == 422 and response.json()["field"] == "sort"
 
@@ -451,7 +451,7 @@ def test_create_household_and_duplicate_number(client, county, personas):
     assert again.status_code == 409
     assert again.json() == {
         "code": "duplicate_household",
-        "message": "户编号:该区划内已有相同的户编号",
+        "message": "户编号：该区划内已有相同的户编号",
         "field": "number",
     }
     assert Household.objects.count() == 1
@@ -461,7 +461,7 @@ def test_create_household_and_duplicate_number(client, county, personas):
         content_type="application/json",
     )
     assert above.status_code == 403
-    assert above.json()["message"].startswith("所在区划:")
+    assert above.json()["message"].startswith("所在区划：")
 
 
 # --- validation errors ----------------------------------------------------------------------
@@ -478,7 +478,7 @@ def test_bad_id_number(client, county, personas):
     assert response.status_code == 422
     assert response.json() == {
         "code": "invalid_id_number",
-        "message": "证件号码:身份证号码校验位错误",
+        "message": "证件号码：身份证号码校验位错误",
         "field": "id_number",
     }
 
@@ -489,7 +489,7 @@ def test_bad_phone(client, county, personas):
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid_phone" and body["field"] == "phone"
-    assert body["message"].startswith("联系电话:")
+    assert body["message"].startswith("联系电话：")
 
 
 def test_missing_name(client, county, personas):
@@ -501,15 +501,15 @@ def test_missing_name(client, county, personas):
     body = response.json()
     assert body["code"] == "invalid_input"
     assert body["field"] == "name"
-    assert body["message"] == "姓名:必填"
-    assert body["errors"] == [{"field": "name", "code": "missing", "message": "姓名:必填"}]
+    assert body["message"] == "姓名：必填"
+    assert body["errors"] == [{"field": "name", "code": "missing", "message": "姓名：必填"}]
 
 
 def test_blank_name(client, county, personas):
     login(client, personas["grid1a"])
     response = post_person(client, new_person(county.grid1a, name=""))
     assert response.status_code == 422
-    assert response.json()["message"] == "姓名:不能为空"
+    assert response.json()["message"] == "姓名：不能为空"
     response = post_person(client, new_person(county.grid1a, name="   "))
     assert response.status_code == 422
     assert response.json()["field"] == "name" and "姓名" in response.json()["message"]
@@ -524,10 +524,10 @@ def test_wrong_types(client, county, personas):
     body = response.json()
     messages = {e["field"]: e["message"] for e in body["errors"]}
     assert messages == {
-        "name": "姓名:应为文本",
-        "division": "所属网格:应为整数",
-        "is_verified": "已核实:应为 true 或 false",
-        "sex": "性别:取值应为 'M'、'F'、'U' 之一",
+        "name": "姓名：应为文本",
+        "division": "所属网格：应为整数",
+        "is_verified": "已核实：应为 true 或 false",
+        "sex": "性别：取值应为 'M'、'F'、'U' 之一",
     }
 
 
@@ -536,7 +536,7 @@ def test_bad_query_parameter(client, personas, people):
     response = client.get("/api/persons?limit=abc")
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "limit", "code": "int_parsing", "message": "每页条数:应为整数"}
+        {"field": "limit", "code": "int_parsing", "message": "每页条数：应为整数"}
     ]
 
 
@@ -547,7 +547,7 @@ def test_invalid_json_and_missing_body(client, county, personas):
     assert response.json()["code"] == "invalid_json"
     response = client.post("/api/persons", content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["message"] == "姓名:必填;证件号码:必填;所属网格:必填"
+    assert response.json()["message"] == "姓名：必填；证件号码：必填；所属网格：必填"
 
 
 def test_patch_null_for_required_field_is_422(client, personas, people):

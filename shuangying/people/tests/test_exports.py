@@ -51,18 +51,18 @@ def test_person_export_is_masked_watermarked_and_audited(client, personas, peopl
     for plain in plaintexts(people):
         assert plain not in xml
     assert "138****1111" in xml and people.in_grid1a.id_number_masked in xml
-    assert "<oddHeader>&amp;L导出人:county 导出时间:" in xml
-    assert "<oddFooter>&amp;L导出人:county" in xml
+    assert "<oddHeader>&amp;L导出人：county 导出时间：" in xml
+    assert "<oddFooter>&amp;L导出人：county" in xml
 
     rows = sheet_rows(data)
-    assert rows[0][0].startswith("导出人:county 导出时间:")
+    assert rows[0][0].startswith("导出人：county 导出时间：")
     assert rows[1][:6] == [
         "姓名",
         "性别",
         "出生日期",
         "证件类型",
-        "证件号码(已脱敏)",
-        "联系电话(已脱敏)",
+        "证件号码（已脱敏）",
+        "联系电话（已脱敏）",
     ]
     body = {row[0]: row for row in rows[2:]}
     assert set(body) == {"张一甲", "李一乙", "王二甲"}
@@ -73,7 +73,7 @@ def test_person_export_is_masked_watermarked_and_audited(client, personas, peopl
 
     event = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="person")
     assert event.user_id == personas["county"].pk and event.detail["rows"] == 3
-    assert "导出人:county" in event.detail["watermark"]
+    assert "导出人：county" in event.detail["watermark"]
     for plain in plaintexts(people):
         assert plain not in str(event.detail) and plain not in event.summary
 
@@ -113,7 +113,7 @@ def test_export_honours_the_list_filters(client, personas, people):
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).order_by("-id").first()
     assert event.detail == {
         "rows": 1,
-        "filters": {"q": "证件号码或电话(完整)"},
+        "filters": {"q": "证件号码或电话（完整）"},
         "watermark": event.detail["watermark"],
     }
     assert digest not in str(event.detail)
@@ -154,7 +154,7 @@ def test_household_export(client, personas, people):
     people.in_grid1a.tags.add(Tag.objects.get(code="returnee"))
     login(client, personas["village1"])
     rows = sheet_rows(download(client, reverse("people:household_export")))
-    assert rows[0][0].startswith("导出人:village1")
+    assert rows[0][0].startswith("导出人：village1")
     assert rows[2:] == [
         ["A1", "东村1号", "东村一网格", "130682/100/201/01/", 1.0, 1.0, "", rows[2][7]]
     ]

@@ -27,21 +27,21 @@ def test_households_created_deduplicated_and_updated(personas, county):
         "households", make_xlsx(HOUSEHOLD_HEADERS, rows), personas["village1"], "valid"
     )
     assert report.messages() == [
-        "第4行 户编号:户编号与第2行重复(同一区划)",
-        "第5行 所属区划:“130682/101/201/01/”不在您的管辖范围内",
-        "第6行 户编号:户编号不能为空",
-        "第7行 住址:住址不能为空",
+        "第4行 户编号：户编号与第2行重复（同一区划）",
+        "第5行 所属区划：“130682/101/201/01/”不在您的管辖范围内",
+        "第6行 户编号：户编号不能为空",
+        "第7行 住址：住址不能为空",
     ]
     assert report.created == 2
     assert Household.objects.count() == 2
 
-    rows = [[GRID1A, 101, "东村1号", ""], [GRID1B, "101", "东村2号(新址)", "搬迁"]]
+    rows = [[GRID1A, 101, "东村1号", ""], [GRID1B, "101", "东村2号（新址）", "搬迁"]]
     again = import_file(
         "households", make_xlsx(HOUSEHOLD_HEADERS, rows), personas["village1"], "all"
     )
     assert (again.created, again.existing, again.updated) == (0, 1, 1)
     moved = Household.objects.get(division__path=GRID1B, number="101")
-    assert moved.address == "东村2号(新址)" and moved.notes == "搬迁"
+    assert moved.address == "东村2号（新址）" and moved.notes == "搬迁"
 
 
 def test_household_all_or_nothing(personas, county):
@@ -61,7 +61,7 @@ def test_division_tree_import(personas, county):
         ["130682001001", "小区", "A1", "幸福小区"],
         ["130682001001/A1", "网格", "G1", "幸福小区一网格"],
         ["130682/001/001/A1/", "网格", "G2", "幸福小区二网格"],
-        ["130682100201", "网格", "01", "东村一网格(改名)"],  # exists: renamed
+        ["130682100201", "网格", "01", "东村一网格（改名）"],  # exists: renamed
         ["130682100201", "网格", "03", "东村三网格"],
     ]
     report = import_file("divisions", make_xlsx(DIVISION_HEADERS, rows), personas["county"], "all")
@@ -69,7 +69,7 @@ def test_division_tree_import(personas, county):
     assert (report.created, report.existing, report.updated) == (6, 1, 1)
     grid = Division.objects.get(path="130682/001/001/A1/G2/")
     assert grid.level == 5 and grid.parent.name == "幸福小区"
-    assert Division.objects.get(path=GRID1A).name == "东村一网格(改名)"
+    assert Division.objects.get(path=GRID1A).name == "东村一网格（改名）"
 
     again = import_file("divisions", make_xlsx(DIVISION_HEADERS, rows), personas["county"], "all")
     assert (again.created, again.existing, again.updated) == (0, 8, 0)
@@ -109,7 +109,7 @@ def test_division_import_stays_within_jurisdiction(county):
     report = import_file("divisions", make_xlsx(DIVISION_HEADERS, rows), officer, "valid")
     assert [(e["row"], e["message"]) for e in report.errors] == [
         (3, "上级区划不在您的管辖范围内"),
-        (4, "只有管辖全部区划的用户可以导入县级区划,请填写上级代码"),
+        (4, "只有管辖全部区划的用户可以导入县级区划，请填写上级代码"),
     ]
     assert report.created == 1
     assert not Division.objects.filter(code="130682101202").exists()

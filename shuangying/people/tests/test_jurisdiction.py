@@ -62,7 +62,7 @@ def test_the_whole_tree_asks_the_database_no_condition(personas, people, county)
     whole = str(Person.objects.restrict(personas["county"]).query)
     assert "WHERE" not in whole
     assert "LIKE" in str(Person.objects.restrict(personas["town1"]).query)
-    health = Department.objects.create(code="health_t", name="卫健局(测试)")
+    health = Department.objects.create(code="health_t", name="卫健局（测试）")
     staff = make_user("dept-all", "department_officer", [county.county], department=health)
     assert "WHERE" not in str(Person.objects.restrict(staff).query)
     local = make_user("dept-town", "department_officer", [county.town1], department=health)

@@ -67,7 +67,7 @@ def test_dry_run_reports_exactly_the_bad_rows(personas, people):
     assert "不存在" in by_row[72]["message"]
     assert by_row[92]["column"] == "所属网格"
     assert "不在您的管辖范围内" in by_row[92]["message"]
-    assert report.messages()[0] == "第12行 证件号码:身份证号码校验位错误"
+    assert report.messages()[0] == "第12行 证件号码：身份证号码校验位错误"
     assert report.created == 95 and report.skipped == 100  # all-or-nothing would write nothing
     assert Person.objects.count() == before
 
@@ -116,7 +116,7 @@ def test_valid_file_all_or_nothing_writes_everything(personas, people):
 def test_duplicate_document_in_file_is_an_error_on_the_later_row(personas, people):
     rows = [person_row(1, GRID1A), person_row(2, GRID1A), person_row(1, GRID1B, 姓名="又一个")]
     report = import_persons_file(make_xlsx(PERSON_HEADERS, rows), personas["village1"], "valid")
-    assert report.messages() == ["第4行 证件号码:证件号码与第2行重复"]
+    assert report.messages() == ["第4行 证件号码：证件号码与第2行重复"]
     assert report.created == 2
     assert not Person.objects.filter(name="又一个").exists()
 
@@ -212,22 +212,22 @@ def test_households_tags_and_travel(personas, county):
 
 
 def test_header_synonyms_title_row_and_row_numbers(personas, county):
-    headers = ["序号", "名字", "身份证号码(必填)", "手机号", "网格", "备注栏"]
+    headers = ["序号", "名字", "身份证号码（必填）", "手机号", "网格", "备注栏"]
     rows = [
         [1, "甲", resident_id(51), "13900000051", GRID1A, "x"],
         [2, "乙", bad_check_digit(resident_id(52)), "13900000052", GRID1A, "y"],
     ]
     data = make_xlsx(headers, rows, title="东村返乡人员登记表")
     report = import_persons_file(data, personas["village1"], "valid")
-    assert report.messages() == ["第4行 身份证号码(必填):身份证号码校验位错误"]
-    assert report.warnings == ["未识别的列“备注栏”,已忽略"]
+    assert report.messages() == ["第4行 身份证号码（必填）：身份证号码校验位错误"]
+    assert report.warnings == ["未识别的列“备注栏”，已忽略"]
     assert report.created == 1
 
 
 def test_missing_required_headers_is_a_file_error(personas, county):
     data = make_xlsx(["姓名", "电话"], [["甲", "13900000000"]])
     report = import_persons_file(data, personas["village1"], "valid")
-    assert report.file_error == "表头缺少必填列:“证件号码”、“所属网格”,请使用导入模板"
+    assert report.file_error == "表头缺少必填列：“证件号码”、“所属网格”，请使用导入模板"
     assert not report.committed
 
 
@@ -255,4 +255,4 @@ def test_sex_must_match_the_id_number(personas, county):
     rows = [person_row(71, GRID1A, 证件号码=male)]
     data = make_xlsx([*PERSON_HEADERS, "性别"], [rows[0] + ["女"]])
     report = import_persons_file(data, personas["village1"], "valid")
-    assert report.messages() == ["第2行 性别:性别与身份证号码不符"]
+    assert report.messages() == ["第2行 性别：性别与身份证号码不符"]

@@ -23,7 +23,7 @@ def test_search_by_full_id_number_through_hash(client, personas, people):
     html = person_list(client, q=plain)
     assert "李一乙" in html and "张一甲" not in html
     event = AuditEvent.objects.filter(action=AuditAction.SEARCH).first()
-    assert event.detail["q"] == "证件号码或电话(完整)"
+    assert event.detail["q"] == "证件号码或电话（完整）"
     assert plain not in str(event.detail) and plain not in event.summary
     assert plain not in event.path
 
@@ -169,7 +169,7 @@ def test_reveal_needs_purpose_and_reason_and_is_audited(client, personas, people
     # Plaintext is never kept by a browser or a proxy (issue 17).
     assert "no-store" in response["Cache-Control"]
     event = AuditEvent.objects.get(action=AuditAction.REVEAL)
-    assert event.reason == "电话联系本人:电话回访核实" and event.username == "town1"
+    assert event.reason == "电话联系本人：电话回访核实" and event.username == "town1"
     outside = reverse("people:person_reveal", args=[people.in_grid2a.pk])
     assert client.post(outside, {"purpose": "contact", "reason": "x" * 5}).status_code == 404
 
@@ -208,7 +208,7 @@ def test_household_file_prints_members(client, personas, people, county):
     login(client, personas["grid1a"])
     html = client.get(household.get_absolute_url()).content.decode()
     assert "张一甲" in html and "户主" in html and "data-print" in html
-    assert "打印人:grid1a" in html
+    assert "打印人：grid1a" in html
     login(client, personas["grid1b"])
     assert client.get(household.get_absolute_url()).status_code == 404
     assert Household.objects.restrict(personas["grid1b"]).count() == 0

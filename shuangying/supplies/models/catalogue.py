@@ -51,7 +51,7 @@ class Item(Audited, models.Model):
         **QUANTITY,
         null=True,
         blank=True,
-        help_text=_("粮油等储备:按此折算可供应天数"),
+        help_text=_("粮油等储备：按此折算可供应天数"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -116,7 +116,7 @@ class Budget(models.Model):
     """A fund purchases are charged to; the amount used is what was accepted into stock."""
 
     name = models.CharField(_("名称"), max_length=60, unique=True)
-    amount = models.DecimalField(_("预算金额(元)"), **MONEY)
+    amount = models.DecimalField(_("预算金额（元）"), **MONEY)
 
     objects = CatalogueQuerySet.as_manager()
 

@@ -48,6 +48,16 @@ class Recipient(Audited, models.Model):
     )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     contact = models.CharField(_("联系人"), max_length=30, blank=True)
+    # An enterprise's own account (role enterprise_contact): it asks for supplies for this
+    # enterprise and sees its requests, and nothing else of the county's.
+    contact_account = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("联络人账户"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     consumption = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("发放去向")

@@ -51,7 +51,7 @@ class Donation(Audited, models.Model):
             models.CheckConstraint(
                 condition=models.Q(anonymous=True) | ~models.Q(donor_name=""),
                 name="donation_named_or_anonymous",
-                violation_error_message=_("捐赠方:非匿名捐赠须填写捐赠方名称"),
+                violation_error_message=_("捐赠方：非匿名捐赠须填写捐赠方名称"),
             )
         ]
 
@@ -75,7 +75,7 @@ class DonationLine(AcceptedLine):
         Donation, on_delete=models.CASCADE, related_name="lines", verbose_name=_("捐赠")
     )
     quantity = models.DecimalField(_("捐赠数量"), **QUANTITY)
-    declared_value = models.DecimalField(_("申报价值(元)"), **MONEY, default=ZERO)
+    declared_value = models.DecimalField(_("申报价值（元）"), **MONEY, default=ZERO)
 
     class Meta(AcceptedLine.Meta):
         verbose_name = _("捐赠明细")

@@ -81,8 +81,8 @@ class PurchaseLine(AcceptedLine):
         PurchaseRequest, on_delete=models.CASCADE, related_name="lines", verbose_name=_("采购申请")
     )
     quantity = models.DecimalField(_("申请数量"), **QUANTITY)
-    estimated_price = models.DecimalField(_("预估单价(元)"), **MONEY)
-    unit_price = models.DecimalField(_("成交单价(元)"), **MONEY, null=True, blank=True)
+    estimated_price = models.DecimalField(_("预估单价（元）"), **MONEY)
+    unit_price = models.DecimalField(_("成交单价（元）"), **MONEY, null=True, blank=True)
     delivered = models.DecimalField(_("到货数量"), **QUANTITY, default=ZERO)
 
     class Meta(AcceptedLine.Meta):

@@ -78,7 +78,7 @@ class StockMove(Audited, models.Model):
         Location, on_delete=models.PROTECT, related_name="moves_in", verbose_name=_("去向")
     )
     kind = models.CharField(_("类型"), max_length=20, choices=MoveKind.choices)
-    amount = models.DecimalField(_("金额(元)"), **MONEY, default=ZERO)
+    amount = models.DecimalField(_("金额（元）"), **MONEY, default=ZERO)
     moved_at = models.DateTimeField(_("时间"))
     reverses = models.OneToOneField(
         "self",

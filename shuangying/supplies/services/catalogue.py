@@ -20,9 +20,9 @@ from .common import decimal_of, outside_location
 def create_category(*, actor=None, name: str, sort_order: int = 0) -> Category:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": ["名称:必填"]})
+        raise ValidationError({"name": ["名称：必填"]})
     if Category.objects.filter(name=name).exists():
-        raise ValidationError({"name": ["名称:该类别已存在"]})
+        raise ValidationError({"name": ["名称：该类别已存在"]})
     category = Category.objects.create(name=name, sort_order=sort_order)
     category.log_action(AuditAction.CREATE, summary=f"新增物资类别 {name}", user=actor)
     return category
@@ -35,7 +35,7 @@ def _conversions(item: Item, conversions: Sequence[tuple[str, Decimal]]) -> None
         if not unit:
             continue
         if unit == item.unit or unit in seen:
-            raise ValidationError({"conversions": [f"单位换算第{n}项:单位“{unit}”重复"]})
+            raise ValidationError({"conversions": [f"单位换算第{n}项：单位“{unit}”重复"]})
         seen.add(unit)
         factor = decimal_of(factor, label=f"单位换算第{n}项 折合数量")
         UnitConversion.objects.update_or_create(item=item, unit=unit, defaults={"factor": factor})
@@ -58,16 +58,16 @@ def save_item(
     """Create or change a catalogue item with its unit conversions (H1)."""
     name, unit = name.strip(), unit.strip()
     if not name:
-        raise ValidationError({"name": ["名称:必填"]})
+        raise ValidationError({"name": ["名称：必填"]})
     if not unit:
-        raise ValidationError({"unit": ["计量单位:必填"]})
+        raise ValidationError({"unit": ["计量单位：必填"]})
     clash = Item.objects.filter(name=name)
     if item is not None:
         clash = clash.exclude(pk=item.pk)
         if item.unit != unit and StockMove.objects.filter(item=item).exists():
-            raise ValidationError({"unit": ["计量单位:已有出入库记录,不能更改基本单位"]})
+            raise ValidationError({"unit": ["计量单位：已有出入库记录，不能更改基本单位"]})
     if clash.exists():
-        raise ValidationError({"name": ["名称:该物资已在目录中"]})
+        raise ValidationError({"name": ["名称：该物资已在目录中"]})
     min_stock = decimal_of(min_stock, label="最低库存", positive=False)
     if daily_consumption is not None:
         daily_consumption = decimal_of(daily_consumption, label="日消耗量")
@@ -93,11 +93,11 @@ def save_item(
 def create_location(*, actor=None, name: str, kind: str, division, department=None) -> Location:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": ["名称:必填"]})
+        raise ValidationError({"name": ["名称：必填"]})
     if kind not in LocationKind.values:
-        raise ValidationError({"kind": ["类型:无效"]})
+        raise ValidationError({"kind": ["类型：无效"]})
     if Location.objects.filter(kind=kind, name=name).exists():
-        raise ValidationError({"name": ["名称:同类库点名称已存在"]})
+        raise ValidationError({"name": ["名称：同类库点名称已存在"]})
     location = Location.objects.create(
         name=name, kind=kind, division=division, department=department
     )
@@ -115,17 +115,20 @@ def create_recipient(
     department=None,
     credit_code: str = "",
     contact: str = "",
+    contact_account=None,
 ) -> Recipient:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": ["名称:必填"]})
+        raise ValidationError({"name": ["名称：必填"]})
     if kind not in RecipientKind.values:
-        raise ValidationError({"kind": ["类型:无效"]})
+        raise ValidationError({"kind": ["类型：无效"]})
     credit_code = credit_code.strip().upper()
     if credit_code and len(credit_code) != 18:
-        raise ValidationError({"credit_code": ["统一社会信用代码:应为18位"]})
+        raise ValidationError({"credit_code": ["统一社会信用代码：应为18位"]})
+    if contact_account is not None and kind != RecipientKind.ENTERPRISE:
+        raise ValidationError({"contact_account": ["联络人账户：只有企业设联络人账户"]})
     if Recipient.objects.filter(kind=kind, name=name).exists():
-        raise ValidationError({"name": ["名称:该领用单位已存在"]})
+        raise ValidationError({"name": ["名称：该领用单位已存在"]})
     recipient = Recipient.objects.create(
         name=name,
         kind=kind,
@@ -133,6 +136,7 @@ def create_recipient(
         department=department,
         credit_code=credit_code,
         contact=contact.strip()[:30],
+        contact_account=contact_account,
         consumption=outside_location(LocationKind.CONSUMPTION, name, division),
     )
     recipient.log_action(AuditAction.CREATE, summary=f"新增领用单位 {name}", user=actor)

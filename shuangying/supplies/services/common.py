@@ -29,15 +29,15 @@ def decimal_of(value, *, label: str, row: int | None = None, positive=True) -> D
         text = str(value).strip().replace(",", "").replace("\uff0c", "")
         number = value if isinstance(value, Decimal) else Decimal(text)
     except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError(f"{row_label(row)}{label}:应为数字") from None
+        raise ValidationError(f"{row_label(row)}{label}：应为数字") from None
     if not number.is_finite():
-        raise ValidationError(f"{row_label(row)}{label}:应为数字")
+        raise ValidationError(f"{row_label(row)}{label}：应为数字")
     if positive and number <= 0:
-        raise ValidationError(f"{row_label(row)}{label}:应大于0")
+        raise ValidationError(f"{row_label(row)}{label}：应大于0")
     if number < 0:
-        raise ValidationError(f"{row_label(row)}{label}:不能为负数")
+        raise ValidationError(f"{row_label(row)}{label}：不能为负数")
     if abs(number) >= MAX_QUANTITY:
-        raise ValidationError(f"{row_label(row)}{label}:数值过大")
+        raise ValidationError(f"{row_label(row)}{label}：数值过大")
     return number
 
 
@@ -50,12 +50,12 @@ def to_base(item: Item, quantity: Decimal, unit: str = "", *, row: int | None = 
         if conversion is None:
             known = "、".join([item.unit, *item.conversions.values_list("unit", flat=True)])
             raise ValidationError(
-                f"{row_label(row)}单位:{item.name}没有“{unit}”这一单位(可用:{known})"
+                f"{row_label(row)}单位：{item.name}没有“{unit}”这一单位（可用：{known}）"
             )
         quantity = quantity * conversion.factor
     base = quantity.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
     if base <= 0:
-        raise ValidationError(f"{row_label(row)}数量:折合{item.unit}后应大于0")
+        raise ValidationError(f"{row_label(row)}数量：折合{item.unit}后应大于0")
     return base
 
 
@@ -70,7 +70,7 @@ def next_number(model, prefix: str, field: str = "number") -> str:
 
 def require_store(location: Location, label: str = "库点") -> None:
     if location.kind not in STORE_KINDS:
-        raise ValidationError({"location": [f"{label}:应为储备库(县级储备库、部门库或乡镇库)"]})
+        raise ValidationError({"location": [f"{label}：应为储备库（县级储备库、部门库或乡镇库）"]})
 
 
 def outside_location(kind: str, name: str, division) -> Location:
@@ -97,13 +97,15 @@ class Line:
 
 def base_lines(lines: Sequence[Line], *, price_label: str | None = None) -> list[Line]:
     if not lines:
-        raise ValidationError({"lines": ["明细:至少填写一行物资"]})
+        raise ValidationError({"lines": ["明细：至少填写一行物资"]})
     out = []
     seen = set()
     for n, line in enumerate(lines, start=1):
         row = line.row or n
         if line.item.pk in seen:
-            raise ValidationError({"lines": [f"第{row}行 物资:{line.item.name}重复,请合并为一行"]})
+            raise ValidationError(
+                {"lines": [f"第{row}行 物资：{line.item.name}重复，请合并为一行"]}
+            )
         seen.add(line.item.pk)
         quantity = decimal_of(line.quantity, label="数量", row=row)
         base = to_base(line.item, quantity, line.unit, row=row)

@@ -75,7 +75,9 @@ def issue_batch(
     going out now. Never more than the order still asks for, never more than is on hand."""
     order = DispatchOrder.objects.select_for_update().get(pk=order.pk)
     if order.status in (DispatchStatus.CANCELLED, DispatchStatus.ISSUED):
-        raise ValidationError({"status": [f"状态:调用指令{order.get_status_display()},不能再发放"]})
+        raise ValidationError(
+            {"status": [f"状态：调用指令{order.get_status_display()}，不能再发放"]}
+        )
     lines = {line.pk: line for line in order.lines.select_related("item").order_by("pk")}
     picked = []
     for n, (pk, line) in enumerate(lines.items(), start=1):
@@ -87,17 +89,17 @@ def issue_batch(
             raise ValidationError(
                 {
                     "lines": [
-                        f"第{n}行 发放数量:{line.item.name}指令尚余{fmt(line.remaining)}"
-                        f"{line.item.unit},不能发放{fmt(qty)}{line.item.unit}"
+                        f"第{n}行 发放数量：{line.item.name}指令尚余{fmt(line.remaining)}"
+                        f"{line.item.unit}，不能发放{fmt(qty)}{line.item.unit}"
                     ]
                 }
             )
         picked.append((n, line, qty))
     unknown = set(quantities) - set(lines)
     if unknown:
-        raise ValidationError({"lines": ["明细:含有不属于该调用指令的行"]})
+        raise ValidationError({"lines": ["明细：含有不属于该调用指令的行"]})
     if not picked:
-        raise ValidationError({"lines": ["发放数量:至少填写一行"]})
+        raise ValidationError({"lines": ["发放数量：至少填写一行"]})
     seq = order.issues.count() + 1
     issue = Issue.objects.create(
         order=order,
@@ -144,9 +146,9 @@ def sign_issue(*, actor, issue: Issue, signed_name: str) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     signed_name = signed_name.strip()[:30]
     if not signed_name:
-        raise ValidationError({"signed_name": ["签收人:请填写签收人姓名"]})
+        raise ValidationError({"signed_name": ["签收人：请填写签收人姓名"]})
     if issue.status != IssueStatus.ISSUED:
-        raise ValidationError({"signed_name": [f"签收人:该批次{issue.get_status_display()}"]})
+        raise ValidationError({"signed_name": [f"签收人：该批次{issue.get_status_display()}"]})
     if getattr(actor, "pk", None) and actor.pk == issue.handled_by_id:
         raise PermissionDenied("经办发放的人不能替领用单位签收")
     issue.status = IssueStatus.SIGNED
@@ -168,9 +170,11 @@ def cancel_issue(*, actor=None, issue: Issue, reason: str) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     reason = reason.strip()[:200]
     if not reason:
-        raise ValidationError({"reason": ["撤销原因:必填"]})
+        raise ValidationError({"reason": ["撤销原因：必填"]})
     if issue.status != IssueStatus.ISSUED:
-        raise ValidationError({"reason": [f"撤销原因:该批次{issue.get_status_display()},不能撤销"]})
+        raise ValidationError(
+            {"reason": [f"撤销原因：该批次{issue.get_status_display()}，不能撤销"]}
+        )
     lines = list(
         issue.lines.select_related("move__item", "move__from_location", "move__to_location")
     )
@@ -201,11 +205,11 @@ def cancel_dispatch_order(*, actor=None, order: DispatchOrder, reason: str):
     by one to bring their stock back)."""
     order = DispatchOrder.objects.select_for_update().get(pk=order.pk)
     if not reason.strip():
-        raise ValidationError({"reason": ["撤销原因:必填"]})
+        raise ValidationError({"reason": ["撤销原因：必填"]})
     if order.status in (DispatchStatus.CANCELLED, DispatchStatus.ISSUED):
-        raise ValidationError({"reason": [f"撤销原因:调用指令{order.get_status_display()}"]})
+        raise ValidationError({"reason": [f"撤销原因：调用指令{order.get_status_display()}"]})
     order.status = DispatchStatus.CANCELLED
-    order.note = f"{order.note} [撤销:{reason.strip()}]"[:300]
+    order.note = f"{order.note} [撤销：{reason.strip()}]"[:300]
     order.save(update_fields=["status", "note"])
     order.log_action(AuditAction.UPDATE, summary=f"撤销调用指令 {order.number}", user=actor)
     return order

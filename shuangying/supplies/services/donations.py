@@ -45,7 +45,7 @@ def record_donation(
     require_store(location, "入库库点")
     donor_name = donor_name.strip()[:100]
     if not donor_name and not anonymous:
-        raise ValidationError({"donor_name": ["捐赠方:必填(不愿具名请勾选匿名捐赠)"]})
+        raise ValidationError({"donor_name": ["捐赠方：必填（不愿具名请勾选匿名捐赠）"]})
     donor_label = donor_name if donor_name else "匿名捐赠者"
     base = base_lines(lines, price_label="申报价值")
     donation = Donation.objects.create(
@@ -91,9 +91,9 @@ def accept_donation(
     a reason). The accepted part goes into stock at its share of the declared value."""
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     if donation.status != DonationStatus.PENDING:
-        raise ValidationError({"status": ["状态:该捐赠已验收"]})
+        raise ValidationError({"status": ["状态：该捐赠已验收"]})
     if not acceptance_team.strip():
-        raise ValidationError({"acceptance_team": ["验收人员:必填"]})
+        raise ValidationError({"acceptance_team": ["验收人员：必填"]})
     moves = []
     lines = list(donation.lines.select_related("item"))
     for n, line in enumerate(lines, start=1):
@@ -104,10 +104,10 @@ def accept_donation(
             else decimal_of(given, label="验收合格数量", row=n, positive=False)
         )
         if qty > line.quantity:
-            raise ValidationError({"lines": [f"第{n}行 验收合格数量:不能超过捐赠数量"]})
+            raise ValidationError({"lines": [f"第{n}行 验收合格数量：不能超过捐赠数量"]})
         reason = ((reasons or {}).get(line.pk) or "").strip()
         if qty < line.quantity and not reason:
-            raise ValidationError({"lines": [f"第{n}行 拒收原因:部分拒收须说明原因"]})
+            raise ValidationError({"lines": [f"第{n}行 拒收原因：部分拒收须说明原因"]})
         line.accepted = qty
         line.rejection_reason = reason[:200]
         if qty > 0:

@@ -44,9 +44,9 @@ def record_processing(
     carries the input's value; the yield is the output in the input's unit over the input."""
     require_store(location)
     if not processor.strip():
-        raise ValidationError({"processor": ["加工单位:必填"]})
+        raise ValidationError({"processor": ["加工单位：必填"]})
     if input_item.pk == output_item.pk:
-        raise ValidationError({"output_item": ["产出物资:不能与投入物资相同"]})
+        raise ValidationError({"output_item": ["产出物资：不能与投入物资相同"]})
     qty_in = to_base(input_item, decimal_of(input_quantity, label="投入数量"), input_unit)
     qty_out = to_base(output_item, decimal_of(output_quantity, label="产出数量"), output_unit)
     yield_ratio = None

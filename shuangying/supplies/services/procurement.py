@@ -44,9 +44,9 @@ def create_purchase_request(
     """A purchase request (draft): items, quantities, estimated prices, supplier, reason."""
     require_store(location, "入库库点")
     if not supplier_name.strip():
-        raise ValidationError({"supplier": ["供应商:必填"]})
+        raise ValidationError({"supplier": ["供应商：必填"]})
     if not reason.strip():
-        raise ValidationError({"reason": ["采购理由:必填"]})
+        raise ValidationError({"reason": ["采购理由：必填"]})
     lines = base_lines(lines, price_label="预估单价")
     purchase = PurchaseRequest.objects.create(
         number=number or next_number(PurchaseRequest, "CG"),
@@ -84,12 +84,12 @@ def submit_purchase_request(*, actor=None, purchase: PurchaseRequest):
     REVIEW_DEPARTMENTS, in a new round (a returned request comes back to all four)."""
     purchase = _lock(purchase)
     if purchase.status not in (PurchaseStatus.DRAFT, PurchaseStatus.RETURNED):
-        raise ValidationError({"status": ["状态:只有草稿或已退回的申请可以提交预审"]})
+        raise ValidationError({"status": ["状态：只有草稿或已退回的申请可以提交预审"]})
     departments = {d.code: d for d in Department.objects.filter(code__in=REVIEW_DEPARTMENTS)}
     missing = [code for code in REVIEW_DEPARTMENTS if code not in departments]
     if missing:
         raise ValidationError(
-            {"status": [f"联合预审:缺少部门 {'、'.join(missing)},请先在部门中添加"]}
+            {"status": [f"联合预审：缺少部门 {'、'.join(missing)}，请先在部门中添加"]}
         )
     purchase.review_round += 1
     purchase.status = PurchaseStatus.IN_REVIEW
@@ -122,17 +122,17 @@ def review_purchase_request(
     if department is None or department.code not in REVIEW_DEPARTMENTS:
         raise PermissionDenied("只有财政、卫健、市场监管、工信部门参加联合预审")
     if purchase.status != PurchaseStatus.IN_REVIEW:
-        raise ValidationError({"decision": ["审核意见:该申请不在联合预审中"]})
+        raise ValidationError({"decision": ["审核意见：该申请不在联合预审中"]})
     if decision not in (ReviewDecision.APPROVED, ReviewDecision.RETURNED):
-        raise ValidationError({"decision": ["审核意见:请选择同意或退回"]})
+        raise ValidationError({"decision": ["审核意见：请选择同意或退回"]})
     comment = comment.strip()[:300]
     if decision == ReviewDecision.RETURNED and not comment:
-        raise ValidationError({"comment": ["审核意见:退回须说明原因"]})
+        raise ValidationError({"comment": ["审核意见：退回须说明原因"]})
     review = PurchaseReview.objects.select_for_update().get(
         request=purchase, round=purchase.review_round, department=department
     )
     if review.decision != ReviewDecision.PENDING:
-        raise ValidationError({"decision": [f"审核意见:{department.name}本轮已审核"]})
+        raise ValidationError({"decision": [f"审核意见：{department.name}本轮已审核"]})
     review.decision = decision
     review.comment = comment
     review.reviewer = actor
@@ -167,7 +167,7 @@ def place_order(
     are the agreed prices where they differ from the estimate."""
     purchase = _lock(purchase)
     if purchase.status != PurchaseStatus.APPROVED:
-        raise ValidationError({"status": ["状态:联合预审全部同意后才能订购"]})
+        raise ValidationError({"status": ["状态：联合预审全部同意后才能订购"]})
     for n, line in enumerate(purchase.lines.select_related("item"), start=1):
         price = (prices or {}).get(line.pk)
         line.unit_price = (
@@ -207,29 +207,29 @@ def accept_delivery(
     goes into stock at the agreed price, what is rejected is recorded with the reason."""
     purchase = _lock(purchase)
     if purchase.status != PurchaseStatus.ORDERED:
-        raise ValidationError({"status": ["状态:订购后才能到货验收"]})
+        raise ValidationError({"status": ["状态：订购后才能到货验收"]})
     if not acceptance_team.strip():
-        raise ValidationError({"acceptance_team": ["验收人员:请填写参加联合验收的部门和人员"]})
+        raise ValidationError({"acceptance_team": ["验收人员：请填写参加联合验收的部门和人员"]})
     lines = {line.pk: line for line in purchase.lines.select_related("item")}
     by_id = {r.line_id: r for r in results}
     if set(by_id) != set(lines):
-        raise ValidationError({"lines": ["明细:每一行都须填写到货和验收数量"]})
+        raise ValidationError({"lines": ["明细：每一行都须填写到货和验收数量"]})
     moves = []
     for n, (pk, line) in enumerate(lines.items(), start=1):
         result = by_id[pk]
         delivered = decimal_of(result.delivered, label="到货数量", row=n, positive=False)
         accepted = decimal_of(result.accepted, label="验收合格数量", row=n, positive=False)
         if accepted > delivered:
-            raise ValidationError({"lines": [f"第{n}行 验收合格数量:不能超过到货数量"]})
+            raise ValidationError({"lines": [f"第{n}行 验收合格数量：不能超过到货数量"]})
         if accepted < delivered and not result.rejection_reason.strip():
-            raise ValidationError({"lines": [f"第{n}行 拒收原因:部分拒收须说明原因"]})
+            raise ValidationError({"lines": [f"第{n}行 拒收原因：部分拒收须说明原因"]})
         line.delivered = delivered
         line.accepted = accepted
         line.rejection_reason = result.rejection_reason.strip()[:200]
         if accepted > 0:
             moves.append((line, n))
     if not moves:
-        raise ValidationError({"lines": ["明细:没有验收合格的物资,无法入库"]})
+        raise ValidationError({"lines": ["明细：没有验收合格的物资，无法入库"]})
     posted = post_moves(
         [
             Move(

@@ -30,7 +30,7 @@ def create_enterprise_request(
     requested_on: date | None = None,
 ) -> EnterpriseRequest:
     if recipient.kind != RecipientKind.ENTERPRISE:
-        raise ValidationError({"recipient": ["企业:请选择企业类型的领用单位"]})
+        raise ValidationError({"recipient": ["企业：请选择企业类型的领用单位"]})
     qty = to_base(item, decimal_of(quantity, label="需求数量"), unit)
     req = EnterpriseRequest.objects.create(
         recipient=recipient,
@@ -51,13 +51,13 @@ def meet_request_from_stock(
     """Meet an enterprise's request from stock: a dispatch order to the enterprise."""
     req = EnterpriseRequest.objects.select_for_update().get(pk=req.pk)
     if req.status != RequestStatus.OPEN:
-        raise ValidationError({"status": ["状态:该需求已处理"]})
+        raise ValidationError({"status": ["状态：该需求已处理"]})
     order = create_dispatch_order(
         actor=actor,
         source=source,
         recipient=req.recipient,
         lines=[Line(item=req.item, quantity=req.quantity)],
-        note=f"企业需求:{req.reason}"[:300],
+        note=f"企业需求：{req.reason}"[:300],
     )
     req.status = RequestStatus.FROM_STOCK
     req.dispatch_order = order
@@ -78,12 +78,12 @@ def meet_request_by_purchase(
     through the same joint pre-review)."""
     req = EnterpriseRequest.objects.select_for_update().get(pk=req.pk)
     if req.status != RequestStatus.OPEN:
-        raise ValidationError({"status": ["状态:该需求已处理"]})
+        raise ValidationError({"status": ["状态：该需求已处理"]})
     purchase = create_purchase_request(
         actor=actor,
         location=location,
         supplier_name=supplier_name,
-        reason=f"帮助{req.recipient.name}采购:{req.reason}"[:300],
+        reason=f"帮助{req.recipient.name}采购：{req.reason}"[:300],
         lines=[Line(item=req.item, quantity=req.quantity, price=estimated_price)],
     )
     req.status = RequestStatus.BY_PURCHASE

@@ -79,7 +79,7 @@ def transfer_stock(
     require_store(from_location, "调出库点")
     require_store(to_location, "调入库点")
     if from_location.pk == to_location.pk:
-        raise ValidationError({"to_location": ["调入库点:不能与调出库点相同"]})
+        raise ValidationError({"to_location": ["调入库点：不能与调出库点相同"]})
     lines = base_lines(lines)
     document = next_number(StockMove, "DB", "document")
     moves = post_moves(

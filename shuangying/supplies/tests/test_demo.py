@@ -151,7 +151,7 @@ def test_donations_processing_batches(quwo):
 
 def test_grain_reserve_in_days(quwo):
     rows = {r.item: r for r in reserve_days()}
-    grain = rows["储备粮(大米)"]
+    grain = rows["储备粮（大米）"]
     assert grain.on_hand == 13400 and grain.issued == 190
     assert grain.days == D("150.0")
     assert rows["储备食用油"].issued == 50

@@ -232,6 +232,6 @@ def test_reconcile_command_fails_when_a_balance_is_off(county, capsys):
     call_command("reconcile_supplies")
     assert "账实相符" in capsys.readouterr().out
     StockBalance.objects.filter(location=store).update(quantity=F("quantity") + 1)
-    with pytest.raises(CommandError, match="账实不符:1处"):
+    with pytest.raises(CommandError, match="账实不符：1处"):
         call_command("reconcile_supplies")
-    assert "核对库 核对物资:库存 11,出入库合计 10" in capsys.readouterr().err
+    assert "核对库 核对物资：库存 11，出入库合计 10" in capsys.readouterr().err

@@ -113,7 +113,7 @@ def test_rows_added_in_the_browser_are_saved(client, officer, store, catalogue):
     head = {"location": store.pk, "supplier": "某公司", "reason": "防控"}
     refused = client.post("/supplies/purchases/new/", {**head, **lines_data(*rows)})
     assert refused.status_code == 400
-    assert "第5行 物资:医用外科口罩重复" in refused.content.decode()
+    assert "第5行 物资：医用外科口罩重复" in refused.content.decode()
     saved = client.post("/supplies/purchases/new/", {**head, **lines_data(*rows[:4])})
     assert saved.status_code == 302
     assert PurchaseRequest.objects.get().lines.count() == 4
@@ -139,12 +139,12 @@ def test_joint_acceptance_is_a_formset_naming_the_row(client, officer, store, ca
         {"delivered": "许多", "accepted": "9", "reason": "缝线渗漏"},
     )
     bad = client.post(url, {"acceptance_team": "五部门", **rows})
-    assert bad.status_code == 400 and "第2行 到货数量:应为数字" in bad.content.decode()
+    assert bad.status_code == 400 and "第2行 到货数量：应为数字" in bad.content.decode()
     rows["lines-1-delivered"] = "10"
     unsigned = client.post(url, {"acceptance_team": "", **rows})
     assert unsigned.status_code == 400 and "验收人员" in unsigned.content.decode()
     unexplained = client.post(url, {"acceptance_team": "五部门", **rows, "lines-1-reason": ""})
-    assert "第2行 拒收原因:部分拒收须说明原因" in unexplained.content.decode()
+    assert "第2行 拒收原因：部分拒收须说明原因" in unexplained.content.decode()
     done = client.post(url, {"acceptance_team": "五部门", **rows})
     assert done.status_code == 302
     balances = dict(
@@ -218,10 +218,10 @@ def test_donation_acceptance_is_a_formset_too(client, officer, store, catalogue)
     url = f"/supplies/donations/{donation.pk}/accept/"
     rows = lines_data({"accepted": "六百"}, {"accepted": "20"})
     bad = client.post(url, {"acceptance_team": "发改局", **rows})
-    assert bad.status_code == 400 and "第1行 验收合格数量:应为数字" in bad.content.decode()
+    assert bad.status_code == 400 and "第1行 验收合格数量：应为数字" in bad.content.decode()
     rows["lines-0-accepted"] = "500"
     unexplained = client.post(url, {"acceptance_team": "发改局", **rows})
-    assert "第1行 拒收原因:部分拒收须说明原因" in unexplained.content.decode()
+    assert "第1行 拒收原因：部分拒收须说明原因" in unexplained.content.decode()
     done = client.post(url, {"acceptance_team": "发改局", **rows, "lines-0-reason": "100个破损"})
     assert done.status_code == 302
     balances = dict(

@@ -67,7 +67,7 @@ def test_units_convert_to_the_base_unit(world):
     )
     assert moves[0].quantity == 10  # 20 kg = 10 桶 of 2 kg
     assert moves[0].amount == D("600.00")  # 30 元/kg = 60 元/桶
-    with pytest.raises(ValidationError, match="第1行 单位:酒精没有“L”这一单位"):
+    with pytest.raises(ValidationError, match="第1行 单位：酒精没有“L”这一单位"):
         s.record_opening_balance(
             location=world["store"], lines=[s.Line(item=world["alcohol"], quantity=D(1), unit="L")]
         )
@@ -85,10 +85,10 @@ def test_bad_rows_are_named_and_nothing_is_written(world):
                 s.Line(item=world["alcohol"], quantity="十桶", price=D(1)),
             ],
         )
-    assert "第2行 数量:应为数字" in str(exc.value)
+    assert "第2行 数量：应为数字" in str(exc.value)
     assert not PurchaseRequest.objects.exists()
     assert StockMove.objects.count() == before
-    with pytest.raises(ValidationError, match="采购理由:必填"):
+    with pytest.raises(ValidationError, match="采购理由：必填"):
         s.create_purchase_request(
             location=world["store"],
             supplier_name="供应商",
@@ -156,7 +156,7 @@ def _approved(world, quantity=100):
 def test_acceptance_with_partial_rejection_goes_into_stock(world):
     purchase = _approved(world)
     line = purchase.lines.get()
-    with pytest.raises(ValidationError, match="第1行 拒收原因:部分拒收须说明原因"):
+    with pytest.raises(ValidationError, match="第1行 拒收原因：部分拒收须说明原因"):
         s.accept_delivery(
             purchase=purchase,
             results=[s.Acceptance(line.pk, D(100), D(80))],
@@ -182,7 +182,7 @@ def test_acceptance_with_partial_rejection_goes_into_stock(world):
 
 
 def test_anonymous_donation_and_partial_acceptance(world):
-    with pytest.raises(ValidationError, match="捐赠方:必填"):
+    with pytest.raises(ValidationError, match="捐赠方：必填"):
         s.record_donation(
             donor_kind="person",
             donor_name="",
@@ -232,7 +232,7 @@ def test_processing_records_both_sides_and_the_yield(world, county):
     assert run.output_move.amount == D("9000.00")
     assert on_hand(world["store"], concentrate) == 0
     assert on_hand(world["store"], solution) == 630
-    with pytest.raises(InsufficientStock, match="库存不足:县库的浓缩液现有0吨,需要1吨"):
+    with pytest.raises(InsufficientStock, match="库存不足：县库的浓缩液现有0吨，需要1吨"):
         s.record_processing(
             location=world["store"],
             processor="沃能集团",
@@ -255,7 +255,7 @@ def test_dispatch_in_batches_sign_and_cancel(world, personas):
     line = order.lines.get()
     officer = world["officer"]
     first = s.issue_batch(actor=officer, order=order, quantities={line.pk: D(400)})
-    with pytest.raises(ValidationError, match="指令尚余200个,不能发放300个"):
+    with pytest.raises(ValidationError, match="指令尚余200个，不能发放300个"):
         s.issue_batch(actor=officer, order=order, quantities={line.pk: D(300)})
     second = s.issue_batch(actor=officer, order=order, quantities={line.pk: D(200)})
     order.refresh_from_db()
@@ -263,10 +263,10 @@ def test_dispatch_in_batches_sign_and_cancel(world, personas):
     assert on_hand(world["store"], world["masks"]) == 400
     with pytest.raises(PermissionDenied):
         s.sign_issue(actor=officer, issue=first, signed_name="经办人自己")
-    with pytest.raises(ValidationError, match="签收人:请填写"):
+    with pytest.raises(ValidationError, match="签收人：请填写"):
         s.sign_issue(actor=personas["town1"], issue=first, signed_name=" ")
     s.sign_issue(actor=personas["town1"], issue=first, signed_name="李卡口")
-    with pytest.raises(ValidationError, match="已签收,不能撤销"):
+    with pytest.raises(ValidationError, match="已签收，不能撤销"):
         s.cancel_issue(issue=first, reason="错发")
     moves = StockMove.objects.count()
     s.cancel_issue(actor=officer, issue=second, reason="领用单位改期")
@@ -288,7 +288,7 @@ def test_issue_short_of_stock_writes_nothing(world):
         recipient=world["recipient"],
         lines=[s.Line(item=world["masks"], quantity=D(10))],
     )
-    with pytest.raises(InsufficientStock, match="第1行 库存不足:县库的口罩现有5个,需要10个"):
+    with pytest.raises(InsufficientStock, match="第1行 库存不足：县库的口罩现有5个，需要10个"):
         s.issue_batch(order=order, quantities={order.lines.get().pk: D(10)})
     assert not Issue.objects.exists()
     assert DispatchOrder.objects.get().lines.get().issued == 0
@@ -305,7 +305,7 @@ def test_transfer_between_stores(world):
         lines=[s.Line(item=world["masks"], quantity=D(30))],
     )
     assert on_hand(world["town"], world["masks"]) == 30
-    with pytest.raises(ValidationError, match="调入库点:不能与调出库点相同"):
+    with pytest.raises(ValidationError, match="调入库点：不能与调出库点相同"):
         s.transfer_stock(
             from_location=world["store"],
             to_location=world["store"],
@@ -341,11 +341,11 @@ def test_enterprise_request_met_from_stock_or_by_purchase(world, county):
 
 def test_catalogue_item_names_and_units(world):
     category = Category.objects.first()
-    with pytest.raises(ValidationError, match="名称:该物资已在目录中"):
+    with pytest.raises(ValidationError, match="名称：该物资已在目录中"):
         s.save_item(category=category, name="口罩", unit="个")
     s.record_opening_balance(
         location=world["store"], lines=[s.Line(item=world["masks"], quantity=D(1))]
     )
-    with pytest.raises(ValidationError, match="已有出入库记录,不能更改基本单位"):
+    with pytest.raises(ValidationError, match="已有出入库记录，不能更改基本单位"):
         s.save_item(item=world["masks"], category=category, name="口罩", unit="盒")
     assert Item.objects.get(pk=world["masks"].pk).unit == "个"

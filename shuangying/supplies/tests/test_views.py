@@ -135,11 +135,11 @@ def test_every_report_exports_to_excel(client, quwo):
     login(client, quwo)
     period = "?start=2020-01-24&end=2020-03-05"
     text = sheet_text(client.get(f"/supplies/reports/items/export/{period}"))
-    assert "导出人:officer" in text and "医用外科口罩 个 0.0 17960.0 600.0" in text
+    assert "导出人：officer" in text and "医用外科口罩 个 0.0 17960.0 600.0" in text
     text = sheet_text(client.get(f"/supplies/reports/recipients/export/{period}"))
     assert "演示食品有限公司" in text
     text = sheet_text(client.get("/supplies/reports/reserves/export/"))
-    assert "储备粮(大米)" in text
+    assert "储备粮（大米）" in text
     text = sheet_text(client.get("/supplies/donations/public.xlsx"))
     assert "大宁县人民政府" in text and "42500.0" in text
     assert "县应急物资储备库" in sheet_text(client.get("/supplies/export/"))
@@ -174,7 +174,7 @@ def test_forms_name_the_field_and_row(client, quwo):
         },
     )
     assert response.status_code == 400
-    assert "第2行 数量:应为数字" in response.content.decode()
+    assert "第2行 数量：应为数字" in response.content.decode()
     before = PurchaseRequest.objects.count()
     response = client.post("/supplies/purchases/new/", {**head, **lines_data({"item": ""})})
     assert response.status_code == 400 and "至少填写一行物资" in response.content.decode()

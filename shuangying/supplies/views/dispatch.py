@@ -101,7 +101,7 @@ class IssueCreateView(PermissionRequiredMixin, View):
         except ValidationError as exc:
             refusal_messages(request, exc)
             return redirect(order)
-        messages.success(request, f"批次 {issue.number} 已出库,待领用单位签收")
+        messages.success(request, f"批次 {issue.number} 已出库，待领用单位签收")
         return redirect(issue)
 
 
@@ -151,4 +151,4 @@ class IssueCancelView(ObjectActionView):
     permission_required = "supplies.change_issue"
     model = Issue
     service, object_arg, field = "cancel_issue", "issue", "reason"
-    done_message, done_level = "批次已撤销,物资已冲回库存", messages.WARNING
+    done_message, done_level = "批次已撤销，物资已冲回库存", messages.WARNING

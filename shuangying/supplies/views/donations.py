@@ -43,11 +43,11 @@ class DonationCreateView(LinesFormView):
     form_class = f.DonationForm
     title = "登记捐赠"
     back = "supplies:donation_list"
-    price_label = "申报价值(元,合计)"
+    price_label = "申报价值（元，合计）"
 
     def save(self, d, lines):
         donation = services.record_donation(actor=self.request.user, lines=lines, **d)
-        messages.success(self.request, f"已登记捐赠 {donation.number},请组织验收")
+        messages.success(self.request, f"已登记捐赠 {donation.number}，请组织验收")
         return redirect(donation)
 
 
@@ -86,7 +86,7 @@ class DonationAcceptView(DonationDetailView):
         ctx = self.get_context_data(data=request.POST, pk=pk)
         form, formset = ctx.get("form"), ctx.get("formset")
         if form is None:
-            messages.error(request, "状态:该捐赠已验收")
+            messages.error(request, "状态：该捐赠已验收")
             return redirect(ctx["donation"])
         if all([form.is_valid(), formset.is_valid()]):
             try:
@@ -118,7 +118,7 @@ PUBLIC_COLUMNS = (
     Column("物资", 18),
     Column("数量", 12, text=False),
     Column("单位", 6),
-    Column("申报价值(元)", 12, text=False),
+    Column("申报价值（元）", 12, text=False),
 )
 
 

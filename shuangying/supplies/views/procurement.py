@@ -50,7 +50,7 @@ class PurchaseCreateView(LinesFormView):
     form_class = f.PurchaseForm
     title = "新增采购申请"
     back = "supplies:purchase_list"
-    price_label = "预估单价(元)"
+    price_label = "预估单价（元）"
 
     def save(self, d, lines):
         purchase = services.create_purchase_request(
@@ -61,7 +61,7 @@ class PurchaseCreateView(LinesFormView):
             budget=d["budget"],
             lines=lines,
         )
-        messages.success(self.request, f"已保存采购申请 {purchase.number},请提交联合预审")
+        messages.success(self.request, f"已保存采购申请 {purchase.number}，请提交联合预审")
         return redirect(purchase)
 
 
@@ -125,7 +125,7 @@ class PurchaseActionView(PermissionRequiredMixin, View):
 class PurchaseSubmitView(PurchaseActionView):
     def act(self, request, purchase):
         services.submit_purchase_request(actor=request.user, purchase=purchase)
-        messages.success(request, "已提交联合预审(财政、卫健、市场监管、工信)")
+        messages.success(request, "已提交联合预审（财政、卫健、市场监管、工信）")
 
 
 class PurchaseReviewView(PurchaseActionView):
@@ -198,6 +198,6 @@ class PurchaseAcceptView(PermissionRequiredMixin, View):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, "联合验收完成,合格物资已入库")
+                messages.success(request, "联合验收完成，合格物资已入库")
                 return redirect(purchase)
         return self.render(request, purchase, form, formset, status=400)

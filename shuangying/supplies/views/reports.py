@@ -136,7 +136,7 @@ class ItemReportView(ReportView):
                 _num("发放", 12),
                 _num("调拨净额", 10),
                 _num("期末库存", 12),
-                _num("金额(元)", 14),
+                _num("金额（元）", 14),
             ),
             "rows",
             ("category", "item", "unit", *reports.FIELDS[:-2], "transferred", "on_hand", "value"),

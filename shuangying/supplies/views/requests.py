@@ -62,7 +62,7 @@ class RequestMeetView(PermissionRequiredMixin, View):
         store = f.stores_for(request.user).filter(pk=request.POST.get("location") or 0).first()
         try:
             if store is None:
-                raise ValidationError("库点:请选择您管辖的库点")
+                raise ValidationError("库点：请选择您管辖的库点")
             if request.POST.get("how") == "purchase":
                 purchase = services.meet_request_by_purchase(
                     actor=request.user,

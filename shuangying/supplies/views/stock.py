@@ -136,7 +136,7 @@ MOVE_COLUMNS = (
     Column("单位", 6),
     Column("来源", 20),
     Column("去向", 20),
-    Column("金额(元)", 12, text=False),
+    Column("金额（元）", 12, text=False),
     Column("单据", 18),
     Column("冲销记录", 10),
     Column("备注", 24),
@@ -212,7 +212,7 @@ class ProcessingCreateView(FormView):
         run = services.record_processing(actor=self.request.user, **d)
         messages.success(
             self.request,
-            f"已登记加工:{run.input_item}{fmt(run.input_quantity)}{run.input_item.unit}→"
+            f"已登记加工：{run.input_item}{fmt(run.input_quantity)}{run.input_item.unit}→"
             f"{run.output_item}{fmt(run.output_quantity)}{run.output_item.unit}",
         )
         return redirect("supplies:processing_list")

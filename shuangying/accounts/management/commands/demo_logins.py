@@ -37,7 +37,7 @@ class Command(BaseCommand):
         }
         if not users:
             self.stdout.write(
-                "尚未载入演示数据:请先运行 manage.py load_demo。No demo accounts yet."
+                "尚未载入演示数据：请先运行 manage.py load_demo。No demo accounts yet."
             )
             return
         header = ("用户名 username", "角色 role", "管辖 divisions / 部门 department")
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             "",
             "双赢 Shuangying — 演示账号 demo accounts",
             f"地址 URL:       http://{host}:{port}",
-            f"密码 password:  {settings.DEMO_PASSWORD}(所有演示账号相同 same for every account)",
+            f"密码 password:  {settings.DEMO_PASSWORD}（所有演示账号相同 same for every account）",
             "",
             pad(header[0], widths[0]) + pad(header[1], widths[1]) + header[2],
             "-" * (widths[0] + widths[1] + width(header[2])),

@@ -12,7 +12,7 @@ from shuangying.checkins.services import (
 
 
 class Command(BaseCommand):
-    help = "删除超过保存期限的扫码登记记录,以及扫码新建且逾期未核实的人员"
+    help = "删除超过保存期限的扫码登记记录，以及扫码新建且逾期未核实的人员"
 
     def handle(self, *args, **options):
         with audit_context(user=None, ip_address=None, path="task:purge_checkins"):

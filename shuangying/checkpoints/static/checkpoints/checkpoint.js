@@ -88,7 +88,7 @@
         items.sort((a, b) => a.checked_at.localeCompare(b.checked_at));
         return sendBatches(items.slice(0, BATCH));
       })
-      .catch(() => say("网络不可用,记录已保存在本机,恢复后自动上传"))
+      .catch(() => say("网络不可用，记录已保存在本机，恢复后自动上传"))
       .finally(() => {
         flushing = false;
         return showPending().then((n) => { if (n && navigator.onLine && !stalled) setTimeout(flush, 200); });
@@ -104,10 +104,10 @@
     }).then((response) => {
       if (response.status === 401 || response.status === 403) {
         stalled = true;
-        say("登录已失效,请重新登录;记录仍保存在本机");
+        say("登录已失效，请重新登录；记录仍保存在本机");
         return null;
       }
-      if (!response.ok) { stalled = true; say("上传失败(" + response.status + "),稍后重试"); return null; }
+      if (!response.ok) { stalled = true; say("上传失败（" + response.status + "），稍后重试"); return null; }
       stalled = false;
       return response.json().then((body) => {
         // Only what the server answered for leaves the queue.
@@ -115,7 +115,7 @@
         const rejected = body.items.filter((i) => i.status === "rejected");
         return queueDelete(done).then(() => {
           say(rejected.length
-            ? `已上传 ${body.created + body.duplicate} 条,${rejected.length} 条被拒绝:${rejected[0].message}`
+            ? `已上传 ${body.created + body.duplicate} 条，${rejected.length} 条被拒绝：${rejected[0].message}`
             : `已上传 ${body.created + body.duplicate} 条`);
         });
       });
@@ -142,8 +142,8 @@
     const data = new FormData(form);
     const errors = [];
     const temperature = parseFloat(String(data.get("temperature") || "").replace(",", "."));
-    if (Number.isNaN(temperature)) errors.push("体温:请填写体温,如 36.5");
-    else if (temperature < T_MIN || temperature > T_MAX) errors.push("体温:应在 34.0–43.0 ℃ 之间,请复测后重新填写");
+    if (Number.isNaN(temperature)) errors.push("体温：请填写体温，如 36.5");
+    else if (temperature < T_MIN || temperature > T_MAX) errors.push("体温：应在 34.0–43.0 ℃ 之间，请复测后重新填写");
     const item = {
       client_uuid: newUuid(),
       checkpoint: parseInt(data.get("checkpoint"), 10),
@@ -157,15 +157,15 @@
     };
     if (item.is_vehicle) {
       item.plate = String(data.get("plate") || "").replace(/[\s·•-]/g, "").toUpperCase();
-      if (!item.plate) errors.push("车牌号:车辆检查须填写车牌号");
-      else if (!PROVINCES.includes(item.plate[0])) errors.push("车牌号:首字应为省份简称,如 晋、京");
-      else if (!PLATE_RE.test(item.plate)) errors.push("车牌号:格式不正确,应为省份简称+字母+5位(新能源6位)字母或数字");
+      if (!item.plate) errors.push("车牌号：车辆检查须填写车牌号");
+      else if (!PROVINCES.includes(item.plate[0])) errors.push("车牌号：首字应为省份简称，如 晋、京");
+      else if (!PLATE_RE.test(item.plate)) errors.push("车牌号：格式不正确，应为省份简称+字母+5位（新能源6位）字母或数字");
       item.vehicle_type = data.get("vehicle_type") || "other";
       item.origin = String(data.get("origin") || "").trim();
       const n = parseInt(data.get("passenger_count"), 10);
       item.passenger_count = Number.isNaN(n) ? null : n;
     } else if (!item.id_number && !item.health_code_token) {
-      errors.push("证件号码:请扫描健康码或填写证件号码");
+      errors.push("证件号码：请扫描健康码或填写证件号码");
     }
     return { item, errors };
   }
@@ -220,10 +220,10 @@
       if (!body) return;
       if (body.valid) {
         codeLabel = `${body.label || body.colour}${body.masked_name ? " · " + body.masked_name : ""}`;
-        out.textContent = `健康码:${codeLabel}`;
+        out.textContent = `健康码：${codeLabel}`;
         out.style.color = body.hex || "";
       } else {
-        out.textContent = `健康码无效:${body.message || ""}`;
+        out.textContent = `健康码无效：${body.message || ""}`;
         out.style.color = "var(--red)";
       }
     }).catch(() => {});
@@ -244,7 +244,7 @@
   window.checkpointScan = (source) => decodeFrom(source, source.naturalWidth || source.width, source.naturalHeight || source.height);
   if (scanButton) {
     scanButton.addEventListener("click", () => {
-      if (!navigator.mediaDevices || !window.jsQR) { say("此设备不能使用摄像头,请输入证件号码"); return; }
+      if (!navigator.mediaDevices || !window.jsQR) { say("此设备不能使用摄像头，请输入证件号码"); return; }
       const video = document.getElementById("scan-video");
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then((s) => {
         stream = s;
@@ -257,7 +257,7 @@
           requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
-      }).catch(() => say("无法打开摄像头,请输入证件号码"));
+      }).catch(() => say("无法打开摄像头，请输入证件号码"));
     });
     document.getElementById("scan-stop").addEventListener("click", stopScan);
   }
@@ -281,7 +281,7 @@
     return checked ? checked.value : "in";
   }
   function passCall(url, body) {
-    if (!navigator.onLine) { showResult("无法核验", "outcome-turned_back", "通行证须联网核验,请恢复网络后重试"); return; }
+    if (!navigator.onLine) { showResult("无法核验", "outcome-turned_back", "通行证须联网核验，请恢复网络后重试"); return; }
     fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
@@ -290,7 +290,7 @@
       if (!ok) { showResult("无法核验", "outcome-turned_back", data.message || "核验失败"); return; }
       showResult(data.allowed ? "放行" : "劝返", data.allowed ? "outcome-passed" : "outcome-turned_back",
         [data.reason_label, data.holder_name].filter(Boolean).join(" · "));
-    }).catch(() => showResult("无法核验", "outcome-turned_back", "网络不可用,请重试"));
+    }).catch(() => showResult("无法核验", "outcome-turned_back", "网络不可用，请重试"));
   }
   function readShown(raw) {
     const text = String(raw || "").trim();
@@ -301,17 +301,17 @@
       document.getElementById("cp-token").value = text;
       showVerified(text);
     } else if (text.includes(":")) {
-      if (root.dataset.canCheckPass !== "1") { out.textContent = "这是通行证码,您的角色不能核验通行证"; return; }
+      if (root.dataset.canCheckPass !== "1") { out.textContent = "这是通行证码，您的角色不能核验通行证"; return; }
       out.textContent = "通行证核验中…";
       const plate = document.getElementById("cp-plate");
       passCall(root.dataset.passCheckUrl, { token: text, plate: plate ? plate.value.trim() : "" });
       out.textContent = "";
     } else if (DOCUMENT.test(text) && document.getElementById("cp-id-number")) {
       document.getElementById("cp-id-number").value = text.toUpperCase();
-      out.textContent = "已填入证件号码,请测体温后选择处置";
+      out.textContent = "已填入证件号码，请测体温后选择处置";
       const t = document.getElementById("cp-temperature"); if (t) t.focus();
     } else {
-      out.textContent = "无法识别:请扫描通行证或健康码,或输入证件号码";
+      out.textContent = "无法识别：请扫描通行证或健康码，或输入证件号码";
       out.style.color = "var(--red)";
     }
   }

@@ -10,11 +10,11 @@ from shuangying.healthcodes.engine import reevaluate_all
 
 
 class Command(BaseCommand):
-    help = "重新计算所有人员的健康码(集合运算)。Re-evaluate every person's health code."
+    help = "重新计算所有人员的健康码（集合运算）。Re-evaluate every person's health code."
 
     def handle(self, *args, **options):
         start = time.perf_counter()
         changed = reevaluate_all()
         self.stdout.write(
-            f"健康码已重新计算:{changed} 人变化,用时 {time.perf_counter() - start:.1f} 秒"
+            f"健康码已重新计算：{changed} 人变化，用时 {time.perf_counter() - start:.1f} 秒"
         )

@@ -37,7 +37,7 @@
 
   button.addEventListener("click", () => {
     if (!navigator.mediaDevices || !window.jsQR) {
-      status.textContent = "此设备不能使用摄像头,请手动输入通行证码";
+      status.textContent = "此设备不能使用摄像头，请手动输入通行证码";
       return;
     }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then((s) => {
@@ -46,7 +46,7 @@
       video.srcObject = s;
       video.play();
       requestAnimationFrame(tick);
-    }).catch(() => { status.textContent = "无法打开摄像头,请手动输入通行证码"; });
+    }).catch(() => { status.textContent = "无法打开摄像头，请手动输入通行证码"; });
   });
   document.getElementById("gate-scan-stop").addEventListener("click", stop);
 })();

@@ -15,7 +15,7 @@ from shuangying.people import demo
 
 class Command(BaseCommand):
     help = (
-        "生成用于性能测试的大县(默认定州市130682,25个乡镇、约500个村)。"
+        "生成用于性能测试的大县（默认定州市130682,25个乡镇、约500个村）。"
         "Build a large county for benchmarks, e.g. --persons 1000000."
     )
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         if o["persons"] < 0:
             raise CommandError("--persons 不能为负")
         if Division.objects.filter(path=f"{code}/").exists():
-            self.stdout.write(f"{code} 已存在,未做任何修改。County {code} exists: nothing to do.")
+            self.stdout.write(f"{code} 已存在，未做任何修改。County {code} exists: nothing to do.")
             return
         done = 0
         step = max(o["persons"] // 20, 1)
@@ -69,7 +69,7 @@ class Command(BaseCommand):
         rate = summary.persons / summary.seconds if summary.seconds else 0
         self.stdout.write(
             self.style.SUCCESS(
-                f"{o['name']}({code})已生成 on {connection.vendor}:{summary.describe()};"
+                f"{o['name']}（{code}）已生成 on {connection.vendor}：{summary.describe()}；"
                 f"{rate:,.0f}人/秒"
             )
         )
