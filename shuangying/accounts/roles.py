@@ -311,7 +311,7 @@ CASES_KEEP = [
 ]
 ROLES["lab_staff"] = (
     _("检测机构人员"),
-    [*LABS_SAMPLE, "labs.record_result", "divisions.view_division"],
+    [*LABS_SAMPLE, "labs.record_result", "divisions.view_division", "people.view_person"],
 )
 LAB_CASE_ROLES = {
     "health_officer": [*LABS_SAMPLE, *CASES_KEEP],

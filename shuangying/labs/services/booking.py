@@ -37,7 +37,7 @@ def book_slots(*, count: int, day: date, lab: Lab | None = None) -> list[Slot]:
     many). Runs in the caller's transaction, so a refusal later in it gives the slots back."""
     if count < 1:
         return []
-    labs = list(Lab.objects.order_by("name").values_list("pk", "daily_capacity"))
+    labs = list(Lab.objects.order_by("pk").values_list("pk", "daily_capacity"))
     if not labs:
         raise ValidationError({"lab": "实验室:尚未设置检测实验室"})
     if lab is not None:
