@@ -20,6 +20,7 @@ from .models import Case
 @dataclass
 class DaysWithout:
     name: str
+    path: str
     last_confirmed: date | None  # the day of the last new confirmed case, None: never one
     days: int | None  # days since then, as of the day asked; None: never a confirmed case
 
@@ -47,7 +48,7 @@ def days_without_confirmed(*, on: date | None = None, division=None) -> list[Day
             .first()
         )
         day, days = _days(last, on)
-        rows.append(DaysWithout(root.name, day, days))
+        rows.append(DaysWithout(root.name, root.path, day, days))
         towns = (
             Division.objects.filter(level=DivisionLevel.TOWNSHIP, path__startswith=root.path)
             .annotate(
@@ -61,7 +62,7 @@ def days_without_confirmed(*, on: date | None = None, division=None) -> list[Day
         )
         for town in towns:
             day, days = _days(town.last, on)
-            rows.append(DaysWithout(town.name, day, days))
+            rows.append(DaysWithout(town.name, town.path, day, days))
     return rows
 
 
