@@ -202,10 +202,15 @@ def _write(singles, tubes, actor) -> dict[str, int]:
     )
     negative = [(it, row) for it, row in tubes if it.result == Result.NEGATIVE]
     retest = [row[1] for it, row in tubes if it.result != Result.NEGATIVE]
+    # One UPDATE per result time (a sheet's rows mostly share a few), not one per tube.
+    by_time: dict[datetime, list[int]] = {}
     for it, row in negative:
-        Sample.objects.filter(pool_id=row[1]).update(
-            result=Result.NEGATIVE, resulted_at=it.resulted_at, needs_resample=False
-        )
+        by_time.setdefault(it.resulted_at, []).append(row[1])
+    for at, ids in by_time.items():
+        for i in range(0, len(ids), CHUNK):
+            Sample.objects.filter(pool_id__in=ids[i : i + CHUNK]).update(
+                result=Result.NEGATIVE, resulted_at=at, needs_resample=False
+            )
     for i in range(0, len(retest), CHUNK):
         Sample.objects.filter(pool_id__in=retest[i : i + CHUNK]).update(
             result="", resulted_at=None, needs_resample=True

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
-from shuangying.core.db import insert_objects
+from shuangying.core.db import copy_rows, insert_objects
 from shuangying.people.models import Person
 
 from ..choices import POOL_SIZES, SampleType
@@ -55,6 +55,68 @@ def _check_new_barcodes(barcodes: list[str], field_name: str = "barcode") -> Non
         taken += list(Pool.objects.filter(barcode__in=part).values_list("barcode", flat=True)[:1])
         if taken:
             raise ValidationError({field_name: f"条码:{taken[0]} 已经登记过,不能重复使用"})
+
+
+SAMPLE_COLUMNS = (
+    "barcode",
+    "sample_type",
+    "person",
+    "division",
+    "sampled_at",
+    "point",
+    "lab",
+    "booked_day",
+    "overflowed",
+    "pool",
+    "result",
+    "resulted_at",
+    "needs_resample",
+    "taken_by",
+)
+SAMPLE_FIELDS = [Sample._meta.get_field(name) for name in SAMPLE_COLUMNS]
+
+
+def _check_new_pools(barcodes: list[str]) -> None:
+    """Tubes are few (a tenth of the samples): checked before anything is written. Member
+    barcodes are left to the unique index, and named only when it refuses one."""
+    _check_new_barcodes(barcodes, "pool_barcode")
+
+
+def _member_rows(pools, pool_objs, pool_ids, divisions, sampled_at, sample_type, point, taker):
+    """The members as COPY rows, each value prepared for the database once per round (the
+    time, the days) rather than once per row."""
+    prep = {}
+
+    def db(field_name, value):
+        key = (field_name, value)
+        if key not in prep:
+            field = Sample._meta.get_field(field_name)
+            prep[key] = field.get_db_prep_save(value, connection)
+        return prep[key]
+
+    at = db("sampled_at", sampled_at)
+    point_id = point.pk if point else None
+    taker_id = taker.pk if taker else None
+    return [
+        (
+            code,
+            sample_type,
+            person_id,
+            divisions[person_id],
+            at,
+            point_id,
+            p.lab_id,
+            db("booked_day", p.booked_day),
+            p.overflowed,
+            pool_ids[spec.barcode],
+            "",
+            None,
+            False,
+            taker_id,
+        )
+        for spec, p in zip(pools, pool_objs, strict=True)
+        for person_id, code in spec.members
+    ]
 
 
 def _divisions_of(person_ids: set[int]) -> dict[int, int]:
@@ -206,7 +268,7 @@ def record_pooled_round(
         seen: set[str] = set()
         dup = next(b for b in barcodes if b in seen or seen.add(b))
         raise ValidationError({"barcode": f"条码:{dup} 在本轮中重复"})
-    _check_new_barcodes(barcodes)
+    _check_new_pools([spec.barcode for spec in pools])
     divisions = _divisions_of(person_ids)
     missing = person_ids - divisions.keys()
     if missing:
@@ -223,27 +285,16 @@ def record_pooled_round(
         part = [p.barcode for p in pool_objs[i : i + CHUNK]]
         pool_ids.update(Pool.objects.filter(barcode__in=part).values_list("barcode", "pk"))
     taker = _user(actor)
-    samples = [
-        Sample(
-            barcode=code,
-            sample_type=sample_type,
-            person_id=person_id,
-            division_id=divisions[person_id],
-            sampled_at=sampled_at,
-            point=point,
-            lab_id=p.lab_id,
-            booked_day=p.booked_day,
-            overflowed=p.overflowed,
-            pool_id=pool_ids[spec.barcode],
-            taken_by=taker,
-            result="",
-            needs_resample=False,
-        )
-        for spec, p in zip(pools, pool_objs, strict=True)
-        for person_id, code in spec.members
-    ]
-    for i in range(0, len(samples), CHUNK):
-        insert_objects(Sample, samples[i : i + CHUNK])
+    rows = _member_rows(
+        pools, pool_objs, pool_ids, divisions, sampled_at, sample_type, point, taker
+    )
+    try:
+        with transaction.atomic():
+            for i in range(0, len(rows), CHUNK):
+                copy_rows(Sample, SAMPLE_FIELDS, rows[i : i + CHUNK])
+    except IntegrityError:
+        _check_new_barcodes(barcodes)  # names the barcode registered meanwhile
+        raise
     for i in range(0, len(person_ids), CHUNK):
         part = list(person_ids)[i : i + CHUNK]
         Sample.objects.filter(
@@ -253,11 +304,11 @@ def record_pooled_round(
         user=actor,
         action=AuditAction.CREATE,
         object_type="pool",
-        summary=f"混采一轮:{len(pools)}管 {len(samples)}份样本",
-        detail={"pools": len(pools), "samples": len(samples)},
+        summary=f"混采一轮:{len(pools)}管 {len(rows)}份样本",
+        detail={"pools": len(pools), "samples": len(rows)},
     )
     if sample_taken.has_listeners(Sample):
-        codes = [s.barcode for s in samples]
+        codes = [row[0] for row in rows]
         for i in range(0, len(codes), CHUNK):
             _announce(Sample.objects.filter(barcode__in=codes[i : i + CHUNK]), actor)
-    return RoundResult(len(pools), len(samples), sum(1 for p in pool_objs if p.overflowed))
+    return RoundResult(len(pools), len(rows), sum(1 for p in pool_objs if p.overflowed))
