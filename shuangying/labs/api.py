@@ -104,7 +104,7 @@ def sample_out(s: Sample) -> dict:
         "booked_day": s.booked_day,
         "overflowed": s.overflowed,
         "pool_barcode": s.pool.barcode if s.pool_id else "",
-        "result": s.result,
+        "result": s.outcome,
         "needs_resample": s.needs_resample,
     }
 

@@ -155,6 +155,17 @@ class Sample(Audited, models.Model):
     def __str__(self) -> str:
         return self.barcode
 
+    @property
+    def outcome(self) -> str:
+        """The sample's result: its own, or its tube's negative (a positive or invalid tube
+        gives its members none: they are re-sampled)."""
+        if self.result or not self.pool_id:
+            return self.result
+        return self.pool.result if self.pool.result == Result.NEGATIVE else ""
+
+    def get_outcome_display(self) -> str:
+        return str(Result(self.outcome).label) if self.outcome else ""
+
 
 class ResultCorrection(Audited, models.Model):
     """A result changed after it was given: from, to, why, who."""

@@ -51,7 +51,7 @@ def sample_counts(samples) -> dict[str, int]:
     """Taken, resulted, positive and on the re-sample list in ``samples`` (restricted)."""
     return samples.aggregate(
         taken=Count("pk"),
-        resulted=Count("pk", filter=~Q(result="")),
+        resulted=Count("pk", filter=~Q(result="") | Q(pool__result="negative")),
         positive=Count("pk", filter=Q(result="positive")),
         resample=Count("pk", filter=Q(needs_resample=True)),
     )

@@ -132,7 +132,7 @@ def sample_rows(qs):
             s.lab.name,
             s.booked_day.isoformat(),
             "是" if s.overflowed else "",
-            s.get_result_display() if s.result else "",
+            s.get_outcome_display(),
             "是" if s.needs_resample else "",
         )
 

@@ -1,8 +1,8 @@
 """Results (E3): one batch of (barcode, result, time) from the result form, the API or a
 lab's sheet, checked item by item and written at once.
 
-- A barcode is a single sample or a pooled tube. A negative tube gives each member its
-  negative; a positive or invalid tube puts each member on the re-sample list at once.
+- A barcode is a single sample or a pooled tube. A negative tube is each member's negative
+  (read through ``Sample.outcome``: the members' rows are not rewritten); a positive or invalid tube puts each member on the re-sample list at once.
 - An invalid single sample goes on the re-sample list; a positive one opens a suspected case
   for its person (``shuangying.cases.services.open_case``, which records the health event).
 - The same result again is idempotent (nothing written, nothing sent); a different one is
@@ -202,15 +202,14 @@ def _write(singles, tubes, actor) -> dict[str, int]:
     )
     negative = [(it, row) for it, row in tubes if it.result == Result.NEGATIVE]
     retest = [row[1] for it, row in tubes if it.result != Result.NEGATIVE]
-    # One UPDATE per result time (a sheet's rows mostly share a few), not one per tube.
-    by_time: dict[datetime, list[int]] = {}
-    for it, row in negative:
-        by_time.setdefault(it.resulted_at, []).append(row[1])
-    for at, ids in by_time.items():
-        for i in range(0, len(ids), CHUNK):
-            Sample.objects.filter(pool_id__in=ids[i : i + CHUNK]).update(
-                result=Result.NEGATIVE, resulted_at=at, needs_resample=False
-            )
+    # A negative tube's members keep no result of their own: theirs is the tube's
+    # (``Sample.outcome``), so a round of 100,000 rewrites no member row. Those a corrected
+    # positive had put on the re-sample list come off it.
+    cleared = [row[1] for _it, row in negative]
+    for i in range(0, len(cleared), CHUNK):
+        Sample.objects.filter(pool_id__in=cleared[i : i + CHUNK], needs_resample=True).update(
+            needs_resample=False
+        )
     for i in range(0, len(retest), CHUNK):
         Sample.objects.filter(pool_id__in=retest[i : i + CHUNK]).update(
             result="", resulted_at=None, needs_resample=True

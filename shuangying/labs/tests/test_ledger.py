@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from shuangying.imports.tests.xlsx import make_xlsx
-from shuangying.labs.models import Sample
+from shuangying.labs.models import Pool, Sample
 from shuangying.labs.services import PoolSpec, record_pooled_round
 from shuangying.labs.sheets import import_result_sheet
 from shuangying.people.identity import make_resident_id
@@ -56,16 +56,16 @@ def test_sheet_with_5_percent_bad_rows_writes_nothing(twenty, labber):
     assert report.error_rows == 2 and not report.committed
     assert {e["row"] for e in report.errors} == {3, 21}
     assert any("条码" in e["column"] and "NOPE" in e["message"] for e in report.errors)
-    assert not Sample.objects.exclude(result="").exists()
+    assert not Pool.objects.exclude(result="").exists()
 
 
 def test_dry_run_then_commit_then_again_idempotent(twenty, labber):
     data = make_xlsx(HEADERS, rows_for())
     dry = import_result_sheet(data, file_name="结果.xlsx", user=labber, commit=False)
-    assert dry.error_rows == 0 and not Sample.objects.exclude(result="").exists()
+    assert dry.error_rows == 0 and not Pool.objects.exclude(result="").exists()
     done = import_result_sheet(data, file_name="结果.xlsx", user=labber, commit=True)
     assert done.committed and done.created == 4
-    assert Sample.objects.filter(result="negative").count() == 20
+    assert sum(s.outcome == "negative" for s in Sample.objects.select_related("pool")) == 20
     again = import_result_sheet(data, file_name="结果.xlsx", user=labber, commit=True)
     assert again.committed and again.created == 0 and again.existing == 20
 
@@ -75,7 +75,7 @@ def test_csv_sheet(twenty, labber):
     report = import_result_sheet(text.encode("gbk"), file_name="lab.csv", user=labber, commit=True)
     assert report.committed, report.errors
     assert Sample.objects.resample_list().count() == 5
-    assert Sample.objects.filter(result="negative").count() == 5
+    assert sum(s.outcome == "negative" for s in Sample.objects.select_related("pool")) == 5
 
 
 def test_only_lab_roles_import(twenty, personas):
