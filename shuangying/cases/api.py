@@ -94,7 +94,7 @@ def list_cases(request, filters: Query[CaseQuery], page: Query[PageParams]):
         action=AuditAction.LIST,
         object_type="case",
         summary=f"查询病例 {result['count']}条",
-        detail={"class": filters.case_class or "", "offset": page.offset},
+        detail={"分类": filters.case_class or "", "起始": page.offset},
     )
     return {**result, "items": [case_out(c) for c in result["items"]]}
 

@@ -95,7 +95,7 @@ def open_case(
         AuditAction.CREATE,
         user=actor,
         summary=f"新报告病例 {case.get_case_class_display()} 人员{person.pk}",
-        detail={"case_class": case_class, "source": source},
+        detail={"分类": case_class, "来源": source},
     )
     return case, True
 
@@ -151,7 +151,7 @@ def reclassify_case(
         AuditAction.UPDATE,
         user=actor,
         summary=f"病例分类 {CaseClass(from_class).label} → {CaseClass(to_class).label}",
-        detail={"from": from_class, "to": to_class},
+        detail={"原分类": from_class, "新分类": to_class},
         reason=reason,
     )
     return case

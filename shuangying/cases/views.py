@@ -57,8 +57,8 @@ def filtered_cases(request):
     qs = Case.objects.restrict(request.user).select_related("person", "division")
     chosen = {}
     if form.is_valid() and form.cleaned_data["case_class"]:
-        chosen["case_class"] = form.cleaned_data["case_class"]
-        qs = qs.filter(case_class=chosen["case_class"])
+        chosen["分类"] = form.cleaned_data["case_class"]
+        qs = qs.filter(case_class=chosen["分类"])
     return form, qs, chosen
 
 

@@ -221,7 +221,7 @@ def lab_queue(request, lab_id: DbId, when: Query[QueueQuery]):
         action=AuditAction.LIST,
         object_type="sample",
         summary=f"查看{lab.name} {day} 检测队列 {len(rows)}份",
-        detail={"lab": lab.pk, "day": day.isoformat()},
+        detail={"实验室": lab.pk, "检测日期": day.isoformat()},
     )
     return {
         "lab_id": lab.pk,

@@ -91,7 +91,7 @@ class QueueView(PermissionRequiredMixin, TemplateView):
             queue_samples(self.request, lab, day),
             object_type="sample",
             title=f"{lab.name} {day} 检测队列",
-            detail={"lab": lab.pk, "day": day.isoformat()},
+            detail={"实验室": lab.pk, "检测日期": day.isoformat()},
         )
         ctx.update(
             lab=lab,
@@ -150,7 +150,7 @@ class QueueExportView(PermissionRequiredMixin, View):
             columns=SAMPLE_COLUMNS,
             rows=sample_rows(qs),
             object_type="sample",
-            filters={"lab": lab.pk, "day": day.isoformat()},
+            filters={"实验室": lab.pk, "检测日期": day.isoformat()},
         )
 
 

@@ -247,10 +247,10 @@ def _write(singles, tubes, actor) -> dict[str, int]:
         object_type="sample",
         summary=f"录入检测结果:样本{len(singles)}份,混采管{len(tubes)}管",
         detail={
-            "samples": len(singles),
-            "pools": len(tubes),
-            "positive": sum(1 for it, _r in [*singles, *tubes] if it.result == Result.POSITIVE),
-            "corrections": len(corrections),
+            "样本数": len(singles),
+            "混采管数": len(tubes),
+            "阳性数": sum(1 for it, _r in [*singles, *tubes] if it.result == Result.POSITIVE),
+            "更正数": len(corrections),
         },
     )
     cases = _open_cases([(it, row) for it, row in singles if it.result == Result.POSITIVE])

@@ -209,7 +209,7 @@ def take_sample(
         AuditAction.CREATE,
         user=actor,
         summary=f"采样 {barcode} 人员{person.pk}",
-        detail={"lab": lab_id, "day": booked_day.isoformat(), "pool": pool_barcode},
+        detail={"实验室": lab_id, "检测日期": booked_day.isoformat(), "混采管": pool_barcode},
     )
     _announce([sample], actor)
     return sample
@@ -305,7 +305,7 @@ def record_pooled_round(
         action=AuditAction.CREATE,
         object_type="pool",
         summary=f"混采一轮:{len(pools)}管 {len(rows)}份样本",
-        detail={"pools": len(pools), "samples": len(rows)},
+        detail={"混采管数": len(pools), "样本数": len(rows)},
     )
     if sample_taken.has_listeners(Sample):
         codes = [row[0] for row in rows]
