@@ -29,6 +29,7 @@ ORDER = [
     "bench_trajectory.py",
     "bench_supplies_report.py",
     "bench_supplies_concurrency.py",
+    "bench_lab_results.py",
 ]
 
 

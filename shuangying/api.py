@@ -21,11 +21,13 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from .accounts.api import BearerAuth, SessionAuth
 from .accounts.api import router as accounts_router
 from .apibase import ApiError, SafeParser, error_message, field_title
+from .cases.api import router as cases_router
 from .checkins.api import router as checkins_router
 from .checkpoints.api import router as checkpoints_router
 from .divisions.api import router as divisions_router
 from .guards import database_unavailable, too_big
 from .healthcodes.api import router as healthcodes_router
+from .labs.api import router as labs_router
 from .passes.api import router as passes_router
 from .people.api import router as people_router
 from .people.identity import IdentityError
@@ -98,6 +100,8 @@ api.add_router("", healthcodes_router)
 api.add_router("", checkins_router)
 api.add_router("", checkpoints_router)
 api.add_router("", supplies_router)
+api.add_router("", labs_router)
+api.add_router("", cases_router)
 
 
 def _error(request, status: int, code: str, message: str, field=None, errors=None):

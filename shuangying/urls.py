@@ -15,6 +15,8 @@ urlpatterns = [
     path("c/", include("shuangying.checkins.urls")),
     path("checkpoints/", include("shuangying.checkpoints.urls")),
     path("healthcodes/", include("shuangying.healthcodes.urls")),
+    path("cases/", include("shuangying.cases.urls")),
+    path("labs/", include("shuangying.labs.urls")),
     path("supplies/", include("shuangying.supplies.urls")),
     path("api/", api.urls),
 ]

@@ -24,6 +24,8 @@ ROLES = (
     "dept",
     "supplies",
     "checkpoint",
+    "cdc",
+    "lab",
     "enterprise",
     "auditor",
     "admin",

@@ -32,6 +32,8 @@ LAYERS: list[set[str]] = [
     {"people"},
     {"identity", "places"},
     {"healthcodes"},
+    {"cases"},
+    {"labs"},
     {"checkpoints"},
     {"checkins", "passes", "supplies"},
     {"dashboard", "urls", "api", "settings", "wsgi", "testing"},

@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from shuangying.accounts.services import deactivate_user
+from shuangying.cases.services import open_case
+from shuangying.labs.services import create_lab
 from shuangying.passes.services import apply_for_pass, issue_pass, save_rule
 from shuangying.people.models import Person
 from shuangying.people.services import create_household
@@ -271,6 +273,27 @@ MATRIX = {
     "supplies:report_recipients_export": ("GET", None, "302 403 403 200 403 403 403 403"),
     "supplies:report_reserves": ("GET", None, "302 403 200 200 403 403 403 403"),
     "supplies:report_reserves_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    # Cases and labs (E3–E5): townships read their own area's cases, samples and beds; the
+    # county reads and exports; the health officer and lab staff (no persona here) write: see
+    # shuangying/cases/tests/test_views.py and shuangying/labs/tests/test_views.py.
+    "cases:case_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "cases:case_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "cases:case_detail": ("GET", "case", "302 403 200/200/404 200/200/200 403 403 403 403"),
+    "cases:case_reclassify": ("POST", "case", "302 403 403 403 403 403 403 403"),
+    "cases:case_admit": ("POST", "case", "302 403 403 403 403 403 403 403"),
+    "cases:admission_discharge": ("POST", "case", "302 403 403 403 403 403 403 403"),
+    "cases:hospital_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "cases:hospital_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "cases:team_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "cases:team_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    "labs:lab_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "labs:queue": ("GET", "lab", "302 403 200 200 403 403 403 403"),
+    "labs:queue_export": ("GET", "lab", "302 403 403 200 403 403 403 403"),
+    "labs:sample_create": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "labs:result_entry": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "labs:result_upload": ("GET", None, "302 403 403 403 403 403 403 403"),
+    "labs:resample_list": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "labs:resample_export": ("GET", None, "302 403 403 200 403 403 403 403"),
 }
 
 
@@ -341,18 +364,21 @@ def objects(personas, people, county):
                 has_fever=True,
             ).pk,
             "household": household.pk,
+            "case": open_case(person=person)[0].pk,
             "division": grid.pk,
             "user": personas[worker].pk,
         }
     job = ImportJob.objects.create(kind="persons", file_name="a.xlsx", created_by=personas["town1"])
     batch = PosterBatch.objects.create(division=county.town1, requested_by=personas["town1"])
     supplies = _supplies_objects(county)
+    lab = create_lab(name="矩阵实验室", division=county.county, daily_capacity=10)
     # A pending change to a protected account (the auditor's), for the approval routes.
     change = deactivate_user(actor=personas["admin"], user=personas["auditor"], reason="矩阵")
     for scope in scopes.values():
         scope["account_change"] = change.pk
         scope["job"] = job.pk
         scope["batch"] = batch.pk
+        scope["lab"] = lab.pk
         scope.update(supplies)
     return scopes
 

@@ -55,6 +55,9 @@ DEMO_ACCOUNTS = [
     ("market", "department_officer", None, "market_regulation", "市场监管局工作人员"),
     ("industry", "department_officer", None, "industry", "工信局工作人员"),
     ("checkpoint", "checkpoint_staff", "town1", None, "卡口值守人员"),
+    # Labs and cases (E3–E5): the CDC's health officer and a lab's staff, county-wide.
+    ("cdc", "health_officer", "county", "health", "县疾控中心"),
+    ("lab", "lab_staff", "county", "health", "核酸实验室检验员"),
     ("enterprise", "enterprise_contact", None, None, "企业联络人"),
     ("auditor", "auditor", None, None, "审计员"),
     ("admin", "system_admin", "county", None, "系统管理员"),

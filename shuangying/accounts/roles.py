@@ -301,6 +301,49 @@ for _role, _codenames in SUPPLIES_ROLES.items():
     ROLES[_role][1].extend(_codenames)
 
 
+# Labs and cases (E3–E5). Lab staff (a new role) take samples, run their lab's queue and
+# enter or import results; the CDC's health officer keeps the cases (reclassify, admit,
+# discharge) and sees the labs; the command reads everything; a township officer reads the
+# cases, samples and beds of their own area (jurisdiction narrows the rows).
+LABS_READ = ["labs.view_lab", "labs.view_samplingpoint", "labs.view_sample"]
+LABS_SAMPLE = [*LABS_READ, "labs.add_sample", "labs.export_sample"]
+CASES_READ = [
+    "cases.view_case",
+    "cases.view_hospital",
+    "cases.view_ward",
+    "cases.view_admission",
+    "cases.view_team",
+]
+CASES_KEEP = [
+    *CASES_READ,
+    "cases.add_case",
+    "cases.change_case",
+    "cases.export_case",
+    "cases.add_admission",
+    "cases.change_admission",
+    "cases.export_hospital",
+    "cases.export_team",
+]
+ROLES["lab_staff"] = (
+    _("检测机构人员"),
+    [*LABS_SAMPLE, "labs.record_result", "divisions.view_division", "people.view_person"],
+)
+LAB_CASE_ROLES = {
+    "health_officer": [*LABS_SAMPLE, *CASES_KEEP],
+    "county_commander": [
+        *LABS_READ,
+        "labs.export_sample",
+        *CASES_READ,
+        "cases.export_case",
+        "cases.export_hospital",
+        "cases.export_team",
+    ],
+    "township_officer": [*LABS_READ, *CASES_READ],
+}
+for _role, _codenames in LAB_CASE_ROLES.items():
+    ROLES[_role][1].extend(_codenames)
+
+
 def role_label(name: str) -> str:
     return str(ROLES[name][0]) if name in ROLES else name
 

@@ -67,6 +67,8 @@ GROUPS = [
                 "checkpoints.view_checkpointrecord",
                 ("checkpoints:fever",),
             ),
+            Entry("labs:lab_list", _("采样检测"), "labs.view_lab", ("labs",)),
+            Entry("cases:case_list", _("病例救治"), "cases.view_case", ("cases",)),
         ],
     ),
     (

@@ -22,9 +22,11 @@ from django.db import transaction
 from shuangying.accounts import demo as accounts_demo
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
+from shuangying.cases import demo as cases_demo
 from shuangying.checkpoints import demo as checkpoints_demo
 from shuangying.divisions import demo as divisions_demo
 from shuangying.healthcodes import demo as healthcodes_demo
+from shuangying.labs import demo as labs_demo
 from shuangying.passes import demo as passes_demo
 from shuangying.people import demo as people_demo
 from shuangying.supplies import demo as supplies_demo
@@ -63,6 +65,12 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED) -> DemoLoad:
     if new_areas:
         n = healthcodes_demo.load_risk_areas()
         made.steps.append(f"风险地区：湖北省各市（州）{n}个，2020年1月23日起为高风险地区")
+    cases = cases_demo.load_cases(county)
+    if cases is not None:
+        made.steps.append(f"病例与救治：{cases}")
+    labs = labs_demo.load_labs(county)
+    if labs is not None:
+        made.steps.append(f"采样检测：{labs}")
     places = passes_demo.load_places_and_passes(county)
     if places is not None:
         made.steps.append(f"场所与通行证：{places.describe()}")
@@ -105,6 +113,8 @@ def reset_demo() -> None:
         if county is not None:
             checkpoints_demo.remove_checkpoint_demo(county)
             passes_demo.remove_places_and_passes(county)
+        labs_demo.remove_labs()
+        cases_demo.remove_cases()
         healthcodes_demo.remove_risk_areas()
         accounts_demo.remove_organisation(county)
         if county is not None:

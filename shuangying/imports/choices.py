@@ -6,6 +6,7 @@ class ImportKind(models.TextChoices):
     PERSONS = "persons", _("人员台账")
     HOUSEHOLDS = "households", _("一户一档")
     DIVISIONS = "divisions", _("行政区划")
+    LAB_RESULTS = "lab_results", _("检测结果表")
 
 
 class ImportMode(models.TextChoices):

@@ -12,11 +12,12 @@ def panel(user) -> Panel | None:
     if not user.has_perm("people.view_person"):
         return None
     persons = Person.objects.restrict(user)
-    figures = [
-        Figure(_("辖区人员"), persons.count(), reverse("people:person_list")),
-        Figure(_("户"), Household.objects.restrict(user).count(), reverse("people:household_list")),
-        Figure(_("待核实人员"), persons.filter(is_verified=False).count()),
-    ]
+    figures = [Figure(_("辖区人员"), persons.count(), reverse("people:person_list"))]
+    if user.has_perm("people.view_household"):
+        # Lab staff look persons up to sample them, but keep no households.
+        households = Household.objects.restrict(user).count()
+        figures.append(Figure(_("户"), households, reverse("people:household_list")))
+    figures.append(Figure(_("待核实人员"), persons.filter(is_verified=False).count()))
     links = []
     if user.has_perm("people.add_person"):
         links.append((_("登记人员"), reverse("people:person_create")))

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "shuangying.checkins",
     "shuangying.checkpoints",
     "shuangying.healthcodes",
+    "shuangying.cases",
+    "shuangying.labs",
     "shuangying.supplies",
     "shuangying.dashboard",  # the top: the home page and the demo loader
 ]

@@ -83,6 +83,13 @@ MATRIX = {
     ("get", "/api/supplies/report"): _statuses(401, 403, 200, 200, 403),
     ("get", "/api/supplies/stock"): _statuses(401, 403, 200, 200, 403),
     ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): _statuses(401, 403, 403, 403, 403),
+    # Labs and cases (E3, E4): lab staff and the health officer write (shuangying/labs/tests,
+    # shuangying/cases/tests); townships and the county read.
+    ("post", "/api/samples"): _statuses(401, 403, 403, 403, 403),
+    ("post", "/api/samples/results"): _statuses(401, 403, 403, 403, 403),
+    ("get", "/api/labs/{lab_id}/queue"): _statuses(401, 403, 200, 200, 403),
+    ("get", "/api/cases"): _statuses(401, 403, 200, 200, 403),
+    ("post", "/api/cases/{case_id}/classify"): _statuses(401, 403, 403, 403, 403),
 }
 
 # The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
@@ -100,6 +107,9 @@ OUTSIDE = {
     # Risk areas are not scoped by jurisdiction: the same answers for any of them.
     ("patch", "/api/risk-areas/{area_id}"): _statuses(401, 403, 403, 200, 404),
     ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): _statuses(401, 403, 403, 403, 403),
+    # Labs are the county's: the same answers for any of them.
+    ("get", "/api/labs/{lab_id}/queue"): _statuses(401, 403, 200, 200, 403),
+    ("post", "/api/cases/{case_id}/classify"): _statuses(401, 403, 403, 403, 403),
 }
 
 
@@ -214,6 +224,14 @@ BODIES = {
     ("patch", "/api/risk-areas/{area_id}"): lambda ctx: {"end_date": "2020-03-20"},
     ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): lambda ctx: {
         "lines": [{"line": 1, "quantity": "1"}]
+    },
+    ("post", "/api/samples"): lambda ctx: {"person_id": ctx["person_id"], "barcode": "MX1"},
+    ("post", "/api/samples/results"): lambda ctx: {
+        "items": [{"barcode": "MX1", "result": "negative", "resulted_at": "2020-02-10T10:00:00"}]
+    },
+    ("post", "/api/cases/{case_id}/classify"): lambda ctx: {
+        "to_class": "confirmed",
+        "reason": "矩阵",
     },
 }
 
@@ -335,8 +353,14 @@ def objects(county, people):
         level="low",
         start_date=date(2020, 1, 1),
     )
+    from shuangying.cases.services import open_case
+    from shuangying.labs.services import create_lab
+
+    lab = create_lab(name="矩阵实验室", division=county.county, daily_capacity=10)
     return {
         "inside": {
+            "lab_id": lab.pk,
+            "case_id": open_case(person=people.in_grid1a)[0].pk,
             "division_id": county.grid1a.pk,
             "person_id": people.in_grid1a.pk,
             "household_id": inside.pk,
@@ -346,6 +370,8 @@ def objects(county, people):
             "order_id": _dispatch_order(county.grid1a).pk,
         },
         "outside": {
+            "lab_id": lab.pk,
+            "case_id": open_case(person=people.in_grid2a)[0].pk,
             "division_id": county.grid2a.pk,
             "person_id": people.in_grid2a.pk,
             "household_id": outside.pk,
