@@ -18,9 +18,9 @@ from django.utils import timezone
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.masking import mask_id_number
-from shuangying.healthcodes.choices import EventSource
+from shuangying.fevers.services import intake_checkpoint_fevers
 from shuangying.healthcodes.fever import clean_temperature, is_fever
-from shuangying.healthcodes.services import FeverReading, record_fevers, verify_code
+from shuangying.healthcodes.services import verify_code
 from shuangying.people.choices import DocumentType
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import id_number_hash
@@ -67,20 +67,10 @@ def health_code_colour(token: str, at: dt.datetime) -> str:
 
 
 def _record_fevers(records: list[CheckpointRecord], *, actor) -> None:
-    """A fever found at a checkpoint turns the person's code (``fever_unresolved``): called in
-    the transaction that inserts the records, so a record never stands without its event."""
-    readings = [
-        FeverReading(
-            person_id=r.person_id,
-            temperature=r.temperature,
-            occurred_at=r.checked_at,
-            detail={"checkpoint_record": r.pk, "checkpoint": r.checkpoint_id},
-        )
-        for r in records
-        if r.is_fever and r.person_id
-    ]
-    if readings:
-        record_fevers(readings=readings, source=EventSource.CHECKPOINT, actor=actor)
+    """A fever found at a checkpoint opens (or joins) the person's fever episode, which turns
+    their code (``fever_unresolved``, recorded by the fever loop, once per episode): called in
+    the transaction that inserts the records, so a record never stands without its episode."""
+    intake_checkpoint_fevers(records, actor=actor)
 
 
 _VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType, FeverDisposal)}
