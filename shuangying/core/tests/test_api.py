@@ -83,6 +83,12 @@ MATRIX = {
     ("get", "/api/supplies/report"): _statuses(401, 403, 200, 200, 403),
     ("get", "/api/supplies/stock"): _statuses(401, 403, 200, 200, 403),
     ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): _statuses(401, 403, 403, 403, 403),
+    # The fever loop (E1, E2): grid workers and townships report and take the local steps;
+    # the command reads; the health side (no persona here) samples and closes.
+    ("post", "/api/fevers"): _statuses(401, 201, 201, 403, 403),
+    ("get", "/api/fevers"): _statuses(401, 200, 200, 200, 403),
+    ("get", "/api/fevers/{fever_id}"): _statuses(401, 200, 200, 200, 403),
+    ("post", "/api/fevers/{fever_id}/steps"): _statuses(401, 200, 200, 403, 403),
 }
 
 # The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
@@ -100,6 +106,8 @@ OUTSIDE = {
     # Risk areas are not scoped by jurisdiction: the same answers for any of them.
     ("patch", "/api/risk-areas/{area_id}"): _statuses(401, 403, 403, 200, 404),
     ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): _statuses(401, 403, 403, 403, 403),
+    ("get", "/api/fevers/{fever_id}"): _statuses(401, 404, 404, 200, 403),
+    ("post", "/api/fevers/{fever_id}/steps"): _statuses(401, 404, 404, 403, 403),
 }
 
 
@@ -215,6 +223,14 @@ BODIES = {
     ("post", "/api/supplies/dispatch-orders/{order_id}/issues"): lambda ctx: {
         "lines": [{"line": 1, "quantity": "1"}]
     },
+    # A tip-off naming someone the registry does not know: kept for the grid worker.
+    ("post", "/api/fevers"): lambda ctx: {
+        "channel": "tipoff",
+        "name": "老王",
+        "address": "东村3号",
+        "division_id": ctx["county"].grid1a.pk,
+    },
+    ("post", "/api/fevers/{fever_id}/steps"): lambda ctx: {"step": "registered"},
 }
 
 # Routes whose purpose is to show plaintext (after a reason, audited).
@@ -266,6 +282,12 @@ def test_every_route_has_a_permission_entry(client, db):
     assert routes == set(MATRIX), "add the new route to MATRIX (and BODIES if it takes one)"
     object_routes = {route for route in routes if "{" in route[1]}
     assert object_routes == set(OUTSIDE), "add the new object route to OUTSIDE"
+
+
+def _fever(person):
+    from shuangying.fevers.services import report_fever
+
+    return report_fever(actor=None, channel="village", person=person, temperature="38.0").episode
 
 
 def _place_in(division):
@@ -344,6 +366,7 @@ def objects(county, people):
             "area_id": area.pk,
             "place_id": _place(county.grid1a).pk,
             "order_id": _dispatch_order(county.grid1a).pk,
+            "fever_id": _fever(people.in_grid1a).pk,
         },
         "outside": {
             "division_id": county.grid2a.pk,
@@ -353,6 +376,7 @@ def objects(county, people):
             "area_id": area.pk,
             "place_id": _place(county.grid2a).pk,
             "order_id": _dispatch_order(county.grid2a).pk,
+            "fever_id": _fever(people.in_grid2a).pk,
         },
     }
 

@@ -5,10 +5,12 @@ The state machine is ``episodes``; reports come in through ``intake``. Other app
 ``record_result`` and ``close_episode``."""
 
 from .episodes import (
+    STEP_PERMISSION,
     Intake,
     TransitionRefused,
     advance_episode,
     close_episode,
+    may_take,
     next_step,
     record_result,
     record_sampled,
@@ -30,6 +32,8 @@ __all__ = [
     "close_episode",
     "intake_checkin_fever",
     "intake_checkpoint_fevers",
+    "may_take",
+    "STEP_PERMISSION",
     "next_step",
     "record_result",
     "record_sampled",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -251,6 +251,20 @@ def _take_one_by_one(reports, *, actor) -> list[Intake]:
 # --- the steps -------------------------------------------------------------------------------
 
 STEP_LABEL = {s.value: s.label for s in Step}
+# Who may record which step: townships, villages and grid workers register and isolate; the
+# health side (卫健/疾控) records samples and results and closes the episode.
+STEP_PERMISSION = {
+    Step.REGISTERED: "fevers.change_feverepisode",
+    Step.ISOLATED: "fevers.change_feverepisode",
+    Step.SAMPLED: "fevers.sample_feverepisode",
+    Step.RESULTED: "fevers.sample_feverepisode",
+    Step.CLOSED: "fevers.close_feverepisode",
+}
+
+
+def may_take(user, step: str) -> bool:
+    """Whether ``user``'s role lets them record ``step`` (the object's jurisdiction aside)."""
+    return step in STEP_PERMISSION and bool(user and user.has_perm(STEP_PERMISSION[step]))
 
 
 def _refuse_unless_next(episode: FeverEpisode, step: str) -> None:
@@ -304,6 +318,8 @@ def advance_episode(
     TransitionRefused when the step is not the next one, ValidationError for bad details."""
     locked = FeverEpisode.objects.select_for_update().get(pk=episode.pk)
     _refuse_unless_next(locked, step)
+    if getattr(actor, "is_authenticated", False) and not may_take(actor, step):
+        raise PermissionDenied(f"您的角色无权登记“{STEP_LABEL[step]}”")
     at = clean_time(at, field="at", label="时间")
     previous = getattr(locked, STEP_TIME.get(locked.status, "found_at"), None) or locked.found_at
     if at < previous:
