@@ -16,5 +16,6 @@ urlpatterns = [
     path("checkpoints/", include("shuangying.checkpoints.urls")),
     path("healthcodes/", include("shuangying.healthcodes.urls")),
     path("supplies/", include("shuangying.supplies.urls")),
+    path("fevers/", include("shuangying.fevers.urls")),
     path("api/", api.urls),
 ]

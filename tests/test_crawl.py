@@ -24,6 +24,8 @@ ROLES = (
     "dept",
     "supplies",
     "checkpoint",
+    "cdc",
+    "pharmacy",
     "enterprise",
     "auditor",
     "admin",

@@ -67,6 +67,19 @@ GROUPS = [
                 "checkpoints.view_checkpointrecord",
                 ("checkpoints:fever",),
             ),
+            Entry(
+                "fevers:episode_list",
+                _("发热闭环"),
+                ("fevers.view_feverepisode", "fevers.view_feverreport"),
+                ("fevers",),
+            ),
+            # A pharmacy (a place user) reports its buyers and sees nothing else.
+            Entry(
+                "fevers:pharmacy_register",
+                _("购药登记"),
+                "fevers.add_feverreport",
+                ("fevers:pharmacy_register",),
+            ),
         ],
     ),
     (
