@@ -37,11 +37,17 @@ class IdentityFields(forms.Form):
 
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     document_type = forms.ChoiceField(
-        label=_("证件类型"), choices=DocumentType.choices, initial=DocumentType.RESIDENT_ID
+        label=_("证件类型"),
+        choices=DocumentType.choices,
+        initial=DocumentType.RESIDENT_ID,
+        required=False,
     )
     id_number = forms.CharField(label=_("证件号码"), max_length=40, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+    def clean_document_type(self):
+        return self.cleaned_data.get("document_type") or DocumentType.RESIDENT_ID
 
 
 class ReportForm(IdentityFields):
