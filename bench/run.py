@@ -29,6 +29,7 @@ ORDER = [
     "bench_trajectory.py",
     "bench_supplies_report.py",
     "bench_supplies_concurrency.py",
+    "bench_fever_scan.py",
 ]
 
 
