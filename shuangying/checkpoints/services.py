@@ -147,19 +147,19 @@ def build_checkpoint_record(
 
 def _attach_persons(records: list[CheckpointRecord]) -> None:
     """Link each record whose document number is registered to its person (one query per
-    500 numbers)."""
+    500 numbers), noting the person's division for the fever loop (``person_division_id``:
+    a fever's episode belongs to it) so that it need not read the persons again."""
     from shuangying.people.models import Person
 
     hashes = sorted({r.document_hash for r in records if r.document_hash})
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, int]] = {}
     for i in range(0, len(hashes), 500):
-        found.update(
-            Person.objects.filter(id_number_hash__in=hashes[i : i + 500]).values_list(
-                "id_number_hash", "pk"
-            )
+        rows = Person.objects.filter(id_number_hash__in=hashes[i : i + 500]).values_list(
+            "id_number_hash", "pk", "division_id"
         )
+        found.update({digest: (pk, division) for digest, pk, division in rows})
     for record in records:
-        record.person_id = found.get(record.document_hash)
+        record.person_id, record.person_division_id = found.get(record.document_hash, (None, None))
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shuangying.audit.models import AuditAction
@@ -29,6 +29,8 @@ from shuangying.healthcodes.services import FeverReading, record_fevers, record_
 from ..choices import STEP_ORDER, Channel, IsolationPlace, Outcome, Step
 from ..models import STEP_TIME, FeverEpisode, FeverReport
 
+# Episodes per INSERT statement (about 20 parameters each, within SQLite's limit).
+INSERT_BATCH = 500
 # A device's or a person's clock may run a little ahead of the server's.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -149,46 +151,53 @@ def open_or_merge(report: FeverReport, *, person_id: int, division_id: int, acto
     raise ValidationError({"person": "人员:发热记录正被同时修改,请重试"})
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def take_reports(
     reports: list[tuple[FeverReport, int | None, int | None]], *, actor
 ) -> list[Intake]:
     """Keep each (unsaved) report, given as (report, person id, the person's division id);
     one with a person id opens or joins that person's episode (the person's own division
     answers for it), one without stays unresolved. Set-based, for a checkpoint's offline
-    batch: one locking read of the persons' open episodes, one insert of the episodes opened,
-    one of the reports, then the health codes of the persons whose episodes were opened.
+    batch: one insert of the episodes opened (skipping persons whose episode is open), one
+    locking read of those open ones (only when there are any), one insert of the reports,
+    then the health codes of the persons whose episodes were opened.
     Callers give validated reports and call this inside their own transaction (a failure
     rolls both back)."""
-    person_ids = sorted({pid for _r, pid, _d in reports if pid is not None})
-    episodes = {
-        e.person_id: e
-        for e in FeverEpisode.objects.select_for_update()
-        .open()
-        .filter(person_id__in=person_ids)
-        .order_by("person_id")
-    }
+    episodes: dict[int, FeverEpisode] = {}
     fresh: dict[int, FeverEpisode] = {}
+    # Each person's earliest report would open their episode: try to insert them all at once;
+    # the partial unique index skips a person whose episode is open already.
     for report, person_id, division_id in sorted(
         (row for row in reports if row[1] is not None), key=lambda row: row[0].reported_at
     ):
-        if person_id in episodes or person_id in fresh:
-            continue
-        fresh[person_id] = FeverEpisode(
-            person_id=person_id,
-            division_id=division_id,
-            channel=report.channel,
-            temperature=report.temperature,
-            symptoms=report.symptoms,
-            found_at=report.reported_at,
-            found_by=actor_or_none(actor),
-        )
-    try:
-        with transaction.atomic():
-            FeverEpisode.objects.bulk_create(fresh.values())
-    except IntegrityError:
-        # A concurrent report opened one of these episodes meanwhile: one at a time instead.
-        return _take_one_by_one(reports, actor=actor)
+        if person_id not in fresh:
+            fresh[person_id] = FeverEpisode(
+                person_id=person_id,
+                division_id=division_id,
+                channel=report.channel,
+                temperature=report.temperature,
+                symptoms=report.symptoms,
+                found_at=report.reported_at,
+                found_by=actor_or_none(actor),
+            )
+    ids = _insert_open(list(fresh.values())) if fresh else {}
+    for person_id, episode in fresh.items():
+        episode.pk = ids.get(person_id)
+    open_already = sorted(p for p in fresh if p not in ids)
+    for person_id in open_already:
+        del fresh[person_id]
+    if open_already:
+        # Join those, locked so that two reports of one person at once merge in order.
+        episodes = {
+            e.person_id: e
+            for e in FeverEpisode.objects.select_for_update()
+            .open()
+            .filter(person_id__in=open_already)
+            .order_by("person_id")
+        }
+        if len(episodes) < len(open_already):
+            # Closed between the insert and the read: this report opens the next one.
+            raise ValidationError({"person": "人员:发热记录刚刚结案,请重新提交"})
     episodes.update(fresh)
     changed: dict[int, set[str]] = {}
     for report, person_id, _division in reports:
@@ -215,6 +224,35 @@ def take_reports(
     ]
 
 
+def _insert_open(episodes: list[FeverEpisode]) -> dict[int, int]:
+    """Insert new open episodes in one statement, skipping a person whose open episode a
+    concurrent report inserted meanwhile (the partial unique index): ``INSERT … ON CONFLICT
+    DO NOTHING RETURNING``, which needs neither a savepoint nor a second round trip.
+    Answers {person id: new episode id} for the rows inserted."""
+    if len(episodes) > INSERT_BATCH:
+        ids = {}
+        for i in range(0, len(episodes), INSERT_BATCH):
+            ids.update(_insert_open(episodes[i : i + INSERT_BATCH]))
+        return ids
+    fields = [f for f in FeverEpisode._meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [
+        f.get_db_prep_save(getattr(episode, f.attname), connection)
+        for episode in episodes
+        for f in fields
+    ]
+    sql = (
+        f"INSERT INTO {qn(FeverEpisode._meta.db_table)} ({columns}) "  # noqa: S608 - names from _meta, values as parameters
+        f"VALUES {', '.join([row] * len(episodes))} "
+        f"ON CONFLICT DO NOTHING RETURNING {qn('id')}, {qn('person_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {person_id: pk for pk, person_id in cursor.fetchall()}
+
+
 def _merge(episode: FeverEpisode, report: FeverReport) -> list[str]:
     """What a report joining ``episode`` changes in it: the highest reading, and an earlier
     sighting while nothing after "found" is recorded (the deadlines count from it)."""
@@ -228,24 +266,6 @@ def _merge(episode: FeverEpisode, report: FeverReport) -> list[str]:
         episode.found_at = report.reported_at
         changed.append("found_at")
     return changed
-
-
-def _take_one_by_one(reports, *, actor) -> list[Intake]:
-    results, opened = [], []
-    for report, person_id, division_id in sorted(reports, key=lambda row: row[1] or 0):
-        if person_id is None:
-            report.save(force_insert=True)
-            results.append(Intake(report, None, False))
-            continue
-        episode, is_new = open_or_merge(
-            report, person_id=person_id, division_id=division_id, actor=actor
-        )
-        results.append(Intake(report, episode, is_new))
-        if is_new:
-            opened.append((episode, report))
-    if opened:
-        mark_unresolved(opened, actor=actor)
-    return results
 
 
 # --- the steps -------------------------------------------------------------------------------

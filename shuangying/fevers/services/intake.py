@@ -188,11 +188,17 @@ def intake_checkpoint_fevers(records, *, actor) -> list[Intake]:
     fevers = [r for r in records if r.is_fever]
     if not fevers:
         return []
-    persons = dict(
-        Person.objects.filter(pk__in={r.person_id for r in fevers if r.person_id}).values_list(
-            "pk", "division_id"
-        )
-    )
+    # The caller may know the persons' divisions already (``person_division_id``, read with
+    # the persons themselves); the others are read here, in one query.
+    divisions = {
+        r.person_id: r.person_division_id
+        for r in fevers
+        if r.person_id and getattr(r, "person_division_id", None)
+    }
+    unknown = {r.person_id for r in fevers if r.person_id and r.person_id not in divisions}
+    if unknown:
+        divisions.update(Person.objects.filter(pk__in=unknown).values_list("pk", "division_id"))
+    persons = divisions
     rows = []
     for r in fevers:
         report = FeverReport(
