@@ -75,6 +75,8 @@ def _order_checks() -> list[models.CheckConstraint]:
 
 
 class FeverEpisode(Audited, models.Model):
+    audit_type = "fever_episode"
+
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="fever_episodes"
     )
@@ -177,6 +179,8 @@ class FeverEpisode(Audited, models.Model):
 class FeverReport(Audited, models.Model):
     """One report of a fever, as it came: its channel, time, reading and source. With an
     episode once its person is known; without (``person`` null) it is an unresolved report."""
+
+    audit_type = "fever_report"
 
     episode = models.ForeignKey(
         FeverEpisode,
