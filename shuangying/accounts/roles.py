@@ -6,6 +6,8 @@ administrator manages accounts but cannot read the audit log; the security admin
 assigns roles and lifts lockouts; the auditor reads the audit log and changes nothing.
 """
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 
 PERSON_READ = [
@@ -316,7 +318,7 @@ FEVER_ROLES = {
 for _role, _codenames in FEVER_ROLES.items():
     ROLES[_role][1].extend(_codenames)
 ROLES["pharmacy"] = (
-    _("药店"),
+    cast(str, _("药店")),
     ["fevers.add_feverreport", "places.view_place", "healthcodes.add_healthevent"],
 )
 

@@ -8,6 +8,7 @@ ask :func:`route_score`, so a new page is marked by naming it, not by matching i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -69,14 +70,14 @@ GROUPS = [
             ),
             Entry(
                 "fevers:episode_list",
-                _("发热闭环"),
+                cast(str, _("发热闭环")),
                 ("fevers.view_feverepisode", "fevers.view_feverreport"),
                 ("fevers",),
             ),
             # A pharmacy (a place user) reports its buyers and sees nothing else.
             Entry(
                 "fevers:pharmacy_register",
-                _("购药登记"),
+                cast(str, _("购药登记")),
                 "fevers.add_feverreport",
                 ("fevers:pharmacy_register",),
             ),

@@ -103,7 +103,7 @@ def load_fevers(county: Division, *, seed: str = SEED) -> FeverDemo | None:
     channels = list(CHANNEL_SHARES)
     weights = list(CHANNEL_SHARES.values())
     start = timezone.make_aware(dt.datetime.combine(FIRST_DAY, dt.time(7)))
-    rows = []
+    rows: list[tuple[FeverReport, int | None, int | None]] = []
     for person_id, division_id in chosen:
         channel = rng.choices(channels, weights)[0]
         found = start + dt.timedelta(minutes=rng.randrange(DAYS * 24 * 60 - 600))
@@ -129,6 +129,7 @@ def load_fevers(county: Division, *, seed: str = SEED) -> FeverDemo | None:
     steps = [Step.REGISTERED, Step.ISOLATED, Step.SAMPLED, Step.RESULTED, Step.CLOSED]
     for intake in intakes:
         episode = intake.episode
+        assert episode is not None  # every demo report names a person
         stop = len(steps)
         if rng.random() < OPEN_SHARE:
             stop = rng.randrange(len(steps))  # still open, before this step
@@ -157,7 +158,7 @@ def load_fevers(county: Division, *, seed: str = SEED) -> FeverDemo | None:
     grids = list(
         Division.objects.filter(path__startswith=county.path, level=5).order_by("path")[:50]
     )
-    tips = []
+    tips: list[tuple[FeverReport, int | None, int | None]] = []
     for i in range(min(5, len(grids))):
         tips.append(
             (

@@ -4,6 +4,8 @@ resolution of an unresolved report, and the desk's filters."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -83,9 +85,10 @@ class ReportForm(IdentityFields):
 
     def __init__(self, *args, user, channel: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.restrict(user).order_by("name")
-        self.fields["person"].label_from_instance = person_label
-        self.fields["division"].queryset = _divisions(user)
+        person = cast(forms.ModelChoiceField, self.fields["person"])
+        person.queryset = Person.objects.restrict(user).order_by("name")
+        person.label_from_instance = person_label  # type: ignore[assignment]
+        cast(forms.ModelChoiceField, self.fields["division"]).queryset = _divisions(user)
         places = Place.objects.restrict(user).filter(is_active=True)
         if channel is not None:
             self.fields["channel"].initial = channel
@@ -99,7 +102,7 @@ class ReportForm(IdentityFields):
             places = places.filter(type=PlaceType.FEVER_CLINIC)
             self.fields["place"].label = _("发热门诊")
             del self.fields["drug"]
-        self.fields["place"].queryset = places.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["place"]).queryset = places.order_by("name")
 
 
 class TipoffForm(IdentityFields):
@@ -142,7 +145,7 @@ class PharmacyBuyerForm(IdentityFields):
         del self.fields["address"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("id_number") or "").strip() and not (data.get("phone") or "").strip():
             self.add_error("id_number", _("证件号码:请填写证件号码或手机号"))
         return data
@@ -164,7 +167,7 @@ class StepForm(forms.Form):
     outcome = forms.ChoiceField(label=_("结论"), choices=Outcome.choices)
     note = forms.CharField(label=_("结案说明"), max_length=200, required=False)
 
-    FIELDS = {
+    FIELDS: dict[str, list[str]] = {
         Step.REGISTERED: [],
         Step.ISOLATED: ["isolation_place", "isolation_note"],
         Step.SAMPLED: ["barcode"],
@@ -190,8 +193,9 @@ class ResolveForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.restrict(user).order_by("name")
-        self.fields["person"].label_from_instance = person_label
+        person = cast(forms.ModelChoiceField, self.fields["person"])
+        person.queryset = Person.objects.restrict(user).order_by("name")
+        person.label_from_instance = person_label  # type: ignore[assignment]
 
 
 class DeskFilter(forms.Form):

@@ -13,6 +13,8 @@ a closed episode without its outcome and an isolation without its place."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -25,7 +27,7 @@ from .choices import STEP_ORDER, Channel, IsolationPlace, Outcome, Step
 from .querysets import FeverEpisodeQuerySet, FeverReportQuerySet
 
 # The time column of each step after "found", in order.
-STEP_TIME = {
+STEP_TIME: dict[str, str] = {
     Step.REGISTERED: "registered_at",
     Step.ISOLATED: "isolated_at",
     Step.SAMPLED: "sampled_at",
@@ -35,7 +37,7 @@ STEP_TIME = {
 TIME_COLUMNS = ["found_at", *STEP_TIME.values()]
 
 
-def _user_fk(name: str):
+def _user_fk(name: Any):
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

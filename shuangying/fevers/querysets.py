@@ -21,7 +21,7 @@ from .choices import Step
 
 DEFAULT_DEADLINES = {"registered": 60, "isolated": 120, "sampled": 360}
 # The step an open episode waits for, by its status.
-NEXT_DEADLINE = {
+NEXT_DEADLINE: dict[str, str] = {
     Step.FOUND: "registered",
     Step.REGISTERED: "isolated",
     Step.ISOLATED: "sampled",

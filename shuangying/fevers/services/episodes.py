@@ -15,7 +15,9 @@ the case that follows records its own event."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -34,7 +36,7 @@ INSERT_BATCH = 500
 # A device's or a person's clock may run a little ahead of the server's.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
-SOURCE_OF_CHANNEL = {
+SOURCE_OF_CHANNEL: dict[str, str] = {
     Channel.VILLAGE: EventSource.GRID,
     Channel.COMPOUND: EventSource.GRID,
     Channel.CHECKPOINT: EventSource.CHECKPOINT,
@@ -46,7 +48,10 @@ SOURCE_OF_CHANNEL = {
 
 
 # An automatic intake keeps its own source on the event: the record it came from.
-SOURCE_OF_REF = {"checkin": EventSource.CHECKIN, "checkpoint_record": EventSource.CHECKPOINT}
+SOURCE_OF_REF: dict[str, str] = {
+    "checkin": EventSource.CHECKIN,
+    "checkpoint_record": EventSource.CHECKPOINT,
+}
 
 
 class TransitionRefused(ValidationError):
@@ -100,9 +105,10 @@ def mark_unresolved(opened: list[tuple[FeverEpisode, FeverReport]], *, actor) ->
         if report.place_id:
             detail["checkpoint" if kind == "checkpoint_record" else "place"] = report.place_id
         source = SOURCE_OF_REF.get(kind) or SOURCE_OF_CHANNEL[episode.channel]
-        if is_fever(report.temperature):
+        temperature = report.temperature
+        if temperature is not None and is_fever(temperature):
             by_source.setdefault(source, []).append(
-                FeverReading(episode.person_id, report.temperature, report.reported_at, detail)
+                FeverReading(episode.person_id, temperature, report.reported_at, detail)
             )
         else:
             record_health_event(
@@ -113,8 +119,8 @@ def mark_unresolved(opened: list[tuple[FeverEpisode, FeverReport]], *, actor) ->
                 actor=actor,
                 detail=detail,
             )
-    for source, readings in by_source.items():
-        record_fevers(readings=readings, source=source, actor=actor)
+    for source_of_readings, readings in by_source.items():
+        record_fevers(readings=readings, source=source_of_readings, actor=actor)
 
 
 def open_or_merge(report: FeverReport, *, person_id: int, division_id: int, actor):
@@ -153,7 +159,7 @@ def open_or_merge(report: FeverReport, *, person_id: int, division_id: int, acto
 
 @transaction.atomic(savepoint=False)
 def take_reports(
-    reports: list[tuple[FeverReport, int | None, int | None]], *, actor
+    reports: Sequence[tuple[FeverReport, int | None, int | None]], *, actor
 ) -> list[Intake]:
     """Keep each (unsaved) report, given as (report, person id, the person's division id);
     one with a person id opens or joins that person's episode (the person's own division
@@ -167,10 +173,10 @@ def take_reports(
     fresh: dict[int, FeverEpisode] = {}
     # Each person's earliest report would open their episode: try to insert them all at once;
     # the partial unique index skips a person whose episode is open already.
-    for report, person_id, division_id in sorted(
-        (row for row in reports if row[1] is not None), key=lambda row: row[0].reported_at
-    ):
-        if person_id not in fresh:
+    for report, person_id, division_id in sorted(reports, key=lambda row: row[0].reported_at):
+        if person_id is not None and person_id not in fresh:
+            if division_id is None:
+                raise ValueError("a report with a person needs the person's division")
             fresh[person_id] = FeverEpisode(
                 person_id=person_id,
                 division_id=division_id,
@@ -219,7 +225,7 @@ def take_reports(
     if opened_by:
         mark_unresolved([(fresh[p], r) for p, r in opened_by.items()], actor=actor)
     return [
-        Intake(r, episodes.get(p) if p is not None else None, opened_by.get(p) is r)
+        Intake(r, None if p is None else episodes.get(p), p is not None and opened_by.get(p) is r)
         for r, p, _d in reports
     ]
 
@@ -236,7 +242,7 @@ def _insert_open(episodes: list[FeverEpisode]) -> dict[int, int]:
         return ids
     fields = [f for f in FeverEpisode._meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(qn(str(f.column)) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [
         f.get_db_prep_save(getattr(episode, f.attname), connection)
@@ -270,10 +276,10 @@ def _merge(episode: FeverEpisode, report: FeverReport) -> list[str]:
 
 # --- the steps -------------------------------------------------------------------------------
 
-STEP_LABEL = {s.value: s.label for s in Step}
+STEP_LABEL: dict[str, Any] = {s.value: s.label for s in Step}
 # Who may record which step: townships, villages and grid workers register and isolate; the
 # health side (卫健/疾控) records samples and results and closes the episode.
-STEP_PERMISSION = {
+STEP_PERMISSION: dict[str, str] = {
     Step.REGISTERED: "fevers.change_feverepisode",
     Step.ISOLATED: "fevers.change_feverepisode",
     Step.SAMPLED: "fevers.sample_feverepisode",
@@ -293,7 +299,7 @@ def _refuse_unless_next(episode: FeverEpisode, step: str) -> None:
         raise ValidationError({"step": f"环节:取值应为 {allowed} 之一"})
     if episode.status == Step.CLOSED:
         raise TransitionRefused("该发热记录已结案,不能再登记环节")
-    expected = next_step(episode.status)
+    expected = next_step(episode.status) or Step.CLOSED
     if STEP_ORDER.index(step) <= STEP_ORDER.index(episode.status):
         raise TransitionRefused(f"“{STEP_LABEL[step]}”已登记过,每个环节只登记一次")
     if step != expected:

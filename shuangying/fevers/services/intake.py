@@ -86,9 +86,9 @@ def _registry_person(report: FeverReport):
         if found is not None:
             return found
     if report.phone_hash:
-        found = list(Person.objects.filter(phone_hash=report.phone_hash)[:2])
-        if len(found) == 1:
-            return found[0]
+        matches = list(Person.objects.filter(phone_hash=report.phone_hash)[:2])
+        if len(matches) == 1:
+            return matches[0]
     return None
 
 

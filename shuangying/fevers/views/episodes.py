@@ -140,7 +140,7 @@ class EpisodeDetailView(PermissionRequiredMixin, View):
             and services.may_take(self.request.user, step)
             and can(self.request.user, episode, "change")
         )
-        if may and form is None:
+        if may and form is None and step is not None:
             form = StepForm(step=step)
         timeline = [
             (
@@ -160,9 +160,9 @@ class EpisodeDetailView(PermissionRequiredMixin, View):
             "due": due_at(episode.found_at, episode.status),
         }
 
-    def episode(self, request, pk):
+    def episode(self, request, pk, action="view"):
         qs = _episodes(request).select_related(*(f"{s}_by" for s in Step), "person")
-        return get_restricted_or_404(qs, request.user, pk=pk)
+        return get_restricted_or_404(qs, request.user, action, pk=pk)
 
     def get(self, request, pk):
         episode = self.episode(request, pk)
@@ -170,7 +170,7 @@ class EpisodeDetailView(PermissionRequiredMixin, View):
         return render(request, "fevers/episode_detail.html", self.context(episode))
 
     def post(self, request, pk):
-        episode = self.episode(request, pk)
+        episode = self.episode(request, pk, "change")
         step = services.next_step(episode.status)
         if step is None:
             raise PermissionDenied

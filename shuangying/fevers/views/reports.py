@@ -136,7 +136,7 @@ class ReportResolveView(PermissionRequiredMixin, View):
                 apply_errors(form, exc)
             else:
                 messages.success(request, "已核实为在册人员")
-                return redirect(result.episode)
+                return redirect(result.episode or "fevers:report_list")
         return self.page(report, form, status=400)
 
 
