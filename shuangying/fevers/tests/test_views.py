@@ -190,3 +190,12 @@ def test_the_township_home_page_shows_its_own_overdue_first(client, people, pers
     section = page[panel : panel + 2000]
     assert "发热超时未办" in section and "东村一网格 超时 1 人" in section
     assert "西村" not in section
+
+
+def test_a_role_that_only_sees_the_episode_may_not_post_a_step(client, people, personas):
+    episode = report_fever(actor=None, channel="village", person=people.in_grid1a).episode
+    login(client, personas["county"])
+    assert client.get(episode.get_absolute_url()).status_code == 200
+    assert client.post(episode.get_absolute_url(), {}).status_code == 403
+    episode.refresh_from_db()
+    assert episode.status == "found"
