@@ -30,6 +30,7 @@ ORDER = [
     "bench_supplies_report.py",
     "bench_supplies_concurrency.py",
     "bench_lab_results.py",
+    "bench_fever_scan.py",
 ]
 
 

@@ -25,6 +25,7 @@ from .cases.api import router as cases_router
 from .checkins.api import router as checkins_router
 from .checkpoints.api import router as checkpoints_router
 from .divisions.api import router as divisions_router
+from .fevers.api import router as fevers_router
 from .guards import database_unavailable, too_big
 from .healthcodes.api import router as healthcodes_router
 from .labs.api import router as labs_router
@@ -99,6 +100,7 @@ api.add_router("", passes_router)
 api.add_router("", healthcodes_router)
 api.add_router("", checkins_router)
 api.add_router("", checkpoints_router)
+api.add_router("", fevers_router)
 api.add_router("", supplies_router)
 api.add_router("", labs_router)
 api.add_router("", cases_router)

@@ -18,5 +18,6 @@ urlpatterns = [
     path("cases/", include("shuangying.cases.urls")),
     path("labs/", include("shuangying.labs.urls")),
     path("supplies/", include("shuangying.supplies.urls")),
+    path("fevers/", include("shuangying.fevers.urls")),
     path("api/", api.urls),
 ]

@@ -26,6 +26,7 @@ ROLES = (
     "checkpoint",
     "cdc",
     "lab",
+    "pharmacy",
     "enterprise",
     "auditor",
     "admin",

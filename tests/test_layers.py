@@ -34,6 +34,7 @@ LAYERS: list[set[str]] = [
     {"healthcodes"},
     {"cases"},
     {"labs"},
+    {"fevers"},
     {"checkpoints"},
     {"checkins", "passes", "supplies"},
     {"dashboard", "urls", "api", "settings", "wsgi", "testing"},

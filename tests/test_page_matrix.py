@@ -294,6 +294,28 @@ MATRIX = {
     "labs:result_upload": ("GET", None, "302 403 403 403 403 403 403 403"),
     "labs:resample_list": ("GET", None, "302 403 200 200 403 403 403 403"),
     "labs:resample_export": ("GET", None, "302 403 403 200 403 403 403 403"),
+    # The fever loop (E1, E2): grid workers, townships and the command follow episodes in
+    # their jurisdiction; the command only reads and exports; the public pages need no login
+    # (the matrix's place code is a market's, not a pharmacy's: 404 for everyone).
+    "fevers:episode_list": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "fevers:desk": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "fevers:episode_export": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "fevers:episode_detail": (
+        "GET",
+        "episode",
+        "302 200/404/404 200/200/404 200/200/200 403 403 403 403",
+    ),
+    "fevers:report_list": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "fevers:report_create": ("GET", None, "302 200 200 403 403 403 403 403"),
+    "fevers:clinic_register": ("GET", None, "302 200 200 403 403 403 403 403"),
+    "fevers:pharmacy_register": ("GET", None, "302 200 200 403 403 403 403 403"),
+    "fevers:report_resolve": (
+        "GET",
+        "fever_report",
+        "302 200/404/404 200/200/404 403 403 403 403 403",
+    ),
+    "fevers:tipoff": ("GET", None, "200 200 200 200 200 200 200 200"),
+    "fevers:pharmacy_public": ("GET", "token", "404 404 404 404 404 404 404 404"),
 }
 
 
@@ -356,6 +378,8 @@ def objects(personas, people, county):
             ).pk,
             "person": person.pk,
             "fever": _fever_at(grid, scope).pk,
+            "episode": _episode_of(person).pk,
+            "fever_report": _tipoff_in(grid).pk,
             "declaration": PendingDeclaration.objects.create(
                 checkin_id=1,
                 person=person,
@@ -433,6 +457,20 @@ def _supplies_objects(county) -> dict[str, int]:
         "issue": issue.pk,
         "request": request.pk,
     }
+
+
+def _episode_of(person):
+    from shuangying.fevers.services import report_fever
+
+    return report_fever(actor=None, channel="village", person=person).episode
+
+
+def _tipoff_in(grid):
+    from shuangying.fevers.services import report_fever
+
+    return report_fever(
+        actor=None, channel="tipoff", name="老王", address="3号", division=grid
+    ).report
 
 
 def _fever_at(grid, scope):

@@ -55,9 +55,11 @@ DEMO_ACCOUNTS = [
     ("market", "department_officer", None, "market_regulation", "市场监管局工作人员"),
     ("industry", "department_officer", None, "industry", "工信局工作人员"),
     ("checkpoint", "checkpoint_staff", "town1", None, "卡口值守人员"),
-    # Labs and cases (E3–E5): the CDC's health officer and a lab's staff, county-wide.
+    # The health side (E1–E5): the county CDC (fever desk, cases), a nucleic-acid lab's
+    # staff, and a pharmacy of 乐昌镇 that registers its buyers of fever and cough drugs.
     ("cdc", "health_officer", "county", "health", "县疾控中心"),
     ("lab", "lab_staff", "county", "health", "核酸实验室检验员"),
+    ("pharmacy", "pharmacy", "town1", None, "乐昌镇药店"),
     ("enterprise", "enterprise_contact", None, None, "企业联络人"),
     ("auditor", "auditor", None, None, "审计员"),
     ("admin", "system_admin", "county", None, "系统管理员"),

@@ -6,6 +6,8 @@ administrator manages accounts but cannot read the audit log; the security admin
 assigns roles and lifts lockouts; the auditor reads the audit log and changes nothing.
 """
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 
 PERSON_READ = [
@@ -342,6 +344,39 @@ LAB_CASE_ROLES = {
 }
 for _role, _codenames in LAB_CASE_ROLES.items():
     ROLES[_role][1].extend(_codenames)
+# The fever loop (E1, E2). The health side (卫健/疾控, the CDC's fever desk) sees every
+# episode in its jurisdiction, records samples and results and closes episodes; townships,
+# villages and grid workers report, register, isolate and resolve tip-offs in theirs; the
+# command reads and exports. A pharmacy logs in as a place user (药店) that may only report
+# the buyers of fever and cough drugs at the pharmacies it holds.
+FEVER_REPORT = ["fevers.add_feverreport", "fevers.view_feverreport", "fevers.change_feverreport"]
+FEVER_LOCAL = [
+    *FEVER_REPORT,
+    "fevers.view_feverepisode",
+    "fevers.change_feverepisode",
+    "fevers.export_feverepisode",
+]
+FEVER_ROLES = {
+    "health_officer": [
+        *FEVER_LOCAL,
+        "fevers.sample_feverepisode",
+        "fevers.close_feverepisode",
+    ],
+    "county_commander": [
+        "fevers.view_feverepisode",
+        "fevers.view_feverreport",
+        "fevers.export_feverepisode",
+    ],
+    "township_officer": FEVER_LOCAL,
+    "village_officer": FEVER_LOCAL,
+    "grid_worker": [*FEVER_REPORT, "fevers.view_feverepisode", "fevers.change_feverepisode"],
+}
+for _role, _codenames in FEVER_ROLES.items():
+    ROLES[_role][1].extend(_codenames)
+ROLES["pharmacy"] = (
+    cast(str, _("药店")),
+    ["fevers.add_feverreport", "places.view_place", "healthcodes.add_healthevent"],
+)
 
 
 def role_label(name: str) -> str:

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangying.divisions.models import Division
+from shuangying.fevers.services import intake_checkpoint_fevers
+from shuangying.people.models import Person
 from shuangying.places.choices import PlaceType
 from shuangying.places.models import Place
 
@@ -158,6 +160,25 @@ def build_checkpoint_demo(
             record.passenger_count = passengers[vehicle_no]
             vehicle_no += 1
         rows.append(record)
+    _identify_fevers(rng, county, [r for r in rows if r.is_fever])
     CheckpointRecord.objects.bulk_create(rows, batch_size=2000)
     rebuild_daily_counters()
+    # Each fever opens its person's episode, as a check through the service would.
+    intake_checkpoint_fevers([r for r in rows if r.is_fever], actor=None)
     return target
+
+
+def _identify_fevers(rng: random.Random, county: Division, fevers: list) -> None:
+    """Fevers were sent to a fever clinic with their papers checked: each fever record names
+    a person of the county (the other checks stay anonymous, as a passing car's are)."""
+    persons = list(
+        Person.objects.filter(division__path__startswith=county.path)
+        .order_by("pk")
+        .values_list("pk", "id_number_hash", "id_number_masked")[:5000]
+    )
+    if not persons:
+        return
+    for record, (pk, digest, masked) in zip(
+        fevers, rng.sample(persons, min(len(fevers), len(persons))), strict=False
+    ):
+        record.person_id, record.document_hash, record.document_masked = pk, digest, masked

@@ -77,6 +77,9 @@ class CheckpointRecord(Audited, models.Model):
     handled_note = models.CharField(_("处置说明"), max_length=100, blank=True)
 
     objects = CheckpointRecordQuerySet.as_manager()
+    # Not a column: the person's division, noted by the service when it reads the persons,
+    # handed to the fever loop with a fever.
+    person_division_id: int | None = None
 
     class Meta:
         ordering = ["-checked_at", "-pk"]

@@ -18,9 +18,9 @@ from django.utils import timezone
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.masking import mask_id_number
-from shuangying.healthcodes.choices import EventSource
+from shuangying.fevers.services import intake_checkpoint_fevers
 from shuangying.healthcodes.fever import clean_temperature, is_fever
-from shuangying.healthcodes.services import FeverReading, record_fevers, verify_code
+from shuangying.healthcodes.services import verify_code
 from shuangying.people.choices import DocumentType
 from shuangying.people.identity import IdentityError, normalize_document
 from shuangying.people.models import id_number_hash
@@ -67,20 +67,10 @@ def health_code_colour(token: str, at: dt.datetime) -> str:
 
 
 def _record_fevers(records: list[CheckpointRecord], *, actor) -> None:
-    """A fever found at a checkpoint turns the person's code (``fever_unresolved``): called in
-    the transaction that inserts the records, so a record never stands without its event."""
-    readings = [
-        FeverReading(
-            person_id=r.person_id,
-            temperature=r.temperature,
-            occurred_at=r.checked_at,
-            detail={"checkpoint_record": r.pk, "checkpoint": r.checkpoint_id},
-        )
-        for r in records
-        if r.is_fever and r.person_id
-    ]
-    if readings:
-        record_fevers(readings=readings, source=EventSource.CHECKPOINT, actor=actor)
+    """A fever found at a checkpoint opens (or joins) the person's fever episode, which turns
+    their code (``fever_unresolved``, recorded by the fever loop, once per episode): called in
+    the transaction that inserts the records, so a record never stands without its episode."""
+    intake_checkpoint_fevers(records, actor=actor)
 
 
 _VALUES = {c: frozenset(c.values) for c in (Direction, Outcome, VehicleType, FeverDisposal)}
@@ -157,19 +147,19 @@ def build_checkpoint_record(
 
 def _attach_persons(records: list[CheckpointRecord]) -> None:
     """Link each record whose document number is registered to its person (one query per
-    500 numbers)."""
+    500 numbers), noting the person's division for the fever loop (``person_division_id``:
+    a fever's episode belongs to it) so that it need not read the persons again."""
     from shuangying.people.models import Person
 
     hashes = sorted({r.document_hash for r in records if r.document_hash})
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, int]] = {}
     for i in range(0, len(hashes), 500):
-        found.update(
-            Person.objects.filter(id_number_hash__in=hashes[i : i + 500]).values_list(
-                "id_number_hash", "pk"
-            )
+        rows = Person.objects.filter(id_number_hash__in=hashes[i : i + 500]).values_list(
+            "id_number_hash", "pk", "division_id"
         )
+        found.update({digest: (pk, division) for digest, pk, division in rows})
     for record in records:
-        record.person_id = found.get(record.document_hash)
+        record.person_id, record.person_division_id = found.get(record.document_hash, (None, None))
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ ask :func:`route_score`, so a new page is marked by naming it, not by matching i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,19 @@ GROUPS = [
             ),
             Entry("labs:lab_list", _("采样检测"), "labs.view_lab", ("labs",)),
             Entry("cases:case_list", _("病例救治"), "cases.view_case", ("cases",)),
+            Entry(
+                "fevers:episode_list",
+                cast(str, _("发热闭环")),
+                ("fevers.view_feverepisode", "fevers.view_feverreport"),
+                ("fevers",),
+            ),
+            # A pharmacy (a place user) reports its buyers and sees nothing else.
+            Entry(
+                "fevers:pharmacy_register",
+                cast(str, _("购药登记")),
+                "fevers.add_feverreport",
+                ("fevers:pharmacy_register",),
+            ),
         ],
     ),
     (

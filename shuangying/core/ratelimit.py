@@ -46,6 +46,10 @@ SCOPES = {
     "checkin_register": Scope("CHECKIN_REGISTER_RATE", per_address=10, per_device=60, window=3600),
     # A resident's own codes (issue/mine): a phone shows its code a few times a minute at most.
     "healthcode_mine": Scope("HEALTHCODE_MINE_RATE", per_address=60, per_device=10, window=60),
+    # Public fever tip-offs and a pharmacy's public register (by place code): a person
+    # reports a few neighbours, a pharmacy a few dozen buyers an hour.
+    "fever_tipoff": Scope("FEVER_TIPOFF_RATE", per_address=10, per_device=0, window=3600),
+    "fever_pharmacy": Scope("FEVER_PHARMACY_RATE", per_address=120, per_device=60, window=3600),
 }
 
 

@@ -3,9 +3,10 @@ own ``demo.py``; this module only calls them, and is the one place that knows th
 
 1. divisions: Quwo's tree (seed 000);   2. accounts: departments, one account per role,
 leaders and assignments;   3. people: households, returnees, staff surveys;   4. health
-codes: Hubei's high-risk areas of 2020;   5. places and passes;   6. checkpoints: Dingzhou's
-checks (seed 001) in proportion to the county;   7. supplies: Quwo's ledger (seed 000);
-8. the health codes that follow, as of the demo's day.
+codes: Hubei's high-risk areas of 2020;   5. places and passes;   6. fevers: the fever loop's
+episodes of February 2020;   7. checkpoints: Dingzhou's checks (seed 001) in proportion to the
+county, their fevers taken in by the fever loop;   8. supplies: Quwo's ledger (seed 000);
+9. the health codes that follow, as of the demo's day.
 
 Every step is skipped when its data is there, so a second run changes nothing, and a
 database loaded before a step existed gets just that step.
@@ -25,6 +26,7 @@ from shuangying.audit.services import record_event
 from shuangying.cases import demo as cases_demo
 from shuangying.checkpoints import demo as checkpoints_demo
 from shuangying.divisions import demo as divisions_demo
+from shuangying.fevers import demo as fevers_demo
 from shuangying.healthcodes import demo as healthcodes_demo
 from shuangying.labs import demo as labs_demo
 from shuangying.passes import demo as passes_demo
@@ -74,6 +76,9 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED) -> DemoLoad:
     places = passes_demo.load_places_and_passes(county)
     if places is not None:
         made.steps.append(f"场所与通行证：{places.describe()}")
+    fevers = fevers_demo.load_fevers(county)
+    if fevers is not None:
+        made.steps.append(f"发热闭环：{fevers.describe()}")
     if not checkpoints_demo.demo_exists(county):
         cp = checkpoints_demo.build_checkpoint_demo(
             county, scale=checkpoints_demo.scale_for(persons)
@@ -111,6 +116,7 @@ def reset_demo() -> None:
         county = divisions_demo.demo_county()
         supplies_demo.remove_supplies()
         if county is not None:
+            fevers_demo.remove_fevers(county)
             checkpoints_demo.remove_checkpoint_demo(county)
             passes_demo.remove_places_and_passes(county)
         labs_demo.remove_labs()

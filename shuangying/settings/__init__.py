@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "shuangying.cases",
     "shuangying.labs",
     "shuangying.supplies",
+    "shuangying.fevers",
     "shuangying.dashboard",  # the top: the home page and the demo loader
 ]
 
@@ -267,6 +268,8 @@ TASKS = {
 CHECKIN_RATE_PER_ADDRESS = int(os.environ.get("CHECKIN_RATE_PER_ADDRESS", "120"))
 CHECKIN_RATE_PER_DEVICE = int(os.environ.get("CHECKIN_RATE_PER_DEVICE", "20"))
 CHECKIN_RATE_WINDOW = int(os.environ.get("CHECKIN_RATE_WINDOW", "60"))
+FEVER_TIPOFF_RATE_PER_ADDRESS = int(os.environ.get("FEVER_TIPOFF_RATE_PER_ADDRESS", "10"))
+FEVER_TIPOFF_RATE_WINDOW = int(os.environ.get("FEVER_TIPOFF_RATE_WINDOW", "3600"))
 VERIFY_RATE_PER_ADDRESS = int(os.environ.get("VERIFY_RATE_PER_ADDRESS", "60"))
 VERIFY_RATE_WINDOW = int(os.environ.get("VERIFY_RATE_WINDOW", "60"))
 RATE_LIMIT_CACHE = os.environ.get("RATE_LIMIT_CACHE", "ratelimit")
@@ -328,4 +331,12 @@ LOGGING = {
             "filters": ["redact_identifiers"],
         },
     },
+}
+
+# The fever loop's deadlines (E2), in minutes after a fever is found: registered within the
+# hour, isolated within two, sampled within six (Dingzhou's rule, seed 001).
+FEVER_DEADLINES = {
+    "registered": int(os.environ.get("FEVER_DEADLINE_REGISTERED", "60")),
+    "isolated": int(os.environ.get("FEVER_DEADLINE_ISOLATED", "120")),
+    "sampled": int(os.environ.get("FEVER_DEADLINE_SAMPLED", "360")),
 }

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from shuangying.fevers.services import intake_checkin_fever
 from shuangying.healthcodes import engine as healthcode_engine
 from shuangying.healthcodes.choices import EventKind
 from shuangying.healthcodes.engine import CodeResult
@@ -164,7 +165,17 @@ def forward_declaration(*, checkin: CheckIn, person, declaration: Declaration, a
     anything."""
     kinds = []
     if declaration.has_fever:
-        kinds.append(EventKind.FEVER_UNRESOLVED)
+        # The fever loop opens (or joins) the person's episode and records fever_unresolved
+        # when it opens one: in this transaction, and only for a check-in with a fever.
+        intake_checkin_fever(
+            actor=actor,
+            person=person,
+            place=checkin.place,
+            checkin_id=checkin.pk,
+            at=checkin.checked_in_at,
+            temperature=declaration.temperature,
+            symptoms=declaration.symptoms,
+        )
     if declaration.symptoms:
         kinds.append(EventKind.SYMPTOMS_DECLARED)
     if declaration.travel == Travel.RISK_AREA:
@@ -183,7 +194,7 @@ def forward_declaration(*, checkin: CheckIn, person, declaration: Declaration, a
             detail={"checkin": checkin.pk, "place": checkin.place_id},
             **extra,
         )
-    return bool(kinds)
+    return bool(kinds) or declaration.has_fever
 
 
 def retention_days() -> int:

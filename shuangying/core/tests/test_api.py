@@ -90,6 +90,12 @@ MATRIX = {
     ("get", "/api/labs/{lab_id}/queue"): _statuses(401, 403, 200, 200, 403),
     ("get", "/api/cases"): _statuses(401, 403, 200, 200, 403),
     ("post", "/api/cases/{case_id}/classify"): _statuses(401, 403, 403, 403, 403),
+    # The fever loop (E1, E2): grid workers and townships report and take the local steps;
+    # the command reads; the health side (no persona here) samples and closes.
+    ("post", "/api/fevers"): _statuses(401, 201, 201, 403, 403),
+    ("get", "/api/fevers"): _statuses(401, 200, 200, 200, 403),
+    ("get", "/api/fevers/{fever_id}"): _statuses(401, 200, 200, 200, 403),
+    ("post", "/api/fevers/{fever_id}/steps"): _statuses(401, 200, 200, 403, 403),
 }
 
 # The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
@@ -110,6 +116,8 @@ OUTSIDE = {
     # Labs are the county's: the same answers for any of them.
     ("get", "/api/labs/{lab_id}/queue"): _statuses(401, 403, 200, 200, 403),
     ("post", "/api/cases/{case_id}/classify"): _statuses(401, 403, 403, 403, 403),
+    ("get", "/api/fevers/{fever_id}"): _statuses(401, 404, 404, 200, 403),
+    ("post", "/api/fevers/{fever_id}/steps"): _statuses(401, 404, 404, 403, 403),
 }
 
 
@@ -233,6 +241,14 @@ BODIES = {
         "to_class": "confirmed",
         "reason": "矩阵",
     },
+    # A tip-off naming someone the registry does not know: kept for the grid worker.
+    ("post", "/api/fevers"): lambda ctx: {
+        "channel": "tipoff",
+        "name": "老王",
+        "address": "东村3号",
+        "division_id": ctx["county"].grid1a.pk,
+    },
+    ("post", "/api/fevers/{fever_id}/steps"): lambda ctx: {"step": "registered"},
 }
 
 # Routes whose purpose is to show plaintext (after a reason, audited).
@@ -284,6 +300,12 @@ def test_every_route_has_a_permission_entry(client, db):
     assert routes == set(MATRIX), "add the new route to MATRIX (and BODIES if it takes one)"
     object_routes = {route for route in routes if "{" in route[1]}
     assert object_routes == set(OUTSIDE), "add the new object route to OUTSIDE"
+
+
+def _fever(person):
+    from shuangying.fevers.services import report_fever
+
+    return report_fever(actor=None, channel="village", person=person, temperature="38.0").episode
 
 
 def _place_in(division):
@@ -368,6 +390,7 @@ def objects(county, people):
             "area_id": area.pk,
             "place_id": _place(county.grid1a).pk,
             "order_id": _dispatch_order(county.grid1a).pk,
+            "fever_id": _fever(people.in_grid1a).pk,
         },
         "outside": {
             "lab_id": lab.pk,
@@ -379,6 +402,7 @@ def objects(county, people):
             "area_id": area.pk,
             "place_id": _place(county.grid2a).pk,
             "order_id": _dispatch_order(county.grid2a).pk,
+            "fever_id": _fever(people.in_grid2a).pk,
         },
     }
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FeversConfig(AppConfig):
+    name = "shuangying.fevers"
+    label = "fevers"
+    verbose_name = "发热闭环"
