@@ -81,7 +81,7 @@ def weaknesses(cursor, *, app_role: str) -> list[str]:
     if row[0]:
         problems.append(f"{app_role} 是超级用户：可以做任何事")
     if row[1]:
-        problems.append(f"{app_role} 有 CREATEROLE:可以把所有者角色授予自己")
+        problems.append(f"{app_role} 有 CREATEROLE：可以把所有者角色授予自己")
     if table_owner(cursor) == app_role:
         problems.append(f"{app_role} 是审计表的所有者")
     cursor.execute(

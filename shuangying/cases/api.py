@@ -78,9 +78,9 @@ def case_out(case: Case) -> dict:
 @router.get(
     "/cases",
     response={200: CasePage, **COMMON_ERRORS},
-    summary="病例列表(限管辖范围,分页)",
+    summary="病例列表（限管辖范围，分页）",
     description="`class` 按分类筛选:suspected、confirmed、asymptomatic、cured、died、excluded。"
-    "证件号码只返回脱敏值;每次查询记入审计日志。",
+    "证件号码只返回脱敏值；每次查询记入审计日志。",
 )
 @requires("cases.view_case")
 def list_cases(request, filters: Query[CaseQuery], page: Query[PageParams]):
@@ -102,9 +102,9 @@ def list_cases(request, filters: Query[CaseQuery], page: Query[PageParams]):
 @router.post(
     "/cases/{case_id}/classify",
     response={200: CaseOut, 409: ErrorOut, **COMMON_ERRORS},
-    summary="变更病例分类(须填原因)",
-    description="只允许规定的变更:疑似→确诊/无症状/排除,无症状→确诊/治愈,确诊→治愈/死亡。"
-    "不允许的变更返回 409 与 code=transition_not_allowed;原因必填。",
+    summary="变更病例分类（须填原因）",
+    description="只允许规定的变更：疑似→确诊/无症状/排除，无症状→确诊/治愈，确诊→治愈/死亡。"
+    "不允许的变更返回 409 与 code=transition_not_allowed；原因必填。",
 )
 @requires("cases.change_case")
 def classify_case(request, case_id: DbId, payload: ClassifyIn):

@@ -85,7 +85,7 @@ def load_cases(county) -> str | None:
         services.reclassify_case(
             case=case,
             to_class=CaseClass.CONFIRMED,
-            reason="核酸检测阳性,专家组会诊确诊",
+            reason="核酸检测阳性，专家组会诊确诊",
             at=confirmed_on,
         )
         services.admit_case(case=case, ward=wards[0], at=confirmed_on)
@@ -93,14 +93,14 @@ def load_cases(county) -> str | None:
     if confirmed:
         first = confirmed[0]
         services.reclassify_case(
-            case=first, to_class=CaseClass.CURED, reason="连续两次核酸阴性,症状消失", at=_at(2, 18)
+            case=first, to_class=CaseClass.CURED, reason="连续两次核酸阴性，症状消失", at=_at(2, 18)
         )
         services.discharge_case(
             admission=first.admissions.get(), reason="治愈出院", at=_at(2, 18, 15)
         )
     return (
-        f"救治医院{len(HOSPITALS)}家(定点1家、后备3家),病区{len(wards)}个,专家15人,"
-        f"医护人员265人分5个梯队,确诊{len(confirmed)}例、治愈{1 if confirmed else 0}例"
+        f"救治医院{len(HOSPITALS)}家（定点1家、后备3家），病区{len(wards)}个，专家15人，"
+        f"医护人员265人分5个梯队，确诊{len(confirmed)}例、治愈{1 if confirmed else 0}例"
     )
 
 

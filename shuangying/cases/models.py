@@ -60,7 +60,7 @@ class Case(Audited, models.Model):
                 fields=["person"],
                 condition=Q(case_class__in=ACTIVE_CLASSES),
                 name="case_one_active_per_person",
-                violation_error_message=_("人员:已有未结案的病例"),
+                violation_error_message=_("人员：已有未结案的病例"),
             ),
             models.CheckConstraint(
                 condition=Q(case_class__in=CaseClass.values),
@@ -143,7 +143,7 @@ class Ward(Audited, models.Model):
             models.CheckConstraint(
                 condition=Q(occupied__lte=models.F("capacity")) & Q(occupied__gte=0),
                 name="ward_not_over_capacity",
-                violation_error_message=_("病区:在院人数不能超过床位数"),
+                violation_error_message=_("病区：在院人数不能超过床位数"),
             ),
         ]
 
@@ -173,7 +173,7 @@ class Admission(Audited, models.Model):
                 fields=["case"],
                 condition=Q(discharged_at__isnull=True),
                 name="admission_one_open_per_case",
-                violation_error_message=_("病例:已在院,不能重复入院"),
+                violation_error_message=_("病例：已在院，不能重复入院"),
             ),
         ]
 

@@ -56,7 +56,7 @@ def open_case(
     they already have open (``created`` False): a second positive result opens nothing new.
     ``actor`` None records the health event as another module's fact (a lab result)."""
     if case_class not in ACTIVE_CLASSES:
-        raise ValidationError({"case_class": "分类:新病例只能是疑似、确诊或无症状感染者"})
+        raise ValidationError({"case_class": "分类：新病例只能是疑似、确诊或无症状感染者"})
     existing = Case.objects.select_for_update().filter(
         person_id=person.pk, case_class__in=ACTIVE_CLASSES
     )
@@ -112,14 +112,14 @@ def reclassify_case(
     (who, when, why, from, to) and records the health event of a suspected or confirmed class."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "原因:必填,请说明变更分类的依据"})
+        raise ValidationError({"reason": "原因：必填，请说明变更分类的依据"})
     if len(reason) > 200:
-        raise ValidationError({"reason": "原因:最多200个字"})
+        raise ValidationError({"reason": "原因：最多200个字"})
     if to_class not in CaseClass.values:
-        raise ValidationError({"to_class": "新分类:不是有效的病例分类"})
+        raise ValidationError({"to_class": "新分类：不是有效的病例分类"})
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to_class not in ALLOWED_MOVES[case.case_class]:
-        allowed = "、".join(str(CaseClass(c).label) for c in allowed_moves(case)) or "无(已结案)"
+        allowed = "、".join(str(CaseClass(c).label) for c in allowed_moves(case)) or "无（已结案）"
         raise ValidationError(
             {
                 "to_class": f"新分类:{case.get_case_class_display()}不能改为"
@@ -128,7 +128,7 @@ def reclassify_case(
         )
     at = at or timezone.now()
     if at < case.opened_at:
-        raise ValidationError({"at": "时间:不能早于病例报告时间"})
+        raise ValidationError({"at": "时间：不能早于病例报告时间"})
     from_class = case.case_class
     case.case_class = to_class
     if to_class == CaseClass.CONFIRMED and case.confirmed_at is None:
@@ -172,7 +172,7 @@ def create_hospital(*, name: str, kind: str, division, address: str = "", actor=
 @transaction.atomic
 def create_ward(*, hospital: Hospital, name: str, capacity: int, actor=None) -> Ward:
     if capacity < 1:
-        raise ValidationError({"capacity": "床位数:至少为1"})
+        raise ValidationError({"capacity": "床位数：至少为1"})
     ward = Ward.objects.create(hospital=hospital, name=name, capacity=capacity)
     ward.log_action(AuditAction.CREATE, user=actor, summary=f"新增隔离病区 {ward} {capacity}床")
     return ward
@@ -185,9 +185,9 @@ def admit_case(*, case: Case, ward: Ward, actor=None, at: datetime | None = None
     ward = Ward.objects.select_for_update().get(pk=ward.pk)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.case_class not in ACTIVE_CLASSES:
-        raise ValidationError({"case": "病例:已结案,不能入院"})
+        raise ValidationError({"case": "病例：已结案，不能入院"})
     if case.admissions.filter(discharged_at__isnull=True).exists():
-        raise ValidationError({"case": "病例:已在院,不能重复入院"})
+        raise ValidationError({"case": "病例：已在院，不能重复入院"})
     if ward.occupied >= ward.capacity:
         raise ValidationError({"ward": f"病区:{ward}床位已满({ward.occupied}/{ward.capacity})"})
     admission = Admission.objects.create(case=case, ward=ward, admitted_at=at or timezone.now())
@@ -202,14 +202,14 @@ def discharge_case(
 ) -> Admission:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "出院原因:必填"})
+        raise ValidationError({"reason": "出院原因：必填"})
     Ward.objects.select_for_update().get(pk=admission.ward_id)
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.discharged_at is not None:
-        raise ValidationError({"admission": "入院记录:已出院"})
+        raise ValidationError({"admission": "入院记录：已出院"})
     at = at or timezone.now()
     if at < admission.admitted_at:
-        raise ValidationError({"at": "出院时间:不能早于入院时间"})
+        raise ValidationError({"at": "出院时间：不能早于入院时间"})
     admission.discharged_at = at
     admission.discharge_reason = reason[:100]
     admission.save(update_fields=["discharged_at", "discharge_reason"])

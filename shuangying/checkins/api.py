@@ -268,7 +268,7 @@ def _passage(r) -> dict | None:
     summary="人员行动轨迹（扫码登记和卡口通行，按时间顺序）",
     description=(
         "管辖范围外的人员返回404。默认最近14天，最长92天。每条记录的 `kind` 说明来源："
-        "`checkin` 为扫码登记，`checkpoint` 为卡口通行（带 `passage`:方向、处置、车辆）；"
+        "`checkin` 为扫码登记，`checkpoint` 为卡口通行（带 `passage`：方向、处置、车辆）；"
         "卡口通行只对有卡口记录查看权限的角色返回。每次查询记入审计日志。"
     ),
 )

@@ -83,7 +83,7 @@ def create_record(request, payload: RecordIn):
     summary="批量上传离线记录",
     description=(
         "离线队列的上传：逐条登记，按 `client_uuid` 去重。每条返回 `created`（新增）、"
-        "`duplicate`（此前已收到）或 `rejected`（被拒绝，附出错字段和原因）;"
+        "`duplicate`（此前已收到）或 `rejected`（被拒绝，附出错字段和原因）；"
         "一条有误（包括字段类型不对、含控制字符）不影响其他条目。"
         "设备收到 created 或 duplicate 后即可删除本地副本。"
     ),

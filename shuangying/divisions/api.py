@@ -40,7 +40,7 @@ class DivisionPage(Schema):
 
 
 class DivisionQuery(Schema):
-    parent: DbId | None = Field(None, title="上级区划", description="上级区划ID:只列其直接下级")
+    parent: DbId | None = Field(None, title="上级区划", description="上级区划ID：只列其直接下级")
     level: DivisionLevel | None = Field(
         None, title="层级", description="1县/区 2乡镇/街道 3村/社区 4小区/楼栋 5网格"
     )

@@ -35,7 +35,7 @@ def segment_for(kind: str, code: str, parent_code: str | None) -> str:
             raise ValidationError(_("乡级区划代码的前6位应与所属县一致"))
         if int(code[6:9]) not in TOWNSHIP_RANGES[kind]:
             raise ValidationError(
-                _("乡级代码第7–9位不符合GB/T 10114:街道001–099，镇100–199，乡200–399")
+                _("乡级代码第7–9位不符合GB/T 10114：街道001–099，镇100–199，乡200–399")
             )
         return code[6:9]
     if kind in (DivisionKind.VILLAGE, DivisionKind.COMMUNITY):

@@ -47,7 +47,7 @@ def _visible(queryset, user, pk, field: str, label: str):
         return None
     found = queryset.restrict(user).filter(pk=pk).first()
     if found is None:
-        raise ApiError(422, f"invalid_{field}", f"{label}:不存在或不在您的管辖范围内", field)
+        raise ApiError(422, f"invalid_{field}", f"{label}：不存在或不在您的管辖范围内", field)
     return found
 
 
@@ -56,8 +56,8 @@ def _visible(queryset, user, pk, field: str, label: str):
     response={200: IntakeOut, 201: IntakeOut, **COMMON_ERRORS},
     summary="报告一名发热人员",
     description=(
-        "按人员编号或证件号码、手机号找到在册人员:无未结案记录时新开一条(201),已有时并入(200),"
-        "每次报告都保留。人员不在册时保存为待核实报告(201,`episode` 为空),由网格员核实。"
+        "按人员编号或证件号码、手机号找到在册人员：无未结案记录时新开一条（201），已有时并入（200），"
+        "每次报告都保留。人员不在册时保存为待核实报告（201,`episode` 为空），由网格员核实。"
     ),
 )
 @requires("fevers.add_feverreport")
@@ -86,8 +86,8 @@ def create_fever(request, payload: FeverIn):
 @router.get(
     "/fevers",
     response={200: EpisodePage, **COMMON_ERRORS},
-    summary="发热人员(限管辖范围,分页)",
-    description="`overdue=true` 只列下一环节已超过时限的未结案记录;时限见 docs/health.md。",
+    summary="发热人员（限管辖范围，分页）",
+    description="`overdue=true` 只列下一环节已超过时限的未结案记录；时限见 docs/health.md。",
 )
 @requires("fevers.view_feverepisode")
 def list_fevers(request, filters: Query[FeverQuery], page: Query[PageParams]):
@@ -138,7 +138,7 @@ def get_fever(request, fever_id: DbId):
     summary="登记下一环节",
     description=(
         "环节须按顺序、每个只登记一次:registered → isolated(须填 isolation_place)→ sampled → "
-        "resulted(须填 result)→ closed(须填 outcome)。不允许的环节返回 409 及原因。"
+        "resulted（须填 result）→ closed（须填 outcome）。不允许的环节返回 409 及原因。"
     ),
 )
 @requires("fevers.view_feverepisode")

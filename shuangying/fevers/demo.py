@@ -64,7 +64,7 @@ class FeverDemo:
 
     def describe(self) -> str:
         return (
-            f"发热人员{self.episodes}人(2020年2月,七个渠道),"
+            f"发热人员{self.episodes}人（2020年2月，七个渠道），"
             f"未结案{self.open}人,待核实举报{self.unresolved}条"
         )
 
@@ -152,7 +152,7 @@ def load_fevers(county: Division, *, seed: str = SEED) -> FeverDemo | None:
             elif step == Step.RESULTED:
                 details = {"result": "核酸阴性"}
             elif step == Step.CLOSED:
-                details = {"outcome": Outcome.EXCLUDED, "note": "两次核酸阴性,排除"}
+                details = {"outcome": Outcome.EXCLUDED, "note": "两次核酸阴性，排除"}
             advance_episode(actor=None, episode=episode, step=step, at=at, **details)
     # A few tip-offs the grid workers have yet to resolve (only a name and an address).
     grids = list(

@@ -61,9 +61,9 @@ class ReportForm(IdentityFields):
         queryset=Person.objects.none(),
         required=False,
         widget=SearchSelect("fevers.report.person"),
-        help_text=_("输入姓名或证件号后四位查找;不在册时填写下面的姓名、证件号码或手机号"),
+        help_text=_("输入姓名或证件号后四位查找；不在册时填写下面的姓名、证件号码或手机号"),
     )
-    temperature = forms.CharField(label=_("体温(℃)"), max_length=5, required=False)
+    temperature = forms.CharField(label=_("体温（℃）"), max_length=5, required=False)
     symptoms = forms.CharField(label=_("症状"), max_length=200, required=False)
     drug = forms.CharField(label=_("所购药品"), max_length=100, required=False)
     found_at = forms.DateTimeField(
@@ -74,7 +74,7 @@ class ReportForm(IdentityFields):
     )
     place = forms.ModelChoiceField(label=_("场所"), queryset=Place.objects.none(), required=False)
     division = forms.ModelChoiceField(
-        label=_("所在村(社区)"),
+        label=_("所在村（社区）"),
         queryset=Division.objects.none(),
         required=False,
         widget=SearchSelect("fevers.report.division"),
@@ -109,7 +109,7 @@ class TipoffForm(IdentityFields):
     """The public tip-off: the reported person possibly only a name and an address."""
 
     division = forms.ModelChoiceField(
-        label=_("所在村(社区)"),
+        label=_("所在村（社区）"),
         queryset=Division.objects.filter(level=3, is_active=True).order_by("path"),
     )
     symptoms = forms.CharField(
@@ -119,7 +119,10 @@ class TipoffForm(IdentityFields):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     tipster_phone = forms.CharField(
-        label=_("您的电话(选填)"), max_length=20, required=False, help_text=_("便于核实,不会公开")
+        label=_("您的电话（选填）"),
+        max_length=20,
+        required=False,
+        help_text=_("便于核实，不会公开"),
     )
 
     field_order = ["name", "address", "division", "phone", "symptoms", "tipster_phone"]
@@ -129,15 +132,15 @@ class TipoffForm(IdentityFields):
         del self.fields["document_type"]
         del self.fields["id_number"]
         self.fields["name"].required = True
-        self.fields["phone"].label = _("被举报人手机号(选填)")
+        self.fields["phone"].label = _("被举报人手机号（选填）")
 
 
 class PharmacyBuyerForm(IdentityFields):
     """A pharmacy's register of buyers of fever and cough drugs (name, ID or phone, drug)."""
 
     drug = forms.CharField(label=_("所购药品"), max_length=100)
-    temperature = forms.CharField(label=_("体温(℃,选填)"), max_length=5, required=False)
-    symptoms = forms.CharField(label=_("症状(选填)"), max_length=200, required=False)
+    temperature = forms.CharField(label=_("体温（℃，选填）"), max_length=5, required=False)
+    symptoms = forms.CharField(label=_("症状（选填）"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +150,7 @@ class PharmacyBuyerForm(IdentityFields):
     def clean(self):
         data = super().clean() or {}
         if not (data.get("id_number") or "").strip() and not (data.get("phone") or "").strip():
-            self.add_error("id_number", _("证件号码:请填写证件号码或手机号"))
+            self.add_error("id_number", _("证件号码：请填写证件号码或手机号"))
         return data
 
 

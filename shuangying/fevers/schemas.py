@@ -28,7 +28,7 @@ class FeverIn(Schema):
     found_at: datetime | None = Field(None, title="发现时间", description="缺省为收到时")
     place_id: DbId | None = Field(None, title="场所")
     division_id: DbId | None = Field(
-        None, title="所在地", description="人员不在册时,其所在的村(社区)或网格"
+        None, title="所在地", description="人员不在册时，其所在的村（社区）或网格"
     )
 
 
@@ -46,7 +46,7 @@ class StepIn(Schema):
 class FeverQuery(Schema):
     status: Step | None = Field(None, title="环节")
     channel: Channel | None = Field(None, title="渠道")
-    overdue: bool | None = Field(None, title="超时", description="true:只看超时未办的")
+    overdue: bool | None = Field(None, title="超时", description="true：只看超时未办的")
 
 
 class ReportOut(Schema):
@@ -114,6 +114,6 @@ class EpisodePage(Schema):
 
 
 class IntakeOut(Schema):
-    created: bool = Field(..., description="true:新开发热记录;false:并入已有的未结案记录")
+    created: bool = Field(..., description="true：新开发热记录；false：并入已有的未结案记录")
     report_id: int
-    episode: EpisodeOut | None = Field(None, description="人员不在册时为空,待网格员核实")
+    episode: EpisodeOut | None = Field(None, description="人员不在册时为空，待网格员核实")

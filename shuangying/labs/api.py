@@ -47,7 +47,7 @@ class SampleOut(Schema):
     lab_id: int
     lab: str
     booked_day: date
-    overflowed: bool = Field(..., description="容量不足,已顺延到后一日或转送其他实验室")
+    overflowed: bool = Field(..., description="容量不足，已顺延到后一日或转送其他实验室")
     pool_barcode: str
     result: str
     needs_resample: bool
@@ -70,7 +70,7 @@ class ResultOut(Schema):
     status: str = Field(..., description="recorded、unchanged、corrected 或 error")
     field: str | None = None
     message: str = ""
-    case_id: int | None = Field(None, description="阳性结果开立(或已有)的疑似病例")
+    case_id: int | None = Field(None, description="阳性结果开立（或已有）的疑似病例")
 
 
 class ResultsOut(Schema):
@@ -121,8 +121,8 @@ def _time(text: str) -> datetime | None:
 @router.post(
     "/samples",
     response={201: SampleOut, **COMMON_ERRORS},
-    summary="登记一份样本(自动预约实验室和检测日期)",
-    description="实验室当日检测能力已满时顺延到其他实验室或后一日(`overflowed`=true)。"
+    summary="登记一份样本（自动预约实验室和检测日期）",
+    description="实验室当日检测能力已满时顺延到其他实验室或后一日（`overflowed`=true）。"
     "填写 `pool_barcode` 与 `pool_size`(5或10)即加入混采管,满管时拒绝(422,field=pool_barcode)。",
 )
 @requires("labs.add_sample")
@@ -154,11 +154,11 @@ def create_sample(request, payload: SampleIn):
 @router.post(
     "/samples/results",
     response={200: ResultsOut, **COMMON_ERRORS},
-    summary="批量录入检测结果(逐条答复)",
+    summary="批量录入检测结果（逐条答复）",
     description="每条:`barcode`(样本或混采管条码)、`result`(negative/positive/invalid 或 阴性/阳性/无效)、"
     "`resulted_at`。同一结果重复提交为 unchanged;不同结果须 `correction`=true 并填写 `reason`。"
-    "错误的条目在自己的位置返回 status=error、field 与中文说明,不影响其他条目。"
-    "混采管阳性或无效时,管内每份样本列入待复采名单;单采样本阳性开立疑似病例。",
+    "错误的条目在自己的位置返回 status=error、field 与中文说明，不影响其他条目。"
+    "混采管阳性或无效时，管内每份样本列入待复采名单；单采样本阳性开立疑似病例。",
 )
 @requires("labs.record_result")
 def record_results_api(request, payload: ResultsIn):
@@ -201,7 +201,7 @@ def record_results_api(request, payload: ResultsIn):
     "/labs/{lab_id}/queue",
     response={200: QueueOut, **COMMON_ERRORS},
     summary="实验室某日的检测队列",
-    description="`date` 缺省为今日;样本限管辖范围。",
+    description="`date` 缺省为今日；样本限管辖范围。",
 )
 @requires("labs.view_sample")
 def lab_queue(request, lab_id: DbId, when: Query[QueueQuery]):

@@ -91,8 +91,8 @@ def load_labs(county) -> str | None:
     record_results(items=results)
     resample = Sample.objects.filter(needs_resample=True).count()
     return (
-        f"实验室2个(日检测能力共360管),采样点{len(points)}个,单采{singles}份,"
-        f"10合1混采{pools}管,阳性混采管{len(positives)}管,待复采{resample}人次"
+        f"实验室2个（日检测能力共360管），采样点{len(points)}个，单采{singles}份，"
+        f"10合1混采{pools}管，阳性混采管{len(positives)}管，待复采{resample}人次"
     )
 
 

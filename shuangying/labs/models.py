@@ -25,7 +25,7 @@ class Lab(Audited, models.Model):
     division = models.ForeignKey(
         "divisions.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
     )
-    daily_capacity = models.PositiveIntegerField(_("日检测能力(管)"))
+    daily_capacity = models.PositiveIntegerField(_("日检测能力（管）"))
 
     objects = CountyQuerySet.as_manager()
 

@@ -20,7 +20,7 @@ class SheetError(ValueError):
 
 def csv_to_xlsx(data: bytes) -> bytes:
     if len(data) > MAX_CSV_BYTES:
-        raise SheetError("文件:超过20 MB")
+        raise SheetError("文件：超过20 MB")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -28,10 +28,10 @@ def csv_to_xlsx(data: bytes) -> bytes:
         except UnicodeDecodeError:
             continue
     else:
-        raise SheetError("文件:无法识别的CSV编码(请用UTF-8或GBK)")
+        raise SheetError("文件：无法识别的CSV编码（请用UTF-8或GBK）")
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
-        raise SheetError("文件:CSV为空")
+        raise SheetError("文件：CSV为空")
     stream = io.BytesIO()
     width = max(len(r) for r in rows)
     write_xlsx(

@@ -213,7 +213,7 @@ class SampleCreateView(PermissionRequiredMixin, View):
             Person.objects.restrict(request.user).filter(pk=found.pk).first() if found else None
         )
         if person is None:
-            form.add_error("id_number", "证件号码:未找到该人员,或不在您的管辖范围内")
+            form.add_error("id_number", "证件号码：未找到该人员，或不在您的管辖范围内")
             return self.render(form, 400)
         try:
             sample = take_sample(
@@ -232,7 +232,7 @@ class SampleCreateView(PermissionRequiredMixin, View):
         messages.success(
             request,
             f"已登记样本 {sample.barcode}:{sample.lab.name} {sample.booked_day:%Y-%m-%d} 检测"
-            + ("(当日已满,已顺延或转送)" if sample.overflowed else ""),
+            + ("（当日已满，已顺延或转送）" if sample.overflowed else ""),
         )
         return redirect("labs:sample_create")
 
@@ -269,10 +269,10 @@ class ResultEntryView(PermissionRequiredMixin, View):
             field = outcome.field if outcome.field in form.fields else None
             form.add_error(field, outcome.message)
             return self.render(form, 400)
-        text = {"recorded": "已录入", "unchanged": "结果相同,未重复录入", "corrected": "已更正"}
+        text = {"recorded": "已录入", "unchanged": "结果相同，未重复录入", "corrected": "已更正"}
         messages.success(request, f"{outcome.barcode}:{text[outcome.status]}")
         if outcome.case_id:
-            messages.warning(request, "阳性:已开立疑似病例")
+            messages.warning(request, "阳性：已开立疑似病例")
         return redirect("labs:result_entry")
 
 
@@ -296,7 +296,7 @@ class ResultUploadView(PermissionRequiredMixin, View):
             return self.render(form, status=400)
         upload = form.cleaned_data["file"]
         if upload.size > MAX_SHEET_BYTES:
-            form.add_error("file", "结果表:文件超过20 MB")
+            form.add_error("file", "结果表：文件超过20 MB")
             return self.render(form, status=400)
         try:
             report = import_result_sheet(

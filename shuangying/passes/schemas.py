@@ -42,7 +42,7 @@ class PassPage(Schema):
 class PassQuery(Schema):
     type: PassType | None = Field(None, title="类型")
     q: str | None = Field(None, title="持证人或车牌", max_length=40)
-    active: bool | None = Field(None, title="仅有效", description="true:未作废且未过期")
+    active: bool | None = Field(None, title="仅有效", description="true：未作废且未过期")
 
 
 class PassIn(Schema):

@@ -68,7 +68,7 @@ class PersonDetailOut(PersonOut):
 
 
 class PersonWriteOut(PersonDetailOut):
-    created: bool = Field(..., description="true:新登记；false:证件号码已登记，返回已有记录")
+    created: bool = Field(..., description="true：新登记；false：证件号码已登记，返回已有记录")
 
 
 class PersonPage(Schema):

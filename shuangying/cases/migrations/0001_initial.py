@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('case_class__in', ('suspected', 'confirmed', 'asymptomatic'))), fields=('person',), name='case_one_active_per_person', violation_error_message='人员:已有未结案的病例'),
+            constraint=models.UniqueConstraint(condition=models.Q(('case_class__in', ('suspected', 'confirmed', 'asymptomatic'))), fields=('person',), name='case_one_active_per_person', violation_error_message='人员：已有未结案的病例'),
         ),
         migrations.AddConstraint(
             model_name='case',
@@ -163,10 +163,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='ward',
-            constraint=models.CheckConstraint(condition=models.Q(('occupied__lte', models.F('capacity')), ('occupied__gte', 0)), name='ward_not_over_capacity', violation_error_message='病区:在院人数不能超过床位数'),
+            constraint=models.CheckConstraint(condition=models.Q(('occupied__lte', models.F('capacity')), ('occupied__gte', 0)), name='ward_not_over_capacity', violation_error_message='病区：在院人数不能超过床位数'),
         ),
         migrations.AddConstraint(
             model_name='admission',
-            constraint=models.UniqueConstraint(condition=models.Q(('discharged_at__isnull', True)), fields=('case',), name='admission_one_open_per_case', violation_error_message='病例:已在院,不能重复入院'),
+            constraint=models.UniqueConstraint(condition=models.Q(('discharged_at__isnull', True)), fields=('case',), name='admission_one_open_per_case', violation_error_message='病例：已在院，不能重复入院'),
         ),
     ]

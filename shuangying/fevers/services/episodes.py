@@ -88,7 +88,7 @@ def clean_time(value: dt.datetime | None, *, field: str, label: str) -> dt.datet
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > now + CLOCK_SKEW:
-        raise ValidationError({field: f"{label}:不能晚于当前时间"})
+        raise ValidationError({field: f"{label}：不能晚于当前时间"})
     return min(value, now)
 
 
@@ -154,7 +154,7 @@ def open_or_merge(report: FeverReport, *, person_id: int, division_id: int, acto
         report.episode, report.person_id = episode, person_id
         report.save()
         return episode, True
-    raise ValidationError({"person": "人员:发热记录正被同时修改,请重试"})
+    raise ValidationError({"person": "人员：发热记录正被同时修改，请重试"})
 
 
 @transaction.atomic(savepoint=False)
@@ -203,7 +203,7 @@ def take_reports(
         }
         if len(episodes) < len(open_already):
             # Closed between the insert and the read: this report opens the next one.
-            raise ValidationError({"person": "人员:发热记录刚刚结案,请重新提交"})
+            raise ValidationError({"person": "人员：发热记录刚刚结案，请重新提交"})
     episodes.update(fresh)
     changed: dict[int, set[str]] = {}
     for report, person_id, _division in reports:
@@ -296,12 +296,12 @@ def may_take(user, step: str) -> bool:
 def _refuse_unless_next(episode: FeverEpisode, step: str) -> None:
     if step not in STEP_TIME:
         allowed = "、".join(STEP_TIME)
-        raise ValidationError({"step": f"环节:取值应为 {allowed} 之一"})
+        raise ValidationError({"step": f"环节：取值应为 {allowed} 之一"})
     if episode.status == Step.CLOSED:
-        raise TransitionRefused("该发热记录已结案,不能再登记环节")
+        raise TransitionRefused("该发热记录已结案，不能再登记环节")
     expected = next_step(episode.status) or Step.CLOSED
     if STEP_ORDER.index(step) <= STEP_ORDER.index(episode.status):
-        raise TransitionRefused(f"“{STEP_LABEL[step]}”已登记过,每个环节只登记一次")
+        raise TransitionRefused(f"“{STEP_LABEL[step]}”已登记过，每个环节只登记一次")
     if step != expected:
         raise TransitionRefused(
             f"环节须按顺序:当前为“{STEP_LABEL[episode.status]}”,"
@@ -315,7 +315,7 @@ def _details(step: str, fields: dict) -> dict:
         place = fields.get("isolation_place") or ""
         if place not in IsolationPlace.values:
             allowed = "、".join(str(p.label) for p in IsolationPlace)
-            raise ValidationError({"isolation_place": f"隔离方式:请选择 {allowed} 之一"})
+            raise ValidationError({"isolation_place": f"隔离方式：请选择 {allowed} 之一"})
         note = (fields.get("isolation_note") or "").strip()[:100]
         return {"isolation_place": place, "isolation_note": note}
     if step == Step.SAMPLED:
@@ -323,13 +323,13 @@ def _details(step: str, fields: dict) -> dict:
     if step == Step.RESULTED:
         result = (fields.get("result") or "").strip()[:100]
         if not result:
-            raise ValidationError({"result": "检测结果:请填写"})
+            raise ValidationError({"result": "检测结果：请填写"})
         return {"result": result}
     if step == Step.CLOSED:
         outcome = fields.get("outcome") or ""
         if outcome not in Outcome.values:
             allowed = "、".join(str(o.label) for o in Outcome)
-            raise ValidationError({"outcome": f"结论:请选择 {allowed} 之一"})
+            raise ValidationError({"outcome": f"结论：请选择 {allowed} 之一"})
         return {"outcome": outcome, "close_note": (fields.get("note") or "").strip()[:200]}
     return {}
 
@@ -349,7 +349,7 @@ def advance_episode(
     at = clean_time(at, field="at", label="时间")
     previous = getattr(locked, STEP_TIME.get(locked.status, "found_at"), None) or locked.found_at
     if at < previous:
-        raise ValidationError({"at": f"时间:不能早于上一环节“{STEP_LABEL[locked.status]}”的时间"})
+        raise ValidationError({"at": f"时间：不能早于上一环节“{STEP_LABEL[locked.status]}”的时间"})
     details = _details(step, fields)
     time_field = STEP_TIME[step]
     setattr(locked, time_field, at)

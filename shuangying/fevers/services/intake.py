@@ -44,14 +44,14 @@ TIPSTER_CONTEXT = "fever_report.tipster_phone"
 def _clean_channel(channel: str) -> str:
     if channel not in CHANNELS:
         allowed = "、".join(str(c.label) for c in Channel)
-        raise ValidationError({"channel": f"渠道:取值应为 {allowed} 之一"})
+        raise ValidationError({"channel": f"渠道：取值应为 {allowed} 之一"})
     return channel
 
 
 def _clean_reported_at(value) -> dt.datetime:
     at = clean_time(value, field="found_at", label="发现时间")
     if at < timezone.now() - MAX_BACKDATE:
-        raise ValidationError({"found_at": "发现时间:不能早于7天前"})
+        raise ValidationError({"found_at": "发现时间：不能早于7天前"})
     return at
 
 
@@ -63,7 +63,7 @@ def _identity(report: FeverReport, *, document_type: str, id_number: str, phone:
         try:
             normalized = normalize_document(document_type, id_number)
         except IdentityError as exc:
-            raise ValidationError({"id_number": f"证件号码:{exc}"}) from None
+            raise ValidationError({"id_number": f"证件号码：{exc}"}) from None
         report.id_number_enc = crypto.encrypt(normalized, context=ID_CONTEXT)
         report.id_number_hash = id_number_hash(normalized)
         report.id_number_masked = mask_id_number(normalized)
@@ -144,26 +144,26 @@ def report_fever(
     if temperature not in (None, ""):
         report.temperature = clean_temperature(temperature)
     if report.channel == Channel.PHARMACY and not report.drug:
-        raise ValidationError({"drug": "所购药品:请填写"})
+        raise ValidationError({"drug": "所购药品：请填写"})
     _identity(report, document_type=document_type, id_number=id_number, phone=phone)
     if (tipster_phone or "").strip():
         try:
             tipster = normalize_phone(tipster_phone)
         except IdentityError as exc:
-            raise ValidationError({"tipster_phone": f"举报人电话:{exc}"}) from None
+            raise ValidationError({"tipster_phone": f"举报人电话：{exc}"}) from None
         report.tipster_phone_enc = crypto.encrypt(tipster, context=TIPSTER_CONTEXT)
         report.tipster_phone_masked = mask_phone(tipster)
     if person is None:
         person = _registry_person(report)
     if person is None:
         if not (report.name or report.id_number_hash or report.phone_hash):
-            raise ValidationError({"name": "姓名:请至少填写姓名、证件号码或手机号之一"})
+            raise ValidationError({"name": "姓名：请至少填写姓名、证件号码或手机号之一"})
         division = division or (place.division if place is not None else None)
         if division is None:
-            raise ValidationError({"division": "所在地:请选择发热人员所在的村(社区)"})
+            raise ValidationError({"division": "所在地：请选择发热人员所在的村（社区）"})
         report.division = division
         if not report.address and not report.id_number_hash and not report.phone_hash:
-            raise ValidationError({"address": "住址:只知道姓名时,请填写住址以便核实"})
+            raise ValidationError({"address": "住址：只知道姓名时，请填写住址以便核实"})
         rows = [(report, None, None)]
     else:
         report.division_id = person.division_id
@@ -245,7 +245,7 @@ def resolve_report(*, actor, report: FeverReport, person) -> Intake:
     opens or joins that person's episode. The actor must see both."""
     locked = FeverReport.objects.select_for_update().get(pk=report.pk)
     if locked.person_id is not None:
-        raise ValidationError({"person": "人员:该报告已核实过"})
+        raise ValidationError({"person": "人员：该报告已核实过"})
     if not can(actor, person, "view"):
         raise PermissionDenied("您无权查看该人员")
     locked.resolved_at, locked.resolved_by = timezone.now(), actor_or_none(actor)

@@ -25,7 +25,7 @@ from ..choices import Channel
 from ..forms import PharmacyBuyerForm, ReportForm, ResolveForm, TipoffForm
 from ..models import FeverReport
 
-THROTTLED = (429, "操作太频繁", "提交次数过多,请稍后再试。")
+THROTTLED = (429, "操作太频繁", "提交次数过多，请稍后再试。")
 TOKEN_ERROR = (404, "场所码无效", "请扫描药店张贴的正式场所码。")
 
 
@@ -59,11 +59,11 @@ class ReportCreateView(PermissionRequiredMixin, View):
                 apply_errors(form, exc)
             else:
                 if intake.episode is None:
-                    messages.success(request, "已登记,人员不在册,待网格员核实")
+                    messages.success(request, "已登记，人员不在册，待网格员核实")
                 elif intake.opened:
-                    messages.success(request, "已登记,新开发热记录,请在1小时内完成登记")
+                    messages.success(request, "已登记，新开发热记录，请在1小时内完成登记")
                 else:
-                    messages.success(request, "已登记,并入此人未结案的发热记录")
+                    messages.success(request, "已登记，并入此人未结案的发热记录")
                 if request.user.has_perm("fevers.view_feverepisode") and intake.episode:
                     return redirect(intake.episode)
                 return redirect(request.path)
@@ -77,7 +77,7 @@ class ClinicRegisterView(ReportCreateView):
 
 class PharmacyRegisterView(ReportCreateView):
     channel = Channel.PHARMACY
-    title = "药店购药登记(退烧、止咳药)"
+    title = "药店购药登记（退烧、止咳药）"
 
 
 class ReportListView(PermissionRequiredMixin, TemplateView):

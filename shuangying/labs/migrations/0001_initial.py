@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=60, unique=True, verbose_name='名称')),
-                ('daily_capacity', models.PositiveIntegerField(verbose_name='日检测能力(管)')),
+                ('daily_capacity', models.PositiveIntegerField(verbose_name='日检测能力（管）')),
                 ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='divisions.division', verbose_name='所在区划')),
             ],
             options={

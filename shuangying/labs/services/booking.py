@@ -39,7 +39,7 @@ def book_slots(*, count: int, day: date, lab: Lab | None = None) -> list[Slot]:
         return []
     labs = list(Lab.objects.order_by("pk").values_list("pk", "daily_capacity"))
     if not labs:
-        raise ValidationError({"lab": "实验室:尚未设置检测实验室"})
+        raise ValidationError({"lab": "实验室：尚未设置检测实验室"})
     if lab is not None:
         labs.sort(key=lambda row: row[0] != lab.pk)
     preferred = labs[0][0]
@@ -63,7 +63,7 @@ def book_slots(*, count: int, day: date, lab: Lab | None = None) -> list[Slot]:
             if not remaining:
                 return slots
     raise ValidationError(
-        {"booked_day": f"检测日期:{BOOKING_HORIZON_DAYS}日内各实验室均已约满,请增加检测能力"}
+        {"booked_day": f"检测日期：{BOOKING_HORIZON_DAYS}日内各实验室均已约满，请增加检测能力"}
     )
 
 

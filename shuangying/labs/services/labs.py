@@ -13,9 +13,9 @@ from ..models import Lab, SamplingPoint
 @transaction.atomic
 def create_lab(*, name: str, division, daily_capacity: int, actor=None) -> Lab:
     if daily_capacity is None or daily_capacity < 1:
-        raise ValidationError({"daily_capacity": "日检测能力:至少为1"})
+        raise ValidationError({"daily_capacity": "日检测能力：至少为1"})
     if Lab.objects.filter(name=name).exists():
-        raise ValidationError({"name": "名称:已有同名实验室"})
+        raise ValidationError({"name": "名称：已有同名实验室"})
     lab = Lab.objects.create(name=name, division=division, daily_capacity=daily_capacity)
     lab.log_action(
         AuditAction.CREATE, user=actor, summary=f"新增实验室 {name} 日{daily_capacity}管"

@@ -89,29 +89,29 @@ def _first_sampled(pool_ids: list[int]) -> dict[int, datetime]:
 
 def check_item(item: ResultItem, now: datetime) -> Outcome | None:
     if not str(item.barcode or "").strip():
-        return _error(item, "barcode", "条码:必填")
+        return _error(item, "barcode", "条码：必填")
     if item.result not in Result.values:
-        return _error(item, "result", "结果:应为阴性、阳性或无效")
+        return _error(item, "result", "结果：应为阴性、阳性或无效")
     if item.resulted_at is None:
-        return _error(item, "resulted_at", "出结果时间:必填")
+        return _error(item, "resulted_at", "出结果时间：必填")
     if item.resulted_at > now + timedelta(minutes=10):
-        return _error(item, "resulted_at", "出结果时间:不能晚于当前时间")
+        return _error(item, "resulted_at", "出结果时间：不能晚于当前时间")
     if item.correction and not (item.reason or "").strip():
-        return _error(item, "reason", "更正原因:更正结果须填写原因")
+        return _error(item, "reason", "更正原因：更正结果须填写原因")
     return None
 
 
 def _decide(item, current: str, sampled_at, now) -> Outcome | None:
     """None when the item is to be written; else its outcome (unchanged or refused)."""
     if sampled_at is not None and item.resulted_at < sampled_at:
-        return _error(item, "resulted_at", "出结果时间:不能早于采样时间")
+        return _error(item, "resulted_at", "出结果时间：不能早于采样时间")
     if current == item.result:
         return Outcome(item.barcode, "unchanged")
     if current and not item.correction:
         return _error(
             item,
             "result",
-            f"结果:该条码已有结果“{RESULT_LABELS[current]}”,结果不同须标记为更正并填写原因",
+            f"结果：该条码已有结果“{RESULT_LABELS[current]}”，结果不同须标记为更正并填写原因",
         )
     return None
 
@@ -139,7 +139,7 @@ def record_results(*, items: list[ResultItem], actor=None, write: bool = True) -
             outcomes[index] = (
                 Outcome(item.barcode, "unchanged")
                 if same
-                else _error(item, "result", "结果:同一批中该条码出现两次且结果不同")
+                else _error(item, "result", "结果：同一批中该条码出现两次且结果不同")
             )
             continue
         seen[item.barcode] = item.result
@@ -148,7 +148,7 @@ def record_results(*, items: list[ResultItem], actor=None, write: bool = True) -
         if sample is not None:
             if sample[5] is not None:
                 outcomes[index] = _error(
-                    item, "barcode", "条码:该样本在混采管中检测,请录入混采管的结果"
+                    item, "barcode", "条码：该样本在混采管中检测，请录入混采管的结果"
                 )
                 continue
             outcomes[index] = _decide(item, sample[4], sample[3], now)
@@ -160,7 +160,7 @@ def record_results(*, items: list[ResultItem], actor=None, write: bool = True) -
                 tubes.append((item, pool))
         else:
             outcomes[index] = _error(
-                item, "barcode", f"条码:未找到样本或混采管“{item.barcode[:40]}”"
+                item, "barcode", f"条码：未找到样本或混采管“{item.barcode[:40]}”"
             )
     cases: dict[str, int] = {}
     if write and (singles or tubes):
@@ -245,7 +245,7 @@ def _write(singles, tubes, actor) -> dict[str, int]:
         user=actor,
         action=AuditAction.CREATE,
         object_type="sample",
-        summary=f"录入检测结果:样本{len(singles)}份,混采管{len(tubes)}管",
+        summary=f"录入检测结果：样本{len(singles)}份，混采管{len(tubes)}管",
         detail={
             "样本数": len(singles),
             "混采管数": len(tubes),

@@ -34,7 +34,7 @@ def clean_barcode(value, field_name: str = "barcode", label: str = "样本条码
     if not text:
         raise ValidationError({field_name: f"{label}:必填"})
     if len(text) > MAX_BARCODE or not text.isprintable() or " " in text:
-        raise ValidationError({field_name: f"{label}:应为不含空格的{MAX_BARCODE}位以内字符"})
+        raise ValidationError({field_name: f"{label}：应为不含空格的{MAX_BARCODE}位以内字符"})
     return text
 
 
@@ -44,7 +44,7 @@ def _check_time(at: datetime | None, field_name: str, label: str) -> datetime:
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     if at > timezone.now() + timedelta(minutes=10):
-        raise ValidationError({field_name: f"{label}:不能晚于当前时间"})
+        raise ValidationError({field_name: f"{label}：不能晚于当前时间"})
     return at
 
 
@@ -54,7 +54,7 @@ def _check_new_barcodes(barcodes: list[str], field_name: str = "barcode") -> Non
         taken = list(Sample.objects.filter(barcode__in=part).values_list("barcode", flat=True)[:1])
         taken += list(Pool.objects.filter(barcode__in=part).values_list("barcode", flat=True)[:1])
         if taken:
-            raise ValidationError({field_name: f"条码:{taken[0]} 已经登记过,不能重复使用"})
+            raise ValidationError({field_name: f"条码：{taken[0]} 已经登记过，不能重复使用"})
 
 
 SAMPLE_COLUMNS = (
@@ -158,7 +158,7 @@ def take_sample(
     (the tube's slot, booked when its first member arrives). A full tube is refused."""
     barcode = clean_barcode(barcode)
     if sample_type not in SampleType.values:
-        raise ValidationError({"sample_type": "样本类型:不是有效的样本类型"})
+        raise ValidationError({"sample_type": "样本类型：不是有效的样本类型"})
     sampled_at = _check_time(sampled_at or timezone.now(), "sampled_at", "采样时间")
     _check_new_barcodes([barcode])
     day = timezone.localdate(sampled_at)
@@ -169,9 +169,9 @@ def take_sample(
         pool = Pool.objects.select_for_update().filter(barcode=pool_barcode).first()
         if pool is None:
             if pool_size not in POOL_SIZES:
-                raise ValidationError({"pool_size": "混采规格:应为5合1或10合1"})
+                raise ValidationError({"pool_size": "混采规格：应为5合1或10合1"})
             if Sample.objects.filter(barcode=pool_barcode).exists():
-                raise ValidationError({"pool_barcode": "混采管条码:已是单采样本的条码"})
+                raise ValidationError({"pool_barcode": "混采管条码：已是单采样本的条码"})
             slot = book_slots(count=1, day=day, lab=lab)[0]
             pool = Pool.objects.create(
                 barcode=pool_barcode,
@@ -181,7 +181,7 @@ def take_sample(
                 overflowed=slot.overflowed,
             )
         if pool.result:
-            raise ValidationError({"pool_barcode": "混采管条码:该管已出结果,不能再加入样本"})
+            raise ValidationError({"pool_barcode": "混采管条码：该管已出结果，不能再加入样本"})
         members = pool.members.count()
         if members >= pool.size:
             raise ValidationError(
@@ -250,9 +250,9 @@ def record_pooled_round(
     for spec in pools:
         clean_barcode(spec.barcode, "pool_barcode", "混采管条码")
         if spec.size not in POOL_SIZES:
-            raise ValidationError({"pool_size": f"混采规格:{spec.barcode} 应为5合1或10合1"})
+            raise ValidationError({"pool_size": f"混采规格：{spec.barcode} 应为5合1或10合1"})
         if not spec.members:
-            raise ValidationError({"pool_barcode": f"混采管条码:{spec.barcode} 没有样本"})
+            raise ValidationError({"pool_barcode": f"混采管条码：{spec.barcode} 没有样本"})
         if len(spec.members) > spec.size:
             raise ValidationError(
                 {
@@ -267,12 +267,12 @@ def record_pooled_round(
     if len(set(barcodes)) != len(barcodes):
         seen: set[str] = set()
         dup = next(b for b in barcodes if b in seen or seen.add(b))
-        raise ValidationError({"barcode": f"条码:{dup} 在本轮中重复"})
+        raise ValidationError({"barcode": f"条码：{dup} 在本轮中重复"})
     _check_new_pools([spec.barcode for spec in pools])
     divisions = _divisions_of(person_ids)
     missing = person_ids - divisions.keys()
     if missing:
-        raise ValidationError({"person_id": f"人员:编号{min(missing)}不存在"})
+        raise ValidationError({"person_id": f"人员：编号{min(missing)}不存在"})
     slots = book_slots(count=len(pools), day=timezone.localdate(sampled_at), lab=lab)
     assigned = [(s.lab_id, s.day, s.overflowed) for s in slots for _i in range(s.count)]
     pool_objs = [
