@@ -79,7 +79,7 @@ def case_out(case: Case) -> dict:
     "/cases",
     response={200: CasePage, **COMMON_ERRORS},
     summary="病例列表（限管辖范围，分页）",
-    description="`class` 按分类筛选:suspected、confirmed、asymptomatic、cured、died、excluded。"
+    description="`class` 按分类筛选：suspected、confirmed、asymptomatic、cured、died、excluded。"
     "证件号码只返回脱敏值；每次查询记入审计日志。",
 )
 @requires("cases.view_case")

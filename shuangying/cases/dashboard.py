@@ -39,5 +39,5 @@ def panel(user) -> Panel | None:
         if narrow and row.path.count("/") > 1 and outside:
             continue
         days = _("无确诊病例") if row.days is None else _("连续%(n)s天无新增确诊") % {"n": row.days}
-        items.append(f"{row.name}:{days}")
+        items.append(f"{row.name}：{days}")
     return Panel(_("病例与救治"), figures, [], items=items[:8], order=30, testid="cases-card")

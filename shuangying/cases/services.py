@@ -122,8 +122,8 @@ def reclassify_case(
         allowed = "、".join(str(CaseClass(c).label) for c in allowed_moves(case)) or "无（已结案）"
         raise ValidationError(
             {
-                "to_class": f"新分类:{case.get_case_class_display()}不能改为"
-                f"{CaseClass(to_class).label};可改为:{allowed}"
+                "to_class": f"新分类：{case.get_case_class_display()}不能改为"
+                f"{CaseClass(to_class).label}；可改为：{allowed}"
             }
         )
     at = at or timezone.now()
@@ -189,7 +189,7 @@ def admit_case(*, case: Case, ward: Ward, actor=None, at: datetime | None = None
     if case.admissions.filter(discharged_at__isnull=True).exists():
         raise ValidationError({"case": "病例：已在院，不能重复入院"})
     if ward.occupied >= ward.capacity:
-        raise ValidationError({"ward": f"病区:{ward}床位已满({ward.occupied}/{ward.capacity})"})
+        raise ValidationError({"ward": f"病区：{ward}床位已满（{ward.occupied}/{ward.capacity}）"})
     admission = Admission.objects.create(case=case, ward=ward, admitted_at=at or timezone.now())
     Ward.objects.filter(pk=ward.pk).update(occupied=F("occupied") + 1)
     admission.log_action(AuditAction.CREATE, user=actor, summary=f"病例{case.pk}入院 {ward}")

@@ -12,9 +12,16 @@ from django.utils import timezone
 
 from shuangying.divisions.choices import DivisionLevel
 from shuangying.divisions.models import Division
+from shuangying.healthcodes.engine import demo_as_of
 
 from .choices import CaseClass
-from .models import Case
+from .models import Case, Reclassification
+
+
+def reporting_day() -> date:
+    """Today; in the demo, the demo data's day (its cases are of February 2020, and "2,496 days
+    without a new case" would say nothing)."""
+    return demo_as_of() or timezone.localdate()
 
 
 @dataclass
@@ -34,7 +41,7 @@ def days_without_confirmed(*, on: date | None = None, division=None) -> list[Day
     """The county first (the root above ``division``, or every root), then each township under
     it: the day of the last new confirmed case up to ``on`` and the days since. One query for
     the townships, one for the county."""
-    on = on or timezone.localdate()
+    on = on or reporting_day()
     confirmed = Case.objects.filter(confirmed_at__isnull=False, confirmed_at__date__lte=on)
     roots = Division.objects.filter(parent__isnull=True)
     if division is not None:
@@ -75,3 +82,26 @@ def class_counts(cases) -> dict[str, int]:
 def confirmed_total(cases) -> int:
     """Cumulative confirmed: every case ever confirmed (also those cured or died since)."""
     return cases.filter(~Q(confirmed_at=None)).count()
+
+
+def class_figures(cases, *, start, end) -> dict[str, dict[str, int]]:
+    """Of ``cases`` (restricted): per class, the cases that entered it between the instants
+    ``start`` and ``end`` (``new``) and up to ``end`` (``cumulative``: every case that ever
+    reached it, so the cured stay among the confirmed), from the reclassification history;
+    and ``current``, each case's class now. Three grouped queries."""
+    history = Reclassification.objects.filter(case__in=cases.values("pk"), at__lt=end)
+    new = dict(
+        history.filter(at__gte=start)
+        .values_list("to_class")
+        .annotate(n=Count("case", distinct=True))
+        .order_by()
+    )
+    cumulative = dict(
+        history.values_list("to_class").annotate(n=Count("case", distinct=True)).order_by()
+    )
+    current = class_counts(cases)
+    return {
+        "new": {c: new.get(c, 0) for c in CaseClass.values},
+        "cumulative": {c: cumulative.get(c, 0) for c in CaseClass.values},
+        "current": current,
+    }

@@ -24,6 +24,7 @@ from shuangying.people.models import Person
 from shuangying.places.models import Place
 
 from . import services
+from .health import health_stats, reporting_day
 from .models import FeverEpisode
 from .schemas import (
     EpisodeDetailOut,
@@ -31,7 +32,9 @@ from .schemas import (
     EpisodePage,
     FeverIn,
     FeverQuery,
+    HealthStatsOut,
     IntakeOut,
+    StatsQuery,
     StepIn,
 )
 
@@ -137,7 +140,7 @@ def get_fever(request, fever_id: DbId):
     response={200: EpisodeOut, 409: ErrorOut, **COMMON_ERRORS},
     summary="登记下一环节",
     description=(
-        "环节须按顺序、每个只登记一次:registered → isolated(须填 isolation_place)→ sampled → "
+        "环节须按顺序、每个只登记一次：registered → isolated（须填 isolation_place）→ sampled → "
         "resulted（须填 result）→ closed（须填 outcome）。不允许的环节返回 409 及原因。"
     ),
 )
@@ -157,3 +160,22 @@ def take_step(request, fever_id: DbId, payload: StepIn):
     except PermissionDenied as exc:
         raise ApiError(403, "permission_denied", str(exc)) from None
     return _one(user, fever_id)
+
+
+@router.get(
+    "/health/stats",
+    response={200: HealthStatsOut, **COMMON_ERRORS},
+    summary="卫生健康日统计（发热、采样检测、病例）",
+    description=(
+        "某日（缺省为今日）管辖范围内的统计：当日发现的发热人员，截至统计时刻各环节人数和超时人数，"
+        "当日结案按结论；当日采样、出结果、阳性；病例按分类的当日新增、累计和当前；"
+        "全县及各乡镇连续无新增确诊的天数。过去的日期按当日结束时的情况统计，"
+        "角色无权查看采样检测或病例时，对应部分为空。"
+        "查询次数固定，与数据量无关。"
+    ),
+)
+@requires("fevers.view_feverepisode")
+def get_health_stats(request, filters: Query[StatsQuery]):
+    user = request.auth
+    day = filters.date or reporting_day()
+    return health_stats(user, day)

@@ -65,7 +65,7 @@ class FeverDemo:
     def describe(self) -> str:
         return (
             f"发热人员{self.episodes}人（2020年2月，七个渠道），"
-            f"未结案{self.open}人,待核实举报{self.unresolved}条"
+            f"未结案{self.open}人，待核实举报{self.unresolved}条"
         )
 
 

@@ -133,6 +133,9 @@ class FeverEpisode(Audited, models.Model):
                 name="fever_open_step_found",
             ),
             models.Index(fields=["person", "found_at"], name="fever_person_found"),
+            # The day's figures (health.py): found in a range, and closed since a moment.
+            models.Index(fields=["found_at"], name="fever_found_at"),
+            models.Index(fields=["closed_at"], name="fever_closed_at"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -3,6 +3,7 @@ titles are the Chinese names that validation errors quote."""
 
 from __future__ import annotations
 
+from datetime import date as dt_date
 from datetime import datetime
 from decimal import Decimal
 
@@ -117,3 +118,54 @@ class IntakeOut(Schema):
     created: bool = Field(..., description="true：新开发热记录；false：并入已有的未结案记录")
     report_id: int
     episode: EpisodeOut | None = Field(None, description="人员不在册时为空，待网格员核实")
+
+
+class StatsQuery(Schema):
+    date: dt_date | None = Field(
+        None, title="日期", description="缺省为今日；过去的日期按当日结束时的情况统计"
+    )
+
+
+class FeverStatsOut(Schema):
+    found: int = Field(..., description="当日发现的发热人员")
+    open: int = Field(..., description="截至统计时刻未结案的")
+    in_step: dict[str, int] = Field(..., description="截至统计时刻各环节的人数（found … resulted）")
+    overdue: int = Field(..., description="截至统计时刻下一环节已超时的")
+    overdue_by_step: dict[str, int] = Field(
+        ..., description="按超时环节（registered、isolated、sampled）"
+    )
+    closed: dict[str, int] = Field(
+        ..., description="当日结案，按结论（excluded、suspected、confirmed）"
+    )
+
+
+class SampleStatsOut(Schema):
+    taken: int = Field(..., description="当日采样份数")
+    resulted: int = Field(..., description="当日出结果的样本（混采样本随其混采管计）")
+    positive: int = Field(..., description="当日阳性的单采样本")
+    in_failed_pool: int = Field(..., description="当日阳性或无效混采管中的样本（待逐一复采）")
+
+
+class CaseStatsOut(Schema):
+    new: dict[str, int] = Field(..., description="当日进入各分类的病例")
+    cumulative: dict[str, int] = Field(
+        ..., description="截至统计时刻曾进入各分类的病例（治愈者仍计入确诊）"
+    )
+    current: dict[str, int] = Field(..., description="各病例当前的分类")
+
+
+class DaysWithoutOut(Schema):
+    name: str
+    last_confirmed: dt_date | None
+    days: int | None = Field(..., description="连续无新增确诊的天数；从未有确诊时为空")
+
+
+class HealthStatsOut(Schema):
+    date: dt_date
+    as_of: datetime = Field(..., description="统计时刻：当日结束，或今日的此刻")
+    fevers: FeverStatsOut
+    samples: SampleStatsOut | None = Field(..., description="角色无权查看采样检测时为空")
+    cases: CaseStatsOut | None = Field(..., description="角色无权查看病例时为空")
+    days_without_confirmed: list[DaysWithoutOut] | None = Field(
+        ..., description="全县及各乡镇连续无新增确诊的天数；角色无权查看病例时为空"
+    )

@@ -123,7 +123,7 @@ def _time(text: str) -> datetime | None:
     response={201: SampleOut, **COMMON_ERRORS},
     summary="登记一份样本（自动预约实验室和检测日期）",
     description="实验室当日检测能力已满时顺延到其他实验室或后一日（`overflowed`=true）。"
-    "填写 `pool_barcode` 与 `pool_size`(5或10)即加入混采管,满管时拒绝(422,field=pool_barcode)。",
+    "填写 `pool_barcode` 与 `pool_size`（5或10）即加入混采管，满管时拒绝（422,field=pool_barcode）。",
 )
 @requires("labs.add_sample")
 def create_sample(request, payload: SampleIn):
@@ -155,8 +155,8 @@ def create_sample(request, payload: SampleIn):
     "/samples/results",
     response={200: ResultsOut, **COMMON_ERRORS},
     summary="批量录入检测结果（逐条答复）",
-    description="每条:`barcode`(样本或混采管条码)、`result`(negative/positive/invalid 或 阴性/阳性/无效)、"
-    "`resulted_at`。同一结果重复提交为 unchanged;不同结果须 `correction`=true 并填写 `reason`。"
+    description="每条：`barcode`（样本或混采管条码）、`result`（negative/positive/invalid 或 阴性/阳性/无效）、"
+    "`resulted_at`。同一结果重复提交为 unchanged；不同结果须 `correction`=true 并填写 `reason`。"
     "错误的条目在自己的位置返回 status=error、field 与中文说明，不影响其他条目。"
     "混采管阳性或无效时，管内每份样本列入待复采名单；单采样本阳性开立疑似病例。",
 )
@@ -182,7 +182,7 @@ def record_results_api(request, payload: ResultsIn):
             and given.resulted_at.strip()
             and _time(given.resulted_at) is None
         ):
-            outcome.message = "出结果时间:格式应为 2020-02-10T14:30:00+08:00"
+            outcome.message = "出结果时间：格式应为 2020-02-10T14:30:00+08:00"
     answers = [
         {
             "barcode": o.barcode[:40],

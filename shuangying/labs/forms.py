@@ -41,7 +41,7 @@ class ResultForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("结果表(Excel或CSV)"))
+    file = forms.FileField(label=_("结果表（Excel或CSV）"))
     commit = forms.BooleanField(label=_("确认导入（不勾选只检查）"), required=False)
 
 

@@ -101,6 +101,7 @@ class Pool(Audited, models.Model):
         ordering = ["booked_day", "pk"]
         verbose_name = _("混采管")
         verbose_name_plural = _("混采管")
+        indexes = [models.Index(fields=["resulted_at"], name="pool_resulted_at")]
         constraints = [
             models.CheckConstraint(condition=Q(size__in=POOL_SIZES), name="pool_size_known"),
         ]
@@ -147,6 +148,9 @@ class Sample(Audited, models.Model):
         ]
         indexes = [
             models.Index(fields=["lab", "booked_day"], name="sample_lab_day"),
+            # The day's figures (stats.day_counts): taken and resulted in a range.
+            models.Index(fields=["sampled_at"], name="sample_sampled_at"),
+            models.Index(fields=["resulted_at"], name="sample_resulted_at"),
             models.Index(
                 fields=["person"], condition=Q(needs_resample=True), name="sample_resample"
             ),

@@ -55,3 +55,25 @@ def sample_counts(samples) -> dict[str, int]:
         positive=Count("pk", filter=Q(result="positive")),
         resample=Count("pk", filter=Q(needs_resample=True)),
     )
+
+
+def day_counts(samples, *, start, end) -> dict[str, int]:
+    """Of ``samples`` (restricted), between the instants ``start`` and ``end``: taken; with a
+    result (a pooled sample counts when its tube's result came); positive (single samples);
+    in a positive or invalid tube (to be re-sampled one by one). Three indexed range queries,
+    whatever the number of samples."""
+    taken = samples.filter(sampled_at__gte=start, sampled_at__lt=end).count()
+    singles = samples.filter(pool__isnull=True, resulted_at__gte=start, resulted_at__lt=end)
+    single = singles.aggregate(
+        resulted=Count("pk"), positive=Count("pk", filter=Q(result="positive"))
+    )
+    pooled = samples.filter(pool__resulted_at__gte=start, pool__resulted_at__lt=end).aggregate(
+        resulted=Count("pk"),
+        in_failed_pool=Count("pk", filter=Q(pool__result__in=["positive", "invalid"])),
+    )
+    return {
+        "taken": taken,
+        "resulted": single["resulted"] + pooled["resulted"],
+        "positive": single["positive"],
+        "in_failed_pool": pooled["in_failed_pool"],
+    }

@@ -31,7 +31,7 @@ def test_pharmacy_buyer_to_isolation(page, log_in, personas, people, county):
     page.get_by_label("药店").select_option(label="一镇大药房")
     page.get_by_label("姓名", exact=True).fill(person.name)
     page.get_by_label("证件号码").fill(person.reveal_id_number())
-    page.get_by_label("体温(℃)").fill("38.5")
+    page.get_by_label("体温（℃）").fill("38.5")
     page.get_by_label("所购药品").fill("布洛芬缓释胶囊")
     page.get_by_label("发现时间").fill(sold.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="登记").click()

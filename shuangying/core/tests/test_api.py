@@ -94,6 +94,7 @@ MATRIX = {
     # the command reads; the health side (no persona here) samples and closes.
     ("post", "/api/fevers"): _statuses(401, 201, 201, 403, 403),
     ("get", "/api/fevers"): _statuses(401, 200, 200, 200, 403),
+    ("get", "/api/health/stats"): _statuses(401, 200, 200, 200, 403),
     ("get", "/api/fevers/{fever_id}"): _statuses(401, 200, 200, 200, 403),
     ("post", "/api/fevers/{fever_id}/steps"): _statuses(401, 200, 200, 403, 403),
 }

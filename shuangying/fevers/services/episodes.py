@@ -304,8 +304,8 @@ def _refuse_unless_next(episode: FeverEpisode, step: str) -> None:
         raise TransitionRefused(f"“{STEP_LABEL[step]}”已登记过，每个环节只登记一次")
     if step != expected:
         raise TransitionRefused(
-            f"环节须按顺序:当前为“{STEP_LABEL[episode.status]}”,"
-            f"下一步应为“{STEP_LABEL[expected]}”,不能直接“{STEP_LABEL[step]}”"
+            f"环节须按顺序：当前为“{STEP_LABEL[episode.status]}”，"
+            f"下一步应为“{STEP_LABEL[expected]}”，不能直接“{STEP_LABEL[step]}”"
         )
 
 
@@ -336,15 +336,22 @@ def _details(step: str, fields: dict) -> dict:
 
 @transaction.atomic
 def advance_episode(
-    *, actor, episode: FeverEpisode, step: str, at: dt.datetime | None = None, **fields
+    *,
+    actor,
+    episode: FeverEpisode,
+    step: str,
+    at: dt.datetime | None = None,
+    check_role: bool = True,
+    **fields,
 ) -> FeverEpisode:
     """Record the next ``step`` of ``episode`` at ``at`` (now when not given) by ``actor``,
     with the step's details (isolated: ``isolation_place``, ``isolation_note``; sampled:
     ``barcode``; resulted: ``result``; closed: ``outcome``, ``note``). Raises
-    TransitionRefused when the step is not the next one, ValidationError for bad details."""
+    TransitionRefused when the step is not the next one, ValidationError for bad details.
+    ``check_role=False`` only for the labs' hooks, whose own permission was checked."""
     locked = FeverEpisode.objects.select_for_update().get(pk=episode.pk)
     _refuse_unless_next(locked, step)
-    if getattr(actor, "is_authenticated", False) and not may_take(actor, step):
+    if check_role and getattr(actor, "is_authenticated", False) and not may_take(actor, step):
         raise PermissionDenied(f"您的角色无权登记“{STEP_LABEL[step]}”")
     at = clean_time(at, field="at", label="时间")
     previous = getattr(locked, STEP_TIME.get(locked.status, "found_at"), None) or locked.found_at
@@ -392,18 +399,49 @@ def _open_episode_of(person) -> FeverEpisode | None:
 
 
 def record_sampled(*, actor, person, at: dt.datetime | None, barcode: str):
-    """A sample taken from ``person`` (the labs call this): the open episode's "sampled"
-    step. None, nothing written, when the person has no open episode."""
+    """A sample taken from ``person`` (the labs call this, inside the sample's transaction):
+    the open episode's "sampled" step. The step is taken only when it is the next one and not
+    dated before the isolation; otherwise nothing is written and None is returned (a sample
+    taken before the person was registered and isolated stays the lab's, and the officer
+    records the steps in order; a second sample moves nothing). The lab's own permission was
+    checked: the fever step asks no second one of the lab's staff."""
     episode = _open_episode_of(person)
-    if episode is None:
+    if episode is None or not _next_and_in_time(episode, Step.SAMPLED, at):
         return None
-    return advance_episode(actor=actor, episode=episode, step=Step.SAMPLED, at=at, barcode=barcode)
+    return advance_episode(
+        actor=actor, episode=episode, step=Step.SAMPLED, at=at, barcode=barcode, check_role=False
+    )
 
 
-def record_result(*, actor, person, at: dt.datetime | None, result: str):
-    """A lab result for ``person``: the open episode's "resulted" step; None when the person
-    has no open episode."""
+def record_result(
+    *,
+    actor,
+    person,
+    at: dt.datetime | None,
+    result: str,
+    barcode: str | None = None,
+    taken_at: dt.datetime | None = None,
+):
+    """A lab result for ``person``: the open episode's "resulted" step, when the episode is
+    sampled, the result is not dated before the sample and is the episode's sample (its
+    barcode) or one taken since (a re-sample after an invalid result); None, nothing written,
+    otherwise."""
     episode = _open_episode_of(person)
-    if episode is None:
+    if episode is None or not _next_and_in_time(episode, Step.RESULTED, at):
         return None
-    return advance_episode(actor=actor, episode=episode, step=Step.RESULTED, at=at, result=result)
+    named = barcode is None or not episode.sample_barcode or barcode == episode.sample_barcode
+    later = (
+        taken_at is not None and episode.sampled_at is not None and taken_at >= episode.sampled_at
+    )
+    if not (named or later):
+        return None
+    return advance_episode(
+        actor=actor, episode=episode, step=Step.RESULTED, at=at, result=result, check_role=False
+    )
+
+
+def _next_and_in_time(episode: FeverEpisode, step: str, at: dt.datetime | None) -> bool:
+    if next_step(episode.status) != step:
+        return False
+    previous = getattr(episode, STEP_TIME.get(episode.status, "found_at"), None)
+    return at is None or previous is None or at >= previous

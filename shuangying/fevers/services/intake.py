@@ -72,7 +72,7 @@ def _identity(report: FeverReport, *, document_type: str, id_number: str, phone:
         try:
             normalized = normalize_phone(phone)
         except IdentityError as exc:
-            raise ValidationError({"phone": f"手机号:{exc}"}) from None
+            raise ValidationError({"phone": f"手机号：{exc}"}) from None
         report.phone_enc = crypto.encrypt(normalized, context=PHONE_CONTEXT)
         report.phone_hash = phone_hash(normalized)
         report.phone_masked = mask_phone(normalized)

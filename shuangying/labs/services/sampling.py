@@ -32,7 +32,7 @@ def _user(actor):
 def clean_barcode(value, field_name: str = "barcode", label: str = "样本条码") -> str:
     text = str(value or "").strip()
     if not text:
-        raise ValidationError({field_name: f"{label}:必填"})
+        raise ValidationError({field_name: f"{label}：必填"})
     if len(text) > MAX_BARCODE or not text.isprintable() or " " in text:
         raise ValidationError({field_name: f"{label}：应为不含空格的{MAX_BARCODE}位以内字符"})
     return text
@@ -40,7 +40,7 @@ def clean_barcode(value, field_name: str = "barcode", label: str = "样本条码
 
 def _check_time(at: datetime | None, field_name: str, label: str) -> datetime:
     if at is None:
-        raise ValidationError({field_name: f"{label}:必填"})
+        raise ValidationError({field_name: f"{label}：必填"})
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     if at > timezone.now() + timedelta(minutes=10):
@@ -185,7 +185,7 @@ def take_sample(
         members = pool.members.count()
         if members >= pool.size:
             raise ValidationError(
-                {"pool_barcode": f"混采管条码:{pool.barcode}已满({members}/{pool.size}合1)"}
+                {"pool_barcode": f"混采管条码：{pool.barcode}已满（{members}/{pool.size}合1）"}
             )
         lab_id, booked_day, overflowed = pool.lab_id, pool.booked_day, pool.overflowed
     else:
@@ -256,7 +256,7 @@ def record_pooled_round(
         if len(spec.members) > spec.size:
             raise ValidationError(
                 {
-                    "pool_barcode": f"混采管条码:{spec.barcode} 有{len(spec.members)}份样本,"
+                    "pool_barcode": f"混采管条码：{spec.barcode} 有{len(spec.members)}份样本，"
                     f"超过{spec.size}合1"
                 }
             )
@@ -304,7 +304,7 @@ def record_pooled_round(
         user=actor,
         action=AuditAction.CREATE,
         object_type="pool",
-        summary=f"混采一轮:{len(pools)}管 {len(rows)}份样本",
+        summary=f"混采一轮：{len(pools)}管 {len(rows)}份样本",
         detail={"混采管数": len(pools), "样本数": len(rows)},
     )
     if sample_taken.has_listeners(Sample):
