@@ -327,7 +327,7 @@ CASES_KEEP = [
     "cases.export_team",
 ]
 ROLES["lab_staff"] = (
-    _("检测机构人员"),
+    cast(str, _("检测机构人员")),
     [*LABS_SAMPLE, "labs.record_result", "divisions.view_division", "people.view_person"],
 )
 LAB_CASE_ROLES = {

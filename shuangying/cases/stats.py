@@ -32,7 +32,7 @@ class DaysWithout:
     days: int | None  # days since then, as of the day asked; None: never a confirmed case
 
 
-def _days(last, on: date) -> DaysWithout:
+def _days(last, on: date) -> tuple[date | None, int | None]:
     day = timezone.localdate(last) if last else None
     return day, (on - day).days if day else None
 

@@ -15,6 +15,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -138,7 +139,7 @@ def load_fevers(county: Division, *, seed: str = SEED) -> FeverDemo | None:
         for step in steps[:stop]:
             low, high = STEP_MINUTES[step]
             at += dt.timedelta(minutes=rng.randint(low, high))
-            details = {}
+            details: dict[str, Any] = {}
             if step == Step.ISOLATED:
                 hospital = episode.channel == Channel.FEVER_CLINIC or rng.random() < 0.3
                 details = {
