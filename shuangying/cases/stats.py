@@ -1,6 +1,6 @@
 """Figures computed from the cases (E4): "N days without a new confirmed case" for the county
 and each township, as of a day. Public query functions: the dashboard panel, the pages, the
-API and (at the merge) the health statistics read them."""
+API and the health statistics (fevers/health.py) read them."""
 
 from __future__ import annotations
 

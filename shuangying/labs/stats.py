@@ -1,6 +1,6 @@
 """Figures of the labs (E3): turnaround (sampled → result) per lab over a period, and the
-day's load against capacity. Public query functions: pages, the dashboard panel and (at the
-merge) the health statistics read them."""
+day's load against capacity. Public query functions: pages, the dashboard panel and the
+health statistics (fevers/health.py) read them."""
 
 from __future__ import annotations
 
