@@ -1,13 +1,17 @@
-"""The fever loop in a real browser at 375 px (issue 8; E1, E2): a pharmacy registers a buyer
+"""The fever loop in a real browser at 375 px (issue 8; E1–E4): a pharmacy registers a buyer
 with a fever → the township sees the episode overdue on its home page and its list →
-registers → isolates. (Sampling, the lab's result and the case join with the labs.)"""
+registers → isolates → the lab takes a sample and enters a positive result → the episode has
+its result, a suspected case is open and the person's health code is red."""
 
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
+from shuangying.cases.models import Case
 from shuangying.fevers.models import FeverEpisode
+from shuangying.healthcodes.engine import current_code
+from shuangying.labs.services import create_lab
 from shuangying.places.services import create_place
 from shuangying.testing import make_user
 
@@ -19,7 +23,7 @@ def log_out(page):
     page.wait_for_load_state()
 
 
-def test_pharmacy_buyer_to_isolation(page, log_in, personas, people, county):
+def test_pharmacy_buyer_to_a_red_code(page, log_in, personas, people, county):
     create_place(type="pharmacy", name="一镇大药房", division=county.town1)
     make_user("drugstore", "pharmacy", [county.town1])
     person = people.in_grid1a
@@ -63,3 +67,36 @@ def test_pharmacy_buyer_to_isolation(page, log_in, personas, people, county):
     episode.refresh_from_db()
     assert (episode.status, episode.isolation_place) == ("isolated", "centralised")
     assert episode.registered_by.username == "town1" and episode.isolated_by.username == "town1"
+    log_out(page)
+
+    create_lab(name="县疾控中心实验室", division=county.county, daily_capacity=180)
+    make_user("lab9", "lab_staff", [county.county], department=county.health)
+    log_in("lab9")
+    page.goto("/labs/samples/new/")
+    page.get_by_label("证件号码").fill(person.reveal_id_number())
+    page.get_by_label("样本条码").fill("FLOW0001")
+    page.get_by_role("button", name="登记").click()
+    page.wait_for_load_state()
+    assert "已登记样本 FLOW0001" in page.content()
+    episode.refresh_from_db()
+    assert (episode.status, episode.sample_barcode) == ("sampled", "FLOW0001")
+    page.goto("/labs/results/new/")
+    page.get_by_label("条码", exact=True).fill("FLOW0001")
+    page.get_by_label("结果", exact=True).select_option(label="阳性")
+    page.get_by_label("出结果时间").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert "已开立疑似病例" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    episode.refresh_from_db()
+    assert (episode.status, episode.result) == ("resulted", "阳性")
+    case = Case.objects.get(person=person)
+    assert case.case_class == "suspected" and case.sample_barcode == "FLOW0001"
+    assert current_code(person).colour == "red"
+    log_out(page)
+
+    log_in("town1")
+    page.goto(f"/fevers/{episode.pk}/")
+    assert page.get_by_test_id("status").inner_text().startswith("已出结果")
+    page.goto("/cases/")
+    assert person.name in page.content() and "疑似" in page.content()

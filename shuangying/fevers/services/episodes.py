@@ -406,7 +406,10 @@ def record_sampled(*, actor, person, at: dt.datetime | None, barcode: str):
     records the steps in order; a second sample moves nothing). The lab's own permission was
     checked: the fever step asks no second one of the lab's staff."""
     episode = _open_episode_of(person)
-    if episode is None or not _next_and_in_time(episode, Step.SAMPLED, at):
+    if episode is None:
+        return None
+    taken, at = _step_time(episode, Step.SAMPLED, at)
+    if not taken:
         return None
     return advance_episode(
         actor=actor, episode=episode, step=Step.SAMPLED, at=at, barcode=barcode, check_role=False
@@ -427,7 +430,10 @@ def record_result(
     barcode) or one taken since (a re-sample after an invalid result); None, nothing written,
     otherwise."""
     episode = _open_episode_of(person)
-    if episode is None or not _next_and_in_time(episode, Step.RESULTED, at):
+    if episode is None:
+        return None
+    taken, at = _step_time(episode, Step.RESULTED, at)
+    if not taken:
         return None
     named = barcode is None or not episode.sample_barcode or barcode == episode.sample_barcode
     later = (
@@ -440,8 +446,17 @@ def record_result(
     )
 
 
-def _next_and_in_time(episode: FeverEpisode, step: str, at: dt.datetime | None) -> bool:
+def _step_time(
+    episode: FeverEpisode, step: str, at: dt.datetime | None
+) -> tuple[bool, dt.datetime | None]:
+    """Whether ``step`` is the episode's next one at ``at``, and the time to record it at.
+    Labs enter times to the minute: a result in the minute of its sample is taken at the
+    sample's own time, not refused as earlier."""
     if next_step(episode.status) != step:
-        return False
+        return False, at
     previous = getattr(episode, STEP_TIME.get(episode.status, "found_at"), None)
-    return at is None or previous is None or at >= previous
+    if at is None or previous is None or at >= previous:
+        return True, at
+    if at >= previous.replace(second=0, microsecond=0):
+        return True, previous
+    return False, at

@@ -105,3 +105,23 @@ def test_a_failing_step_rolls_the_sample_back(people, cdc, lab, monkeypatch):
     with pytest.raises(RuntimeError):
         take_sample(person=person, barcode="FX0006", actor=cdc)
     assert not Sample.objects.filter(barcode="FX0006").exists()
+
+
+def test_a_result_entered_to_the_minute_of_its_sampling_counts(people, cdc, lab):
+    # A form's datetime-local gives 14:30 for a sample taken at 14:30:40: not "before" it.
+    person = people.in_grid1a
+    episode = isolated_episode(person, cdc)
+    sample = take_sample(person=person, barcode="FX0007", actor=cdc)
+    minute = sample.sampled_at.replace(second=0, microsecond=0)
+    [outcome] = record_results(
+        items=[ResultItem(barcode="FX0007", result="negative", resulted_at=minute)], actor=cdc
+    )
+    assert outcome.ok, outcome.message
+    episode.refresh_from_db()
+    assert episode.status == "resulted" and episode.resulted_at == episode.sampled_at
+    early = minute - dt.timedelta(minutes=1)
+    take_sample(person=people.in_grid1b, barcode="FX0008", actor=cdc)
+    [refused] = record_results(
+        items=[ResultItem(barcode="FX0008", result="negative", resulted_at=early)], actor=cdc
+    )
+    assert refused.field == "resulted_at" and "不能早于采样时间" in refused.message

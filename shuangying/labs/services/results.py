@@ -103,7 +103,9 @@ def check_item(item: ResultItem, now: datetime) -> Outcome | None:
 
 def _decide(item, current: str, sampled_at, now) -> Outcome | None:
     """None when the item is to be written; else its outcome (unchanged or refused)."""
-    if sampled_at is not None and item.resulted_at < sampled_at:
+    # Times are entered to the minute (a form's datetime-local, a sheet's 14:30): a result in
+    # the minute of its sampling is not before it.
+    if sampled_at is not None and item.resulted_at < sampled_at.replace(second=0, microsecond=0):
         return _error(item, "resulted_at", "出结果时间：不能早于采样时间")
     if current == item.result:
         return Outcome(item.barcode, "unchanged")
