@@ -79,3 +79,22 @@ def xlsx_response(write: Callable[[IO[bytes]], int], title: str) -> FileResponse
         filename=f"{title}_{at:%Y%m%d_%H%M}.xlsx",
         content_type=XLSX_CONTENT_TYPE,
     )
+
+
+def ledger_response(
+    user, *, title: str, columns, rows: Iterable, object_type: str, filters: dict | None = None
+) -> FileResponse:
+    """A ledger as an Excel download: ``export_rows`` under ``user``'s watermark and audit row,
+    sent by ``xlsx_response`` with ``title`` as the sheet's and the file's name."""
+    return xlsx_response(
+        lambda stream: export_rows(
+            stream=stream,
+            user=user,
+            sheet_name=title,
+            columns=columns,
+            rows=rows,
+            object_type=object_type,
+            filters=filters,
+        ),
+        title,
+    )

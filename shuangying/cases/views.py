@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.access import can, get_restricted_or_404
-from shuangying.audit.exports import export_rows, xlsx_response
+from shuangying.audit.exports import ledger_response
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import Column
@@ -27,17 +27,13 @@ from .stats import class_counts, confirmed_total, days_without_confirmed
 
 
 def xlsx(request, *, title, columns, rows, object_type, filters=None):
-    return xlsx_response(
-        lambda stream: export_rows(
-            stream=stream,
-            user=request.user,
-            sheet_name=title,
-            columns=columns,
-            rows=rows,
-            object_type=object_type,
-            filters=filters,
-        ),
-        title,
+    return ledger_response(
+        request.user,
+        title=title,
+        columns=columns,
+        rows=rows,
+        object_type=object_type,
+        filters=filters,
     )
 
 

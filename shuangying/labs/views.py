@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.access import get_restricted_or_404
-from shuangying.audit.exports import export_rows, xlsx_response
+from shuangying.audit.exports import ledger_response
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import Column
@@ -34,17 +34,13 @@ MAX_SHEET_BYTES = 20 * 1024 * 1024
 
 
 def xlsx(request, *, title, columns, rows, object_type, filters=None):
-    return xlsx_response(
-        lambda stream: export_rows(
-            stream=stream,
-            user=request.user,
-            sheet_name=title,
-            columns=columns,
-            rows=rows,
-            object_type=object_type,
-            filters=filters,
-        ),
-        title,
+    return ledger_response(
+        request.user,
+        title=title,
+        columns=columns,
+        rows=rows,
+        object_type=object_type,
+        filters=filters,
     )
 
 

@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from shuangying.access import can, get_restricted_or_404
-from shuangying.audit.exports import export_rows, xlsx_response
+from shuangying.audit.exports import ledger_response
 from shuangying.audit.models import AuditAction
 from shuangying.core.excel import Column
 from shuangying.pages import apply_errors, audited_page
@@ -113,17 +113,13 @@ class EpisodeExportView(PermissionRequiredMixin, View):
             for e in qs.iterator(chunk_size=2000)
         )
         title = "发热人员"
-        return xlsx_response(
-            lambda stream: export_rows(
-                stream=stream,
-                user=request.user,
-                sheet_name=title,
-                columns=columns,
-                rows=rows,
-                object_type="fever_episode",
-                filters=filters.filters(),
-            ),
-            title,
+        return ledger_response(
+            request.user,
+            title=title,
+            columns=columns,
+            rows=rows,
+            object_type="fever_episode",
+            filters=filters.filters(),
         )
 
 

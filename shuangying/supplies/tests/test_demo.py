@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from shuangying.supplies import demo
+from shuangying.supplies import demo, demo_data
 from shuangying.supplies.choices import MoveKind, PurchaseStatus
 from shuangying.supplies.models import (
     Donation,
@@ -130,7 +130,7 @@ def test_seventeen_items_in_three_categories_for_693740_yuan(quwo):
     assert {line.item.category.name for line in lines} == {"医疗防护", "消杀", "生活保障"}
     assert sum(line.accepted_amount for line in lines) == D("693740.00")
     moved = sum(m.amount for m in StockMove.objects.filter(kind=MoveKind.PURCHASE))
-    assert moved == demo.PURCHASED_TOTAL
+    assert moved == demo_data.PURCHASED_TOTAL
     suits = lines.get(item__name="医用防护服")
     assert (suits.delivered, suits.accepted, suits.rejected) == (300, 279, 21)
     returned = PurchaseRequest.objects.get(number="CG-2020-002")

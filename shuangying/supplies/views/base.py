@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from shuangying.access import get_restricted_or_404
-from shuangying.audit.exports import export_rows, xlsx_response
+from shuangying.audit.exports import ledger_response
 from shuangying.pages import apply_errors
 
 from .. import services
@@ -24,17 +24,13 @@ def refusal_messages(request, exc: ValidationError) -> None:
 
 
 def xlsx(request, *, title, columns, rows, object_type, filters=None):
-    return xlsx_response(
-        lambda stream: export_rows(
-            stream=stream,
-            user=request.user,
-            sheet_name=title,
-            columns=columns,
-            rows=rows,
-            object_type=object_type,
-            filters=filters,
-        ),
-        title,
+    return ledger_response(
+        request.user,
+        title=title,
+        columns=columns,
+        rows=rows,
+        object_type=object_type,
+        filters=filters,
     )
 
 
