@@ -1,35 +1,43 @@
 """The labs' announcements move the fever loop: a sample taken from a person with an open
 episode is its "sampled" step, the sample's result its "resulted" step. Both run inside the
 lab's own transaction (labs/signals.py), so the lab's record and the episode's step commit or
-roll back together. Closing stays the CDC's decision (the desk lists resulted episodes)."""
+roll back together. Each announcement carries a whole act (a pooled round, a results sheet):
+the persons waiting for the step are found in one query, and only their episodes are touched.
+Closing stays the CDC's decision (the desk lists resulted episodes)."""
 
 from shuangying.labs.choices import Result
-from shuangying.labs.signals import sample_resulted, sample_taken
+from shuangying.labs.signals import samples_resulted, samples_taken
 
-from .services import record_result, record_sampled
-
-
-def on_sample_taken(sender, *, person_id, barcode, taken_at, actor, **kwargs) -> None:
-    record_sampled(actor=actor, person=person_id, at=taken_at, barcode=barcode)
+from .choices import Step
+from .services import persons_waiting_for, record_result, record_sampled
 
 
-def on_sample_resulted(
-    sender, *, sample, person_id, barcode, result, resulted_at, actor, **kwargs
-) -> None:
+def on_samples_taken(sender, *, samples, actor, **kwargs) -> None:
+    waiting = persons_waiting_for(Step.SAMPLED, (s.person_id for s in samples))
+    for sample in samples:
+        if sample.person_id in waiting:
+            record_sampled(
+                actor=actor, person=sample.person_id, at=sample.sampled_at, barcode=sample.barcode
+            )
+
+
+def on_samples_resulted(sender, *, results, actor, **kwargs) -> None:
     # An invalid result is no result: the person is on the re-sample list, and the next
     # sample's result is the step's.
-    if result == Result.INVALID:
-        return
-    record_result(
-        actor=actor,
-        person=person_id,
-        at=resulted_at,
-        result=str(Result(result).label),
-        barcode=barcode,
-        taken_at=sample.sampled_at,
-    )
+    counted = [r for r in results if r.result != Result.INVALID]
+    waiting = persons_waiting_for(Step.RESULTED, (r.sample.person_id for r in counted))
+    for r in counted:
+        if r.sample.person_id in waiting:
+            record_result(
+                actor=actor,
+                person=r.sample.person_id,
+                at=r.resulted_at,
+                result=str(Result(r.result).label),
+                barcode=r.sample.barcode,
+                taken_at=r.sample.sampled_at,
+            )
 
 
 def connect() -> None:
-    sample_taken.connect(on_sample_taken, dispatch_uid="fevers.sample_taken")
-    sample_resulted.connect(on_sample_resulted, dispatch_uid="fevers.sample_resulted")
+    samples_taken.connect(on_samples_taken, dispatch_uid="fevers.samples_taken")
+    samples_resulted.connect(on_samples_resulted, dispatch_uid="fevers.samples_resulted")

@@ -1,13 +1,29 @@
 """What labs announces, sent inside the transaction that did it (so a receiver's failure rolls
 the act back and a receiver's writes commit with it). Fever episodes connect to these.
 
-``sample_taken(sample=, person_id=, barcode=, taken_at=, actor=)``: a sample was taken.
-``sample_resulted(sample=, person_id=, barcode=, result=, resulted_at=, actor=)``: a person's
-sample has a result (a negative pool gives each member its negative; a positive or invalid
-pool gives its members no result: they go on the re-sample list). A correction sends it again
-with the new result; an identical repeat sends nothing."""
+One signal per act, with every sample of the act (a whole pooled round or results sheet in
+chunks of a few thousand), so that a receiver looks its samples' persons up in one query,
+not one per sample:
+
+``samples_taken(samples=[Sample, …], actor=)``: samples were taken (their ``person_id``,
+``barcode`` and ``sampled_at``).
+``samples_resulted(results=[Resulted, …], actor=)``: persons' samples have a result (a negative
+pool gives each member its negative; a positive or invalid pool gives its members no result:
+they go on the re-sample list). A correction sends it again with the new result; an identical
+repeat sends nothing."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.dispatch import Signal
 
-sample_taken = Signal()
-sample_resulted = Signal()
+samples_taken = Signal()
+samples_resulted = Signal()
+
+
+@dataclass(frozen=True)
+class Resulted:
+    sample: Any  # labs.models.Sample
+    result: str  # labs.choices.Result
+    resulted_at: datetime

@@ -398,6 +398,22 @@ def _open_episode_of(person) -> FeverEpisode | None:
     return FeverEpisode.objects.open().filter(person_id=person_id).first()
 
 
+def persons_waiting_for(step: str, person_ids) -> set[int]:
+    """Of ``person_ids``, those whose open episode waits for ``step`` (stands at the step
+    before it): the labs' hooks look a whole round's persons up at once (one query per
+    chunk), and call ``record_sampled``/``record_result`` only for these."""
+    before = STEP_ORDER[STEP_ORDER.index(step) - 1]
+    ids = list(dict.fromkeys(person_ids))
+    found: set[int] = set()
+    for i in range(0, len(ids), 5000):
+        found.update(
+            FeverEpisode.objects.filter(status=before, person_id__in=ids[i : i + 5000]).values_list(
+                "person_id", flat=True
+            )
+        )
+    return found
+
+
 def record_sampled(*, actor, person, at: dt.datetime | None, barcode: str):
     """A sample taken from ``person`` (the labs call this, inside the sample's transaction):
     the open episode's "sampled" step. The step is taken only when it is the next one and not

@@ -125,3 +125,45 @@ def test_a_result_entered_to_the_minute_of_its_sampling_counts(people, cdc, lab)
         items=[ResultItem(barcode="FX0008", result="negative", resulted_at=early)], actor=cdc
     )
     assert refused.field == "resulted_at" and "不能早于采样时间" in refused.message
+
+
+def test_a_pooled_round_moves_its_followed_persons_in_a_fixed_number_of_queries(
+    people, cdc, lab, county
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shuangying.labs.services import PoolSpec, record_pooled_round
+
+    from .test_services import new_person
+
+    followed = [people.in_grid1a, people.in_grid1b]
+    episodes = [isolated_episode(p, cdc) for p in followed]
+    others = [new_person(county.grid1a, f"同管{i}") for i in range(18)]
+
+    def round_of(persons, tag):
+        pools = [
+            PoolSpec(
+                barcode=f"{tag}T{i}",
+                size=10,
+                members=[(p.pk, f"{tag}M{i}{j}") for j, p in enumerate(persons[i : i + 10])],
+            )
+            for i in range(0, len(persons), 10)
+        ]
+        with CaptureQueriesContext(connection) as ctx:
+            record_pooled_round(pools=pools, sampled_at=timezone.now(), actor=cdc)
+        return len(ctx.captured_queries)
+
+    small = round_of([*followed, *others[:8]], "A")
+    for e in episodes:
+        e.refresh_from_db()
+        assert e.status == "sampled"
+    large = round_of(others, "B")  # nobody followed: the lookup still costs one query
+    assert large <= small
+    record_results(
+        items=[ResultItem(barcode="AT0", result="negative", resulted_at=timezone.now())],
+        actor=cdc,
+    )
+    for e in episodes:
+        e.refresh_from_db()
+        assert (e.status, e.result) == ("resulted", "阴性")

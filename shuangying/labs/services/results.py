@@ -27,7 +27,7 @@ from shuangying.people.models import Person
 
 from ..choices import Result
 from ..models import Pool, ResultCorrection, Sample
-from ..signals import sample_resulted
+from ..signals import Resulted, samples_resulted
 
 CHUNK = 5000
 RESULT_LABELS = dict(Result.choices)
@@ -279,24 +279,16 @@ def _open_cases(positives) -> dict[str, int]:
 
 
 def _announce(singles, negative_pools, actor) -> None:
-    if not sample_resulted.has_listeners(Sample):
+    """One ``samples_resulted`` per chunk: the single samples with their results, and each
+    member of a negative tube with its negative (members read per chunk of tubes)."""
+    if not samples_resulted.has_listeners(Sample):
         return
-    ids = [row[1] for _it, row in singles]
-    by_id = Sample.objects.in_bulk(ids) if ids else {}
-    for it, row in singles:
-        _send(by_id[row[1]], it.result, it.resulted_at, actor)
-    for it, row in negative_pools:
-        for member in Sample.objects.filter(pool_id=row[1]):
-            _send(member, Result.NEGATIVE, it.resulted_at, actor)
-
-
-def _send(sample, result, at, actor) -> None:
-    sample_resulted.send(
-        sender=Sample,
-        sample=sample,
-        person_id=sample.person_id,
-        barcode=sample.barcode,
-        result=result,
-        resulted_at=at,
-        actor=actor,
-    )
+    by_id = Sample.objects.in_bulk([row[1] for _it, row in singles])
+    results = [Resulted(by_id[row[1]], it.result, it.resulted_at) for it, row in singles]
+    when = {row[1]: it.resulted_at for it, row in negative_pools}
+    tubes = list(when)
+    for i in range(0, len(tubes), CHUNK):
+        members = Sample.objects.filter(pool_id__in=tubes[i : i + CHUNK]).order_by("pk")
+        results += [Resulted(m, Result.NEGATIVE, when[m.pool_id]) for m in members]
+    for i in range(0, len(results), CHUNK):
+        samples_resulted.send(sender=Sample, results=results[i : i + CHUNK], actor=actor)

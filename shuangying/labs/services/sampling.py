@@ -1,6 +1,6 @@
 """Taking samples (E3): one sample at a sampling point, or a pooled round (5-in-1 / 10-in-1)
 written in bulk. Each act books its tubes (``booking.book_slots``), writes its audit row and
-sends ``sample_taken`` per sample inside the transaction."""
+sends ``samples_taken`` inside the transaction."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from shuangying.people.models import Person
 
 from ..choices import POOL_SIZES, SampleType
 from ..models import Lab, Pool, Sample, SamplingPoint
-from ..signals import sample_taken
+from ..signals import samples_taken
 from .booking import book_slots
 
 MAX_BARCODE = 40
@@ -130,15 +130,7 @@ def _divisions_of(person_ids: set[int]) -> dict[int, int]:
 
 
 def _announce(samples, actor) -> None:
-    for s in samples:
-        sample_taken.send(
-            sender=Sample,
-            sample=s,
-            person_id=s.person_id,
-            barcode=s.barcode,
-            taken_at=s.sampled_at,
-            actor=actor,
-        )
+    samples_taken.send(sender=Sample, samples=list(samples), actor=actor)
 
 
 @transaction.atomic
@@ -307,7 +299,7 @@ def record_pooled_round(
         summary=f"混采一轮：{len(pools)}管 {len(rows)}份样本",
         detail={"混采管数": len(pools), "样本数": len(rows)},
     )
-    if sample_taken.has_listeners(Sample):
+    if samples_taken.has_listeners(Sample):
         codes = [row[0] for row in rows]
         for i in range(0, len(codes), CHUNK):
             _announce(Sample.objects.filter(barcode__in=codes[i : i + CHUNK]), actor)

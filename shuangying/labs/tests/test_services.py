@@ -17,7 +17,7 @@ from shuangying.labs.services import (
     record_results,
     take_sample,
 )
-from shuangying.labs.signals import sample_resulted, sample_taken
+from shuangying.labs.signals import samples_resulted, samples_taken
 
 from .conftest import at
 
@@ -182,20 +182,25 @@ def test_signals_are_sent_inside_the_transaction(
     def on_taken(sender, **kw):
         from django.db import connection
 
-        taken.append((kw["barcode"], kw["person_id"], kw["taken_at"], connection.in_atomic_block))
+        taken.extend(
+            (s.barcode, s.person_id, s.sampled_at, connection.in_atomic_block)
+            for s in kw["samples"]
+        )
 
     def on_resulted(sender, **kw):
-        resulted.append((kw["barcode"], kw["result"], kw["resulted_at"], kw["actor"]))
+        resulted.extend(
+            (r.sample.barcode, r.result, r.resulted_at, kw["actor"]) for r in kw["results"]
+        )
 
-    sample_taken.connect(on_taken)
-    sample_resulted.connect(on_resulted)
+    samples_taken.connect(on_taken)
+    samples_resulted.connect(on_resulted)
     try:
         take_sample(person=people.in_grid1a, barcode="S1", sampled_at=at(10), actor=labber)
         record_results(items=[ResultItem("S1", "negative", at(11))], actor=labber)
         record_results(items=[ResultItem("S1", "negative", at(11))], actor=labber)  # idempotent
     finally:
-        sample_taken.disconnect(on_taken)
-        sample_resulted.disconnect(on_resulted)
+        samples_taken.disconnect(on_taken)
+        samples_resulted.disconnect(on_resulted)
     assert taken == [("S1", people.in_grid1a.pk, at(10), True)]
     assert resulted == [("S1", "negative", at(11), labber)]
 
@@ -204,11 +209,11 @@ def test_a_failing_receiver_rolls_the_sample_back(labs, people):
     def boom(sender, **kw):
         raise RuntimeError("receiver failed")
 
-    sample_taken.connect(boom)
+    samples_taken.connect(boom)
     try:
         with pytest.raises(RuntimeError):
             take_sample(person=people.in_grid1a, barcode="S1", sampled_at=at(10))
     finally:
-        sample_taken.disconnect(boom)
+        samples_taken.disconnect(boom)
     assert not Sample.objects.exists()
     assert sum(LabDay.objects.values_list("booked", flat=True)) == 0
