@@ -3,6 +3,8 @@ from django.urls import include, path
 from .api import api
 
 urlpatterns = [
+    # The public scan (c/<token>/) is matched before the ~20 includes below.
+    path("c/", include("shuangying.checkins.urls")),
     path("", include("shuangying.dashboard.urls")),
     path("", include("shuangying.core.urls")),
     path("accounts/", include("shuangying.accounts.urls")),
@@ -12,7 +14,6 @@ urlpatterns = [
     path("imports/", include("shuangying.imports.urls")),
     path("places/", include("shuangying.places.urls")),
     path("passes/", include("shuangying.passes.urls")),
-    path("c/", include("shuangying.checkins.urls")),
     path("checkpoints/", include("shuangying.checkpoints.urls")),
     path("healthcodes/", include("shuangying.healthcodes.urls")),
     path("cases/", include("shuangying.cases.urls")),

@@ -4,6 +4,15 @@ from . import views
 
 app_name = "checkins"
 urlpatterns = [
+    # The scan is the county's hottest request: matched second, after the one other
+    # single-segment path (which a token would otherwise shadow). A token is one segment, so
+    # the longer paths below stay reachable.
+    path(
+        "declarations/",
+        views.PendingDeclarationListView.as_view(),
+        name="pending_declarations",
+    ),
+    path("<str:token>/", views.PublicCheckinView.as_view(), name="public_checkin"),
     path(
         "persons/<int:pk>/trajectory/",
         views.PersonTrajectoryView.as_view(),
@@ -21,15 +30,9 @@ urlpatterns = [
         name="place_visitors_export",
     ),
     path(
-        "declarations/",
-        views.PendingDeclarationListView.as_view(),
-        name="pending_declarations",
-    ),
-    path(
         "declarations/<int:pk>/decide/",
         views.PendingDeclarationDecideView.as_view(),
         name="decide_declaration",
     ),
     path("r/<str:signed>/", views.CheckinResultView.as_view(), name="checkin_result"),
-    path("<str:token>/", views.PublicCheckinView.as_view(), name="public_checkin"),
 ]

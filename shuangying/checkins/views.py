@@ -3,13 +3,15 @@ trajectory and visitor pages (C5, restricted and audited)."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -44,6 +46,18 @@ from .trajectory import TrajectoryRow, VisitorRow, WindowForm, read_trajectory, 
 
 RESULT_SALT = "shuangying.checkins.result"
 RESULT_MAX_AGE = 60 * 60
+
+
+@functools.lru_cache(maxsize=8)
+def _result_prefix(script_prefix: str) -> str:
+    return reverse("checkins:checkin_result", args=["-"])[:-2]
+
+
+def result_url(signed: str) -> str:
+    """``reverse("checkins:checkin_result", args=[signed])`` without the resolver on every
+    scan: a signed value holds only URL-safe characters, so the path is the prefix plus it."""
+    return f"{_result_prefix(get_script_prefix())}{signed}/"
+
 
 TOKEN_PAGES = {
     "forged": (
@@ -143,7 +157,7 @@ class PublicCheckinView(View):
         data = form.cleaned_data
         return self.record(
             form,
-            companions=self.slots(filled),
+            companions=lambda: self.slots(filled),
             identity=data["identity"],
             otp=data.get("otp") or "",
             companions_typed=[c.cleaned_data["identity"] for c in filled if c.filled],
@@ -173,7 +187,8 @@ class PublicCheckinView(View):
             keep=self.persons,
         )
 
-    def record(self, form, *, companions=None, companions_typed=(), keep=(), **kwargs):
+    def record(self, form, *, companions=lambda: None, companions_typed=(), keep=(), **kwargs):
+        """``companions`` builds the page's companion slots, only if the page is shown again."""
         try:
             result = record_checkin(
                 place=self.place,
@@ -193,14 +208,14 @@ class PublicCheckinView(View):
             return public_error(self.request, *REUSED)
         except IdentityMismatch:
             form.add_error(None, MISMATCH)
-            return self.render_page(form=form, companions=companions, status=400)
+            return self.render_page(form=form, companions=companions(), status=400)
         except ValidationError as exc:
             apply_errors(form, exc)
-            return self.render_page(form=form, companions=companions, status=400)
+            return self.render_page(form=form, companions=companions(), status=400)
         if result.otp_sent:
             # Recorded (unbound); the same form again, same UUID, for the code: sent back with
             # it, it binds the identity and answers this very check-in.
-            return self.render_page(form=form, companions=companions, otp_sent=True)
+            return self.render_page(form=form, companions=companions(), otp_sent=True)
         return self.done(result, keep=keep)
 
     def unusable(self, token):
@@ -224,7 +239,7 @@ class PublicCheckinView(View):
     def done(self, result, keep=()):
         flags = ("b" if result.bound else "") + ("p" if result.pending else "")
         signed = signing.TimestampSigner(salt=RESULT_SALT).sign(f"{result.checkin.pk}:{flags}")
-        response = HttpResponseRedirect(reverse("checkins:checkin_result", args=[signed]))
+        response = HttpResponseRedirect(result_url(signed))
         refs = [result.ref, *(c.ref for c in result.companions)]
         # A one tap keeps everyone the device remembers, not only who came along this time.
         if keep:
