@@ -101,3 +101,55 @@ def test_canonical_form_reads_back_the_same(events):
     for written in events:
         read = AuditEvent.objects.get(pk=written.pk)
         assert chain.canonical(read) == chain.canonical(written)
+
+
+def _head_reads(queries) -> int:
+    return sum("SELECT seq, hash FROM audit_auditevent" in q["sql"] for q in queries)
+
+
+def _one(i: int):
+    return record_event(action=AuditAction.VIEW, object_type="person", object_id=i, summary="x")
+
+
+def test_a_second_row_in_a_transaction_links_without_reading_the_head():
+    from django.test.utils import CaptureQueriesContext
+
+    first = _one(1)
+    with CaptureQueriesContext(connection) as queries:
+        second = _one(2)
+    assert _head_reads(queries.captured_queries) == 0
+    assert not any("advisory" in q["sql"] for q in queries.captured_queries)
+    assert (second.shard, second.seq, second.prev_hash) == (first.shard, first.seq + 1, first.hash)
+    assert chain.verify().breaks == []
+
+
+def test_a_rolled_back_savepoint_takes_its_rows_head_with_it():
+    from django.db import transaction
+
+    first = _one(1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _one(2)
+        _one(3)
+        raise RuntimeError
+    after = _one(4)
+    assert (after.seq, after.prev_hash) == (first.seq + 1, first.hash)
+    assert chain.verify().breaks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_transaction_reads_its_head_afresh():
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    first = _one(1)  # its own transaction (autocommit)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _one(2)
+        raise RuntimeError
+    with CaptureQueriesContext(connection) as queries:
+        second = _one(3)
+    assert _head_reads(queries.captured_queries) == 1
+    assert AuditEvent.objects.count() == 2
+    report = chain.verify()
+    assert report.breaks == [] and report.rows == 2
+    if second.shard == first.shard:
+        assert (second.seq, second.prev_hash) == (first.seq + 1, first.hash)

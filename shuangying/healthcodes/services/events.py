@@ -57,18 +57,28 @@ def refresh_state(person, at: datetime | None = None) -> CodeResult:
     """Recompute one person's stored state (after an event or a decision); ``person`` is a
     person or their id."""
     result = current_code(_pk(person), at)
-    HealthCodeState.objects.update_or_create(
-        person_id=_pk(person),
-        defaults={
-            "colour": result.colour,
-            "reason": result.reason,
-            "since": result.since,
-            "until": result.until,
-            "ruleset_version": result.ruleset_version,
-            "evaluated_at": timezone.now(),
-        },
+    # One upsert (INSERT … ON CONFLICT DO UPDATE): the hot paths that record an event (a
+    # fever at a checkpoint) pay one statement, not a savepoint, a locking read and a write.
+    HealthCodeState.objects.bulk_create(
+        [
+            HealthCodeState(
+                person_id=_pk(person),
+                colour=result.colour,
+                reason=result.reason,
+                since=result.since,
+                until=result.until,
+                ruleset_version=result.ruleset_version,
+                evaluated_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["person"],
+        update_fields=STATE_FIELDS,
     )
     return result
+
+
+STATE_FIELDS = ["colour", "reason", "since", "until", "ruleset_version", "evaluated_at"]
 
 
 @transaction.atomic
@@ -130,7 +140,9 @@ class FeverReading:
     detail: dict | None = None
 
 
-@transaction.atomic
+# No savepoint of its own: callers hold the transaction that stores the readings, and a
+# failure here fails that transaction as a whole (the readings are not kept without events).
+@transaction.atomic(savepoint=False)
 def record_fevers(*, readings: list[FeverReading], source: str, actor=None) -> list[HealthEvent]:
     """Temperatures taken by staff (a checkpoint's records, online or an offline batch): each
     fever by the one rule (``fever.is_fever``) becomes a ``fever_unresolved`` event and the
