@@ -24,6 +24,7 @@ from shuangying.audit.models import AuditAction
 from shuangying.core import ratelimit
 from shuangying.core.masking import mask_name
 from shuangying.core.ratelimit import RateLimited
+from shuangying.core.signers import timestamp_sign
 from shuangying.identity.devices import DEVICE_COOKIE, remember, remembered_persons
 from shuangying.identity.services import MISMATCH, IdentityMismatch, refs_of
 from shuangying.pages import apply_errors, audited_page
@@ -238,7 +239,7 @@ class PublicCheckinView(View):
 
     def done(self, result, keep=()):
         flags = ("b" if result.bound else "") + ("p" if result.pending else "")
-        signed = signing.TimestampSigner(salt=RESULT_SALT).sign(f"{result.checkin.pk}:{flags}")
+        signed = timestamp_sign(f"{result.checkin.pk}:{flags}", salt=RESULT_SALT)
         response = HttpResponseRedirect(result_url(signed))
         refs = [result.ref, *(c.ref for c in result.companions)]
         # A one tap keeps everyone the device remembers, not only who came along this time.

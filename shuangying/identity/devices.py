@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from shuangying.core.signers import cookie_sign
+
 from .services import MAX_REFS, persons_for_refs
 
 DEVICE_COOKIE = "sy_checkin"
@@ -20,10 +22,10 @@ def device_refs(request) -> list[str]:
 
 
 def remember(response, refs: list[str]) -> None:
-    response.set_signed_cookie(
+    # set_signed_cookie's value, from a signer built once (core.signers).
+    response.set_cookie(
         DEVICE_COOKIE,
-        ".".join(dict.fromkeys(r for r in refs if r)),
-        salt=DEVICE_SALT,
+        cookie_sign(DEVICE_COOKIE, ".".join(dict.fromkeys(r for r in refs if r)), salt=DEVICE_SALT),
         max_age=DEVICE_MAX_AGE,
         httponly=True,
         samesite="Lax",
