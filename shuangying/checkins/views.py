@@ -49,15 +49,22 @@ RESULT_SALT = "shuangying.checkins.result"
 RESULT_MAX_AGE = 60 * 60
 
 
-@functools.lru_cache(maxsize=8)
-def _result_prefix(script_prefix: str) -> str:
-    return reverse("checkins:checkin_result", args=["-"])[:-2]
+@functools.cache
+def _result_path() -> str:
+    """The result page's path below the script prefix (``c/r/``)."""
+    return reverse("checkins:checkin_result", args=["-"])[len(get_script_prefix()) : -2]
 
 
-def result_url(signed: str) -> str:
+def result_url(signed: str, request=None) -> str:
     """``reverse("checkins:checkin_result", args=[signed])`` without the resolver on every
-    scan: a signed value holds only URL-safe characters, so the path is the prefix plus it."""
-    return f"{_result_prefix(get_script_prefix())}{signed}/"
+    scan: a signed value holds only URL-safe characters, so the path is the prefix plus it.
+    With the request, its script prefix is read from its own path (``path`` is the script
+    name followed by ``path_info``) rather than from the thread-local."""
+    if request is not None:
+        script = request.path[: len(request.path) - len(request.path_info)] + "/"
+    else:
+        script = get_script_prefix()
+    return f"{script}{_result_path()}{signed}/"
 
 
 TOKEN_PAGES = {
@@ -240,7 +247,7 @@ class PublicCheckinView(View):
     def done(self, result, keep=()):
         flags = ("b" if result.bound else "") + ("p" if result.pending else "")
         signed = timestamp_sign(f"{result.checkin.pk}:{flags}", salt=RESULT_SALT)
-        response = HttpResponseRedirect(result_url(signed))
+        response = HttpResponseRedirect(result_url(signed, self.request))
         refs = [result.ref, *(c.ref for c in result.companions)]
         # A one tap keeps everyone the device remembers, not only who came along this time.
         if keep:

@@ -76,15 +76,19 @@ def peek_token(token: str):
     tokens raise PlaceTokenError("forged"), but whether the code is still usable is NOT
     checked — the caller checks ``USABLE_SQL`` in the statement that writes, or calls
     ``resolve_token``. The hot path of the public check-in: no query for a known code."""
-    nonce = _nonce(token)
+    from django.conf import settings
+
+    # Keyed by the token as signed (and the key that must have signed it): a known poster's
+    # scan skips the signature check as well as the query. A forged token is never cached.
+    key = (settings.SECRET_KEY, token)
     now = time.monotonic()
-    hit = _peeked.get(nonce)
+    hit = _peeked.get(key)
     if hit is not None and now - hit[0] < PEEK_TTL:
         return hit[1]
-    code = _code_for(nonce)
+    code = _code_for(_nonce(token))
     if len(_peeked) >= PEEK_MAX:
         _peeked.clear()
-    _peeked[nonce] = (now, code)
+    _peeked[key] = (now, code)
     return code
 
 

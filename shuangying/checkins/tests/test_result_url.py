@@ -34,3 +34,14 @@ def test_the_scan_first_shadows_no_other_checkins_path():
         args = {k: "7" for k in keys}
         url = reverse(f"checkins:{pattern.name}", kwargs=args)
         assert resolve(url).url_name == pattern.name, url
+
+
+def test_result_url_reads_the_script_prefix_from_the_request():
+    from django.test import RequestFactory
+
+    signed = signing.TimestampSigner(salt=RESULT_SALT).sign("6:b")
+    request = RequestFactory().post("/c/tok/")
+    assert result_url(signed, request) == f"/c/r/{signed}/"
+    request = RequestFactory().post("/c/tok/", SCRIPT_NAME="/county")
+    request.path = "/county/c/tok/"
+    assert result_url(signed, request) == f"/county/c/r/{signed}/"
