@@ -28,8 +28,32 @@ class SharedFields(dict):
 
 
 def share_fields(form_class):
+    """Share the fields (above) and clean them straight from the submitted data.
+
+    Django cleans each field through a BoundField made for it (label, id, initial value …),
+    which only rendering needs; the scan validates far more often than it renders. The
+    shortcut reads each value exactly as the BoundField would (the widget's
+    ``value_from_datadict`` under the form's prefix) and so holds only for forms without
+    disabled fields, file fields or ``clean_<name>`` methods: checked here, once."""
+    for name, field in form_class.base_fields.items():
+        if (
+            field.disabled
+            or isinstance(field, forms.FileField)
+            or hasattr(form_class, f"clean_{name}")
+        ):
+            raise TypeError(f"{form_class.__name__}.{name}: needs Django's own field cleaning")
     form_class.base_fields = SharedFields(form_class.base_fields)
+    form_class._clean_fields = _clean_fields_plainly
     return form_class
+
+
+def _clean_fields_plainly(form) -> None:
+    for name, field in form.fields.items():
+        value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        try:
+            form.cleaned_data[name] = field.clean(value)
+        except forms.ValidationError as exc:
+            form.add_error(name, exc)
 
 
 @share_fields
