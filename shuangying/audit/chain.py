@@ -124,9 +124,10 @@ class _Head:
 def _held_head() -> _Head | None:
     """The newest head this transaction wrote, if it still stands. Its shard is still held
     (the advisory lock lasts until the transaction ends), so nobody else has linked onto it."""
-    for _sids, func, _robust in reversed(connection.run_on_commit):
-        if isinstance(func, _Head):
-            return func
+    # Entries are (savepoint ids, function, robust); the function is the second.
+    for entry in reversed(connection.run_on_commit):
+        if isinstance(entry[1], _Head):
+            return entry[1]
     return None
 
 

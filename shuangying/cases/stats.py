@@ -12,16 +12,10 @@ from django.utils import timezone
 
 from shuangying.divisions.choices import DivisionLevel
 from shuangying.divisions.models import Division
-from shuangying.healthcodes.engine import demo_as_of
+from shuangying.healthcodes.engine import reporting_day
 
 from .choices import CaseClass
 from .models import Case, Reclassification
-
-
-def reporting_day() -> date:
-    """Today; in the demo, the demo data's day (its cases are of February 2020, and "2,496 days
-    without a new case" would say nothing)."""
-    return demo_as_of() or timezone.localdate()
 
 
 @dataclass

@@ -16,7 +16,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from shuangying.cases.models import Case
-from shuangying.cases.stats import class_figures, days_without_confirmed, reporting_day
+from shuangying.cases.stats import class_figures, days_without_confirmed
+from shuangying.healthcodes.engine import reporting_day
 from shuangying.labs.models import Sample
 from shuangying.labs.stats import day_counts
 

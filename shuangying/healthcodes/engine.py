@@ -281,6 +281,12 @@ def demo_as_of() -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+def reporting_day() -> date:
+    """Today; in the demo, the demo data's day. The demo's data is of February 2020: pages
+    that open on "today" (a lab's queue, days without a new case) open on that day instead."""
+    return demo_as_of() or timezone.localdate()
+
+
 def demo_moment(day: date) -> datetime:
     """The end of the demo's day in the county's time zone."""
     return timezone.make_aware(datetime.combine(day, clock(23, 59)))

@@ -19,6 +19,7 @@ from shuangying.audit.exports import ledger_response
 from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 from shuangying.core.excel import Column
+from shuangying.healthcodes.engine import reporting_day
 from shuangying.pages import apply_errors, audited_page
 from shuangying.people.models import Person
 from shuangying.people.services import find_person_by_document
@@ -47,7 +48,7 @@ def xlsx(request, *, title, columns, rows, object_type, filters=None):
 def chosen_day(request):
     form = DayForm(request.GET)
     day = form.cleaned_data["date"] if form.is_valid() and form.cleaned_data["date"] else None
-    return form, day or timezone.localdate()
+    return form, day or reporting_day()
 
 
 class LabListView(PermissionRequiredMixin, TemplateView):

@@ -50,3 +50,19 @@ def test_sample_result_queue(client, labber, labs, people):
     assert client.get(reverse("labs:resample_list")).status_code == 200
     assert client.get(reverse("labs:resample_export")).status_code == 200
     assert client.get(reverse("labs:queue_export", args=[lab.pk])).status_code == 200
+
+
+def test_the_demo_opens_on_its_own_day(client, labber, labs, settings):
+    """The demo's samples are of February 2020: the lab pages open on the demo's day, not on
+    an empty today; outside the demo, on today."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    login(client, labber)
+    settings.SHUANGYING_DEMO, settings.SHUANGYING_DEMO_AS_OF = True, "2020-02-15"
+    assert client.get("/labs/").context["day"] == dt.date(2020, 2, 15)
+    lab = labs[0]
+    assert client.get(f"/labs/{lab.pk}/queue/").context["day"] == dt.date(2020, 2, 15)
+    settings.SHUANGYING_DEMO = False
+    assert client.get("/labs/").context["day"] == timezone.localdate()
