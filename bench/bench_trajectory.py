@@ -84,7 +84,8 @@ def generate_passages(missing: int, checkpoint_ids: list[int]) -> None:
             INSERT INTO checkpoints_checkpointrecord
               (client_uuid, checkpoint_id, checked_at, received_at, direction, outcome,
                temperature, is_fever, person_id, document_masked, document_hash,
-               health_code_token, health_code_colour, is_vehicle, plate, vehicle_type, origin)
+               health_code_token, health_code_colour, is_vehicle, plate, vehicle_type, origin,
+               handled_to, handled_note)
             WITH ids AS MATERIALIZED (SELECT array_agg(id) AS a, count(*) AS n FROM people_person)
             SELECT gen_random_uuid(),
                    (%s::int[])[1 + floor(random() * %s)::int],
@@ -92,7 +93,7 @@ def generate_passages(missing: int, checkpoint_ids: list[int]) -> None:
                    CASE WHEN random() < 0.9
                         THEN (SELECT a FROM ids)[1 + floor(random() * (SELECT n FROM ids))::int]
                    END,
-                   '', '', '', '', false, '', '', ''
+                   '', '', '', '', false, '', '', '', '', ''
             FROM (SELECT %s::timestamptz + (random() * %s) * interval '1 second' AS t
                   FROM generate_series(1, %s)) g
             ORDER BY t
