@@ -178,13 +178,13 @@ def list_orders(request, filters: Query[OrderQuery], page: Query[PageParams]):
 
 
 @router.get(
-    "/quarantine/orders/{order_id}",
+    "/quarantine/orders/{quarantine_id}",
     response={200: OrderDetailOut, **COMMON_ERRORS},
     summary="一条隔离令：变更记录、入住记录和尚未满足的解除条件",
 )
 @requires("quarantine.view_quarantineorder")
-def get_order(request, order_id: DbId):
-    order = get_restricted_or_404(_orders(request.auth), request.auth, pk=order_id)
+def get_order(request, quarantine_id: DbId):
+    order = get_restricted_or_404(_orders(request.auth), request.auth, pk=quarantine_id)
     record_event(
         user=request.auth,
         action=AuditAction.VIEW,
@@ -196,15 +196,15 @@ def get_order(request, order_id: DbId):
 
 
 @router.post(
-    "/quarantine/orders/{order_id}/extend",
+    "/quarantine/orders/{quarantine_id}/extend",
     response={200: OrderDetailOut, **COMMON_ERRORS},
     summary="延长或缩短隔离期（须填原因）",
     description="`days` 正数延长、负数缩短；每次变更连同原因、操作人和时间留存。",
 )
 @requires("quarantine.change_quarantineorder")
-def extend_order(request, order_id: DbId, payload: ExtendIn):
+def extend_order(request, quarantine_id: DbId, payload: ExtendIn):
     user = request.auth
-    order = get_restricted_or_404(_orders(user), user, "change", pk=order_id)
+    order = get_restricted_or_404(_orders(user), user, "change", pk=quarantine_id)
     try:
         services.change_order(order=order, days=payload.days, reason=payload.reason, actor=user)
     except (ValidationError, PermissionDenied) as exc:
@@ -213,7 +213,7 @@ def extend_order(request, order_id: DbId, payload: ExtendIn):
 
 
 @router.post(
-    "/quarantine/orders/{order_id}/release",
+    "/quarantine/orders/{quarantine_id}/release",
     response={200: OrderDetailOut, 409: ErrorOut, **COMMON_ERRORS},
     summary="解除隔离",
     description="条件见设置：隔离期满，且在规定的检测日（默认第7天和第13天）有阴性结果。"
@@ -221,9 +221,9 @@ def extend_order(request, order_id: DbId, payload: ExtendIn):
     "`message` 说明缺少哪一项；已解除的返回 409、code=already_released。",
 )
 @requires("quarantine.release_quarantineorder")
-def release(request, order_id: DbId, payload: ReleaseIn):
+def release(request, quarantine_id: DbId, payload: ReleaseIn):
     user = request.auth
-    order = get_restricted_or_404(_orders(user), user, "release", pk=order_id)
+    order = get_restricted_or_404(_orders(user), user, "release", pk=quarantine_id)
     try:
         services.release_order(order=order, note=payload.note, actor=user)
     except PermissionDenied as exc:
