@@ -353,6 +353,14 @@ MATRIX = {
         "quarantine_order",
         "302 403 400/400/404 403 403 403 403 403",
     ),
+    "quarantine:order_report": (
+        "POST",
+        "quarantine_order",
+        "302 400/404/404 400/400/404 403 403 403 403 403",
+    ),
+    "quarantine:missing": ("GET", None, "302 200 200 200 403 403 403 403"),
+    # The matrix's token is a place code's: not a report link, refused for everyone.
+    "quarantine:public_report": ("GET", "token", "403 403 403 403 403 403 403 403"),
     "quarantine:site_list": ("GET", None, "302 200 200 200 403 403 403 403"),
     "quarantine:site_board": (
         "GET",

@@ -378,6 +378,7 @@ for _role, _codenames in FEVER_ROLES.items():
 # for the households of their grid (home quarantine) and sees them; the command reads.
 QUARANTINE_READ = [
     "quarantine.view_quarantineorder",
+    "quarantine.view_dailyreport",
     "quarantine.view_orderchange",
     "quarantine.view_site",
     "quarantine.view_room",
@@ -388,6 +389,7 @@ QUARANTINE_ORDER = [
     "quarantine.add_quarantineorder",
     "quarantine.change_quarantineorder",
     "quarantine.export_quarantineorder",
+    "quarantine.add_dailyreport",
 ]
 QUARANTINE_DESK = [
     *QUARANTINE_ORDER,
@@ -401,7 +403,11 @@ QUARANTINE_ROLES = {
     "health_officer": QUARANTINE_DESK,
     "township_officer": QUARANTINE_DESK,
     "village_officer": QUARANTINE_ORDER,
-    "grid_worker": [*QUARANTINE_READ, "quarantine.add_quarantineorder"],
+    "grid_worker": [
+        *QUARANTINE_READ,
+        "quarantine.add_quarantineorder",
+        "quarantine.add_dailyreport",
+    ],
     "county_commander": [
         *QUARANTINE_READ,
         "quarantine.export_quarantineorder",

@@ -81,3 +81,15 @@ class OrderFilter(forms.Form):
         label=_("隔离原因"), required=False, choices=[("", _("全部"))] + list(Reason.choices)
     )
     q = forms.CharField(label=_("姓名"), required=False, max_length=30)
+
+
+class ReportForm(forms.Form):
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    slot = forms.TypedChoiceField(
+        label=_("时段"), coerce=int, choices=[(1, _("上午")), (2, _("下午"))]
+    )
+    temperature = forms.CharField(label=_("体温（℃）"), max_length=5)
+    symptoms = forms.CharField(label=_("症状（没有请留空）"), max_length=100, required=False)
+    correction_reason = forms.CharField(
+        label=_("更正原因（更正已报数值时填写）"), max_length=200, required=False
+    )

@@ -18,6 +18,7 @@ from shuangying.audit.logging import Audited
 
 from .choices import ChangeKind, OrderKind, OrderState, Reason, RoomState, SiteKind
 from .querysets import (
+    DailyReportQuerySet,
     OrderChangeQuerySet,
     OrderQuerySet,
     RoomQuerySet,
@@ -244,3 +245,43 @@ class Stay(Audited, models.Model):
 
     def __str__(self) -> str:
         return f"{self.room} 床{self.bed}"
+
+
+class DailyReport(Audited, models.Model):
+    """One of the twice-daily health reports of a person in quarantine (F3): by the person
+    from their link (``reported_by`` empty) or by their grid worker. One per (order, day,
+    slot); a different value later only as a correction with its reason."""
+
+    order = models.ForeignKey(QuarantineOrder, on_delete=models.CASCADE, related_name="reports")
+    day = models.DateField(_("日期"))
+    slot = models.PositiveSmallIntegerField(_("时段"))
+    temperature = models.DecimalField(_("体温"), max_digits=4, decimal_places=1)
+    symptoms = models.CharField(_("症状"), max_length=100, blank=True)
+    abnormal = models.BooleanField(_("异常"), default=False)
+    fever_episode_id = models.PositiveBigIntegerField(_("发热记录"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("报告时间"))
+    reported_by = _user_fk(_("报告人"))
+    correction_reason = models.CharField(_("更正原因"), max_length=200, blank=True)
+
+    objects = DailyReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day", "slot"]
+        verbose_name = _("健康报告")
+        verbose_name_plural = _("健康报告")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "day", "slot"],
+                name="quarantine_report_once_per_slot",
+                violation_error_message=_("时段：该时段已报告"),
+            ),
+            models.CheckConstraint(condition=Q(slot__in=[1, 2]), name="quarantine_report_slot"),
+        ]
+        indexes = [models.Index(fields=["day", "slot"], name="quarantine_report_day_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.day} 第{self.slot}次 {self.temperature}℃"
+
+    @property
+    def slot_label(self) -> str:
+        return "上午" if self.slot == 1 else "下午"

@@ -70,7 +70,7 @@ def _grid_worker(order) -> str:
     return worker.get_full_name() or worker.get_username()
 
 
-def render_order_notice(order) -> bytes:
+def render_order_notice(order, report_url: str = "") -> bytes:
     """One A4 page: who (name masked), why, where, the period and its days of testing, the
     rules of the quarantine and whom to call."""
     pdf = _pdf("隔离告知书")
@@ -99,6 +99,11 @@ def render_order_notice(order) -> bytes:
     pdf.ln(10)
     _line(pdf, f"下达日期：{timezone.localtime(order.ordered_at):%Y年%m月%d日}")
     _line(pdf, "（盖章）")
+    if report_url:
+        pdf.ln(2)
+        _line(pdf, "每天早晚请扫描下方二维码或打开以下链接报告体温和症状：", size=11)
+        _line(pdf, report_url, size=8)
+        _draw_qr(pdf, report_url, x=(pdf.w - 40) / 2, y=pdf.get_y() + 2, size=40)
     return bytes(pdf.output())
 
 

@@ -30,3 +30,7 @@ class StayQuerySet(RestrictedQuerySet):
 
     def open(self):
         return self.filter(to_at__isnull=True)
+
+
+class DailyReportQuerySet(RestrictedQuerySet):
+    division_path_field = "order__division__path"

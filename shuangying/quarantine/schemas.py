@@ -113,3 +113,64 @@ class StatsOut(Schema):
     by_reason: list[CountsOut]
     by_site: list[CountsOut]
     by_township: list[CountsOut]
+
+
+class ReportIn(Schema):
+    day: date = Field(..., title="日期")
+    slot: int = Field(..., ge=1, le=2, title="时段")
+    temperature: float = Field(..., title="体温")
+    symptoms: str = Field("", max_length=100, title="症状")
+    correction_reason: str = Field("", max_length=200, title="更正原因")
+
+
+class BatchReportIn(ReportIn):
+    order_id: DbId = Field(..., title="隔离令")
+
+
+class ReportOut(Schema):
+    id: int
+    order_id: int
+    day: date
+    slot: int
+    temperature: float
+    symptoms: str
+    abnormal: bool
+    fever_episode_id: int | None
+    created: bool
+    corrected: bool
+
+
+class BatchItemOut(Schema):
+    index: int
+    status: str = Field(..., description="created、unchanged、corrected 或 error")
+    report_id: int | None = None
+    field: str | None = None
+    message: str = ""
+
+
+class BatchOut(Schema):
+    items: list[BatchItemOut]
+
+
+class MissingQuery(Schema):
+    date: dt.date | None = Field(None, title="日期")
+    slot: int = Field(1, ge=1, le=2, title="时段")
+
+
+class MissingOut(Schema):
+    order_id: int
+    person_name: str
+    id_number_masked: str
+    division: str
+    grid_worker: str
+    end_date: date
+
+
+class MissingPage(Schema):
+    date: dt.date
+    slot: int
+    level: str = Field(
+        ..., description="grid（网格员：截止时间起）或 township（其他：截止后一小时起）"
+    )
+    count: int
+    items: list[MissingOut]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "quarantine"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path(
         "<int:pk>/certificate.pdf", views.OrderCertificateView.as_view(), name="order_certificate"
     ),
+    path("<int:pk>/report/", report_views.OrderReportView.as_view(), name="order_report"),
+    path("missing/", report_views.MissingView.as_view(), name="missing"),
+    path("r/<str:token>/", report_views.public_report, name="public_report"),
     path("sites/", views.SiteListView.as_view(), name="site_list"),
     path("sites/<int:pk>/", views.SiteBoardView.as_view(), name="site_board"),
     path("sites/<int:pk>/export/", views.SiteExportView.as_view(), name="site_export"),

@@ -25,9 +25,16 @@ from shuangying.pages import apply_errors, audited_page
 
 from . import notices, services, stats
 from .choices import OrderState
-from .forms import ChangeForm, OrderFilter, OrderForm, ReleaseForm, RoomForm
+from .forms import ChangeForm, OrderFilter, OrderForm, ReleaseForm, ReportForm, RoomForm
 from .models import QuarantineOrder, Room, Site, Stay
 from .rules import unmet_conditions
+from .tokens import report_token
+
+
+def initial_report():
+    from .services import current_slot
+
+    return {"day": timezone.localdate(), "slot": current_slot()}
 
 
 def _orders(user):
@@ -173,6 +180,18 @@ class OrderDetailView(PermissionRequiredMixin, View):
             "release_form": forms.get("release")
             or (ReleaseForm() if active and can(user, order, "release") else None),
             "room_form": forms.get("room") or (RoomForm(user=user) if rooms else None),
+            "reports": order.reports.all(),
+            "report_form": forms.get("report")
+            or (
+                ReportForm(initial=initial_report())
+                if active and user.has_perm("quarantine.add_dailyreport")
+                else None
+            ),
+            "report_url": self.request.build_absolute_uri(
+                reverse("quarantine:public_report", args=[report_token(order)])
+            )
+            if active
+            else "",
         }
 
     def order(self, pk, action="view"):
@@ -273,7 +292,10 @@ class OrderNoticeView(OrderDetailView):
             object_id=order.pk,
             summary="打印隔离告知书",
         )
-        return _pdf(notices.render_order_notice(order), f"quarantine-notice-{order.pk}")
+        url = request.build_absolute_uri(
+            reverse("quarantine:public_report", args=[report_token(order)])
+        )
+        return _pdf(notices.render_order_notice(order, url), f"quarantine-notice-{order.pk}")
 
 
 class OrderCertificateView(OrderDetailView):

@@ -355,3 +355,12 @@ QUARANTINE_RELEASE_TEST_DAYS = tuple(
     int(d) for d in os.environ.get("QUARANTINE_RELEASE_TEST_DAYS", "7,13").split(",") if d.strip()
 )
 QUARANTINE_RELEASE_REQUIRES_PERIOD = env_bool("QUARANTINE_RELEASE_REQUIRES_PERIOD", True)
+# Daily reports (F3): two a day, each due by its cut-off (local time); the grid worker's list
+# shows a missing report from its cut-off, the township's this many minutes later.
+QUARANTINE_REPORT_CUTOFFS = tuple(
+    os.environ.get("QUARANTINE_REPORT_CUTOFFS", "10:00,18:00").split(",")
+)
+QUARANTINE_TOWNSHIP_DELAY_MINUTES = int(os.environ.get("QUARANTINE_TOWNSHIP_DELAY_MINUTES", "60"))
+# The personal report link printed on the notice stays valid this many days after the
+# order's last day.
+QUARANTINE_LINK_GRACE_DAYS = int(os.environ.get("QUARANTINE_LINK_GRACE_DAYS", "1"))

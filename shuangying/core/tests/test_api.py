@@ -106,6 +106,10 @@ MATRIX = {
     ("post", "/api/quarantine/orders/{quarantine_id}/extend"): _statuses(401, 403, 200, 403, 403),
     ("post", "/api/quarantine/orders/{quarantine_id}/release"): _statuses(401, 403, 409, 403, 403),
     ("get", "/api/quarantine/stats"): READ,
+    ("post", "/api/quarantine/orders/{quarantine_id}/reports"): _statuses(401, 201, 201, 403, 403),
+    # Per-item answers: an unknown order is an item's error, the upload itself 200.
+    ("post", "/api/quarantine/reports/batch"): _statuses(401, 200, 200, 403, 403),
+    ("get", "/api/quarantine/missing-reports"): READ,
 }
 
 # The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
@@ -131,6 +135,7 @@ OUTSIDE = {
     ("get", "/api/quarantine/orders/{quarantine_id}"): _statuses(401, 404, 404, 200, 403),
     ("post", "/api/quarantine/orders/{quarantine_id}/extend"): _statuses(401, 403, 404, 403, 403),
     ("post", "/api/quarantine/orders/{quarantine_id}/release"): _statuses(401, 403, 404, 403, 403),
+    ("post", "/api/quarantine/orders/{quarantine_id}/reports"): _statuses(401, 404, 404, 403, 403),
 }
 
 
@@ -272,6 +277,10 @@ BODIES = {
         "reason": "矩阵",
     },
     ("post", "/api/quarantine/orders/{quarantine_id}/release"): lambda ctx: {},
+    ("post", "/api/quarantine/orders/{quarantine_id}/reports"): lambda ctx: _report_body(),
+    ("post", "/api/quarantine/reports/batch"): lambda ctx: {
+        "items": [{**_report_body(), "order_id": 999999}]
+    },
 }
 
 # Routes whose purpose is to show plaintext (after a reason, audited).
@@ -329,6 +338,12 @@ def _fever(person):
     from shuangying.fevers.services import report_fever
 
     return report_fever(actor=None, channel="village", person=person, temperature="38.0").episode
+
+
+def _report_body():
+    from django.utils import timezone
+
+    return {"day": str(timezone.localdate()), "slot": 1, "temperature": 36.5}
 
 
 def _quarantine(person):
