@@ -5,8 +5,10 @@ first 2 were ready and 1 opened; by the report 116 people had been quarantined, 
 and 7 were still in. ASSUMED (no seed gives them): the sites' names, kinds and rooms (one
 person per room, as Suichang did, seed 004), the persons (drawn from the demo registry), the
 reasons (mostly close contacts), the start days (29 January to 2 February for the 109 who were
-released on their 14th day, 3 to 9 February for the 7 still in) and the negative tests on
-days 7 and 13 that release them (taken at the demo's first lab)."""
+released on their 14th day, 3 to 9 February for the 7 still in), the negative tests on
+days 7 and 13 that release them (taken at the demo's first lab), and the daily reports of
+the 7 from 10 to 15 February: about one in twelve missing, two abnormal (a fever of 37.8 °C
+and a dry cough), which open fever episodes in the home-quarantine channel."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from shuangying.people.models import Person
 
 from . import services
 from .choices import Reason
-from .models import OrderChange, QuarantineOrder, Room, Site, Stay
+from .models import DailyReport, OrderChange, QuarantineOrder, Room, Site, Stay
 from .rules import day_date, test_days
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -42,11 +44,14 @@ class QuarantineDemo:
     rooms: int
     cumulative: int
     released: int
+    reports: int = 0
+    abnormal: int = 0
 
     def describe(self) -> str:
         return (
             f"{self.sites}个集中隔离点{self.rooms}间房，累计隔离{self.cumulative}人，"
-            f"解除隔离{self.released}人，仍在隔离{self.cumulative - self.released}人"
+            f"解除隔离{self.released}人，仍在隔离{self.cumulative - self.released}人，"
+            f"健康报告{self.reports}条（异常{self.abnormal}条）"
         )
 
 
@@ -104,7 +109,27 @@ def load_quarantine(county) -> QuarantineDemo | None:
     last = max((o.end_date for o in orders[:released]), default=None)
     for room in Room.objects.filter(state="cleaning").exclude(stays__order__end_date=last):
         services.mark_room_cleaned(room=room)
-    return QuarantineDemo(len(SITES), len(rooms), total, released)
+    reports = _daily_reports(orders[RELEASED:], rng)
+    return QuarantineDemo(len(SITES), len(rooms), total, released, *reports)
+
+
+def _daily_reports(orders, rng: random.Random) -> tuple[int, int]:
+    """Reports of the orders still in, 10 to 15 February: some missing, two abnormal."""
+    made = abnormal = 0
+    odd = {(0, date(2020, 2, 14), 2): ("37.8", ""), (3, date(2020, 2, 15), 1): ("36.9", "干咳")}
+    for i, order in enumerate(orders):
+        for offset in range(6):
+            day = date(2020, 2, 10) + timedelta(days=offset)
+            for slot in (1, 2):
+                if day < order.start_date or rng.random() < 0.08:
+                    continue
+                temperature, symptoms = odd.get((i, day, slot), (f"36.{rng.randint(2, 8)}", ""))
+                result = services.submit_report(
+                    order=order, day=day, slot=slot, temperature=temperature, symptoms=symptoms
+                )
+                made += 1
+                abnormal += result.report.abnormal
+    return made, abnormal
 
 
 def _negative_tests(orders, lab) -> None:
@@ -123,6 +148,7 @@ def _negative_tests(orders, lab) -> None:
 
 
 def remove_quarantine() -> None:
+    DailyReport.objects.all().delete()
     Stay.objects.all().delete()
     OrderChange.objects.all().delete()
     QuarantineOrder.objects.all().delete()

@@ -43,6 +43,7 @@ def test_the_demo_shows_dingzhou_s_figures(county, crowd):
     assert all(current_code(o.person_id).colour == "red" for o in still_in)
     released = QuarantineOrder.objects.filter(state="released").first()
     assert current_code(released.person_id).colour == "green"
+    assert made.abnormal == 2 and 0 < made.reports < 7 * 12
     assert load_quarantine(county.county) is None
     remove_quarantine()
     assert not QuarantineOrder.objects.exists()
