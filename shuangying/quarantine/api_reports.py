@@ -13,6 +13,7 @@ from shuangying.access import get_restricted_or_404
 from shuangying.apibase import (
     COMMON_ERRORS,
     DbId,
+    ItemError,
     api_error,
     batch_items,
     requires,
@@ -91,11 +92,12 @@ def batch_reports(request):
     visible = {o.pk: o for o in QuarantineOrder.objects.restrict(user).filter(pk__in=ids)}
     answers = []
     for index, item in enumerate(checked):
-        if not isinstance(item, BatchReportIn):
+        if isinstance(item, ItemError):
             answers.append(
                 {"index": index, "status": "error", "field": item.field, "message": item.message}
             )
             continue
+        assert isinstance(item, BatchReportIn)
         order = visible.get(item.order_id)
         if order is None:
             answers.append(

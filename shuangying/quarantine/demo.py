@@ -107,7 +107,10 @@ def load_quarantine(county) -> QuarantineDemo | None:
     released = 0 if lab is None else RELEASED
     # The rooms emptied before the last day are cleaned; the last day's still wait.
     last = max((o.end_date for o in orders[:released]), default=None)
-    for room in Room.objects.filter(state="cleaning").exclude(stays__order__end_date=last):
+    cleaning = Room.objects.filter(state="cleaning")
+    if last is not None:
+        cleaning = cleaning.exclude(stays__order__end_date=last)
+    for room in cleaning:
         services.mark_room_cleaned(room=room)
     reports = _daily_reports(orders[RELEASED:], rng)
     return QuarantineDemo(len(SITES), len(rooms), total, released, *reports)

@@ -65,9 +65,9 @@ class RoomForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = (
-            Room.objects.restrict(user).filter(state="free").select_related("site")
-        )
+        field = self.fields["room"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Room.objects.restrict(user).filter(state="free").select_related("site")
 
 
 class OrderFilter(forms.Form):

@@ -353,7 +353,7 @@ class SiteListView(PermissionRequiredMixin, TemplateView):
 
 def board_rooms(site):
     rooms = list(site.rooms.all())
-    stays = {}
+    stays: dict[int, list[Stay]] = {}
     for stay in Stay.objects.filter(room__site=site, to_at__isnull=True).select_related(
         "order__person"
     ):
@@ -373,7 +373,7 @@ class SiteBoardView(PermissionRequiredMixin, View):
             object_id=site.pk,
             summary="查看隔离点房间",
         )
-        counts = {}
+        counts: dict[str, int] = {}
         for room, _stays in rooms:
             counts[room.get_state_display()] = counts.get(room.get_state_display(), 0) + 1
         return render(
