@@ -73,6 +73,8 @@ class QuarantineOrder(Audited, models.Model):
     release_note = models.CharField(_("解除说明"), max_length=200, blank=True)
 
     objects = OrderQuerySet.as_manager()
+    # The audit log's object type, for the list and view rows the pages write by name.
+    audit_type = "quarantine_order"
 
     class Meta:
         ordering = ["-start_date", "-pk"]
@@ -170,6 +172,7 @@ class Site(Audited, models.Model):
     opened_on = models.DateField(_("启用日期"), null=True, blank=True)
 
     objects = SiteQuerySet.as_manager()
+    audit_type = "quarantine_site"
 
     class Meta:
         ordering = ["name"]

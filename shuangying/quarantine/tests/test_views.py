@@ -124,3 +124,10 @@ def test_export_is_masked(client, personas, people):
     assert people.in_grid1a.name in values
     assert people.in_grid1a.reveal_id_number() not in values
     assert people.in_grid1a.id_number_masked in values
+
+
+def test_the_audit_log_names_the_quarantine_rows_in_chinese():
+    from shuangying.audit.logging import object_type_label
+
+    assert object_type_label("quarantine_order") == "隔离令"
+    assert object_type_label("quarantine_site") == "集中隔离点"
