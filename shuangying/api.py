@@ -33,6 +33,8 @@ from .passes.api import router as passes_router
 from .people.api import router as people_router
 from .people.identity import IdentityError
 from .places.api import router as places_router
+from .quarantine.api import router as quarantine_router
+from .quarantine.api_reports import router as quarantine_reports_router
 from .supplies.api import router as supplies_router
 
 DESCRIPTION = """
@@ -104,6 +106,8 @@ api.add_router("", fevers_router)
 api.add_router("", supplies_router)
 api.add_router("", labs_router)
 api.add_router("", cases_router)
+api.add_router("", quarantine_router)
+api.add_router("", quarantine_reports_router)
 
 
 def _error(request, status: int, code: str, message: str, field=None, errors=None):

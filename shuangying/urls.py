@@ -20,5 +20,6 @@ urlpatterns = [
     path("labs/", include("shuangying.labs.urls")),
     path("supplies/", include("shuangying.supplies.urls")),
     path("fevers/", include("shuangying.fevers.urls")),
+    path("quarantine/", include("shuangying.quarantine.urls")),
     path("api/", api.urls),
 ]

@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
     {"cases"},
     {"labs"},
     {"fevers"},
+    {"quarantine"},
     {"checkpoints"},
     {"checkins", "passes", "supplies"},
     {"dashboard", "urls", "api", "settings", "wsgi", "testing"},

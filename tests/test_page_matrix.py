@@ -316,6 +316,68 @@ MATRIX = {
     ),
     "fevers:tipoff": ("GET", None, "200 200 200 200 200 200 200 200"),
     "fevers:pharmacy_public": ("GET", "token", "404 404 404 404 404 404 404 404"),
+    # Quarantine (F1, F2, F4): townships keep the desk (change, release, rooms); a grid worker
+    # orders and follows their grid's orders; the command reads and exports. The matrix's
+    # orders are home orders still running (no certificate yet: 404 where visible), its rooms
+    # free (cleaning refused with a message: 302). A place code's token verifies no release.
+    "quarantine:desk": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "quarantine:order_export": ("GET", None, "302 403 200 200 403 403 403 403"),
+    "quarantine:order_create": ("GET", None, "302 200 200 403 403 403 403 403"),
+    "quarantine:order_detail": (
+        "GET",
+        "quarantine_order",
+        "302 200/404/404 200/200/404 200/200/200 403 403 403 403",
+    ),
+    "quarantine:order_notice": (
+        "GET",
+        "quarantine_order",
+        "302 200/404/404 200/200/404 200/200/200 403 403 403 403",
+    ),
+    "quarantine:order_certificate": (
+        "GET",
+        "quarantine_order",
+        "302 404/404/404 404/404/404 404/404/404 403 403 403 403",
+    ),
+    "quarantine:order_change": (
+        "POST",
+        "quarantine_order",
+        "302 403 400/400/404 403 403 403 403 403",
+    ),
+    "quarantine:order_release": (
+        "POST",
+        "quarantine_order",
+        "302 403 400/400/404 403 403 403 403 403",
+    ),
+    "quarantine:order_room": (
+        "POST",
+        "quarantine_order",
+        "302 403 400/400/404 403 403 403 403 403",
+    ),
+    "quarantine:order_report": (
+        "POST",
+        "quarantine_order",
+        "302 400/404/404 400/400/404 403 403 403 403 403",
+    ),
+    "quarantine:missing": ("GET", None, "302 200 200 200 403 403 403 403"),
+    # The matrix's token is a place code's: not a report link, refused for everyone.
+    "quarantine:public_report": ("GET", "token", "403 403 403 403 403 403 403 403"),
+    "quarantine:site_list": ("GET", None, "302 200 200 200 403 403 403 403"),
+    "quarantine:site_board": (
+        "GET",
+        "quarantine_site",
+        "302 200/404/404 200/200/404 200/200/200 403 403 403 403",
+    ),
+    "quarantine:site_export": (
+        "GET",
+        "quarantine_site",
+        "302 403 200/200/404 200/200/200 403 403 403 403",
+    ),
+    "quarantine:room_cleaned": (
+        "POST",
+        "quarantine_room",
+        "302 403 302/302/404 403 403 403 403 403",
+    ),
+    "quarantine:verify": ("GET", "token", "404 404 404 404 404 404 404 404"),
 }
 
 
@@ -391,6 +453,7 @@ def objects(personas, people, county):
             "case": open_case(person=person)[0].pk,
             "division": grid.pk,
             "user": personas[worker].pk,
+            **_quarantine_objects(person, grid, scope),
         }
     job = ImportJob.objects.create(kind="persons", file_name="a.xlsx", created_by=personas["town1"])
     batch = PosterBatch.objects.create(division=county.town1, requested_by=personas["town1"])
@@ -457,6 +520,15 @@ def _supplies_objects(county) -> dict[str, int]:
         "issue": issue.pk,
         "request": request.pk,
     }
+
+
+def _quarantine_objects(person, grid, scope) -> dict[str, int]:
+    from shuangying.quarantine import services as q
+
+    order = q.open_order(person=person, kind="home", reason="close_contact").order
+    site = q.create_site(name=f"{scope}隔离点", kind="hotel", division=grid)
+    room = q.create_room(site=site, number="101")
+    return {"quarantine_order": order.pk, "quarantine_site": site.pk, "quarantine_room": room.pk}
 
 
 def _episode_of(person):

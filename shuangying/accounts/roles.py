@@ -373,6 +373,49 @@ FEVER_ROLES = {
 }
 for _role, _codenames in FEVER_ROLES.items():
     ROLES[_role][1].extend(_codenames)
+# Quarantine (F1, F2, F4). The township's quarantine desk and the health side order, change
+# and release, run the sites' rooms and export; villages order and change; a grid worker orders
+# for the households of their grid (home quarantine) and sees them; the command reads.
+QUARANTINE_READ = [
+    "quarantine.view_quarantineorder",
+    "quarantine.view_dailyreport",
+    "quarantine.view_orderchange",
+    "quarantine.view_site",
+    "quarantine.view_room",
+    "quarantine.view_stay",
+]
+QUARANTINE_ORDER = [
+    *QUARANTINE_READ,
+    "quarantine.add_quarantineorder",
+    "quarantine.change_quarantineorder",
+    "quarantine.export_quarantineorder",
+    "quarantine.add_dailyreport",
+]
+QUARANTINE_DESK = [
+    *QUARANTINE_ORDER,
+    "quarantine.release_quarantineorder",
+    "quarantine.add_stay",
+    "quarantine.change_stay",
+    "quarantine.change_room",
+    "quarantine.export_site",
+]
+QUARANTINE_ROLES = {
+    "health_officer": QUARANTINE_DESK,
+    "township_officer": QUARANTINE_DESK,
+    "village_officer": QUARANTINE_ORDER,
+    "grid_worker": [
+        *QUARANTINE_READ,
+        "quarantine.add_quarantineorder",
+        "quarantine.add_dailyreport",
+    ],
+    "county_commander": [
+        *QUARANTINE_READ,
+        "quarantine.export_quarantineorder",
+        "quarantine.export_site",
+    ],
+}
+for _role, _codenames in QUARANTINE_ROLES.items():
+    ROLES[_role][1].extend(_codenames)
 ROLES["pharmacy"] = (
     cast(str, _("药店")),
     ["fevers.add_feverreport", "places.view_place", "healthcodes.add_healthevent"],

@@ -76,6 +76,12 @@ GROUPS = [
                 ("fevers.view_feverepisode", "fevers.view_feverreport"),
                 ("fevers",),
             ),
+            Entry(
+                "quarantine:desk",
+                cast(str, _("隔离管理")),
+                "quarantine.view_quarantineorder",
+                ("quarantine",),
+            ),
             # A pharmacy (a place user) reports its buyers and sees nothing else.
             Entry(
                 "fevers:pharmacy_register",

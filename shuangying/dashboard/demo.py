@@ -4,7 +4,8 @@ own ``demo.py``; this module only calls them, and is the one place that knows th
 1. divisions: Quwo's tree (seed 000);   2. accounts: departments, one account per role,
 leaders and assignments;   3. people: households, returnees, staff surveys;   4. health
 codes: Hubei's high-risk areas of 2020;   5. places and passes;   6. fevers: the fever loop's
-episodes of February 2020;   7. checkpoints: Dingzhou's checks (seed 001) in proportion to the
+episodes of February 2020;   6b. quarantine: Dingzhou's two sites and its 116
+quarantined, 109 released, 7 still in (seed 001);   7. checkpoints: Dingzhou's checks (seed 001) in proportion to the
 county, their fevers taken in by the fever loop;   8. supplies: Quwo's ledger (seed 000);
 9. the health codes that follow, as of the demo's day.
 
@@ -31,6 +32,7 @@ from shuangying.healthcodes import demo as healthcodes_demo
 from shuangying.labs import demo as labs_demo
 from shuangying.passes import demo as passes_demo
 from shuangying.people import demo as people_demo
+from shuangying.quarantine import demo as quarantine_demo
 from shuangying.supplies import demo as supplies_demo
 
 SEED = people_demo.SEED
@@ -79,6 +81,9 @@ def load_demo(*, persons: int = 20_000, seed: int = SEED) -> DemoLoad:
     fevers = fevers_demo.load_fevers(county)
     if fevers is not None:
         made.steps.append(f"发热闭环：{fevers.describe()}")
+    quarantine = quarantine_demo.load_quarantine(county)
+    if quarantine is not None:
+        made.steps.append(f"隔离管理：{quarantine.describe()}")
     if not checkpoints_demo.demo_exists(county):
         cp = checkpoints_demo.build_checkpoint_demo(
             county, scale=checkpoints_demo.scale_for(persons)
@@ -115,6 +120,7 @@ def reset_demo() -> None:
     with transaction.atomic():
         county = divisions_demo.demo_county()
         supplies_demo.remove_supplies()
+        quarantine_demo.remove_quarantine()
         if county is not None:
             fevers_demo.remove_fevers(county)
             checkpoints_demo.remove_checkpoint_demo(county)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "shuangying.labs",
     "shuangying.supplies",
     "shuangying.fevers",
+    "shuangying.quarantine",
     "shuangying.dashboard",  # the top: the home page and the demo loader
 ]
 
@@ -340,3 +341,26 @@ FEVER_DEADLINES = {
     "isolated": int(os.environ.get("FEVER_DEADLINE_ISOLATED", "120")),
     "sampled": int(os.environ.get("FEVER_DEADLINE_SAMPLED", "360")),
 }
+
+# Quarantine (F1, F4): the period in days per reason, and the release conditions: the period
+# served and a negative test on each of the days named (day 1 is the order's first day).
+QUARANTINE_PERIOD_DAYS = {
+    "close_contact": int(os.environ.get("QUARANTINE_DAYS_CLOSE_CONTACT", "14")),
+    "secondary_contact": int(os.environ.get("QUARANTINE_DAYS_SECONDARY_CONTACT", "14")),
+    "risk_arrival": int(os.environ.get("QUARANTINE_DAYS_RISK_ARRIVAL", "14")),
+    "fever": int(os.environ.get("QUARANTINE_DAYS_FEVER", "14")),
+    "other": int(os.environ.get("QUARANTINE_DAYS_OTHER", "14")),
+}
+QUARANTINE_RELEASE_TEST_DAYS = tuple(
+    int(d) for d in os.environ.get("QUARANTINE_RELEASE_TEST_DAYS", "7,13").split(",") if d.strip()
+)
+QUARANTINE_RELEASE_REQUIRES_PERIOD = env_bool("QUARANTINE_RELEASE_REQUIRES_PERIOD", True)
+# Daily reports (F3): two a day, each due by its cut-off (local time); the grid worker's list
+# shows a missing report from its cut-off, the township's this many minutes later.
+QUARANTINE_REPORT_CUTOFFS = tuple(
+    os.environ.get("QUARANTINE_REPORT_CUTOFFS", "10:00,18:00").split(",")
+)
+QUARANTINE_TOWNSHIP_DELAY_MINUTES = int(os.environ.get("QUARANTINE_TOWNSHIP_DELAY_MINUTES", "60"))
+# The personal report link printed on the notice stays valid this many days after the
+# order's last day.
+QUARANTINE_LINK_GRACE_DAYS = int(os.environ.get("QUARANTINE_LINK_GRACE_DAYS", "1"))

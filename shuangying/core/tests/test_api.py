@@ -97,6 +97,19 @@ MATRIX = {
     ("get", "/api/health/stats"): _statuses(401, 200, 200, 200, 403),
     ("get", "/api/fevers/{fever_id}"): _statuses(401, 200, 200, 200, 403),
     ("post", "/api/fevers/{fever_id}/steps"): _statuses(401, 200, 200, 403, 403),
+    # Quarantine (F1, F4): grid workers and townships order (the person of the matrix is in
+    # quarantine already: 200, the order unchanged); townships change and release (the
+    # order's conditions are not met: 409); the command reads.
+    ("post", "/api/quarantine/orders"): _statuses(401, 200, 200, 403, 403),
+    ("get", "/api/quarantine/orders"): READ,
+    ("get", "/api/quarantine/orders/{quarantine_id}"): READ,
+    ("post", "/api/quarantine/orders/{quarantine_id}/extend"): _statuses(401, 403, 200, 403, 403),
+    ("post", "/api/quarantine/orders/{quarantine_id}/release"): _statuses(401, 403, 409, 403, 403),
+    ("get", "/api/quarantine/stats"): READ,
+    ("post", "/api/quarantine/orders/{quarantine_id}/reports"): _statuses(401, 201, 201, 403, 403),
+    # Per-item answers: an unknown order is an item's error, the upload itself 200.
+    ("post", "/api/quarantine/reports/batch"): _statuses(401, 200, 200, 403, 403),
+    ("get", "/api/quarantine/missing-reports"): READ,
 }
 
 # The same object routes for objects in grid2a, outside grid1a's and town1's jurisdiction.
@@ -119,6 +132,10 @@ OUTSIDE = {
     ("post", "/api/cases/{case_id}/classify"): _statuses(401, 403, 403, 403, 403),
     ("get", "/api/fevers/{fever_id}"): _statuses(401, 404, 404, 200, 403),
     ("post", "/api/fevers/{fever_id}/steps"): _statuses(401, 404, 404, 403, 403),
+    ("get", "/api/quarantine/orders/{quarantine_id}"): _statuses(401, 404, 404, 200, 403),
+    ("post", "/api/quarantine/orders/{quarantine_id}/extend"): _statuses(401, 403, 404, 403, 403),
+    ("post", "/api/quarantine/orders/{quarantine_id}/release"): _statuses(401, 403, 404, 403, 403),
+    ("post", "/api/quarantine/orders/{quarantine_id}/reports"): _statuses(401, 404, 404, 403, 403),
 }
 
 
@@ -250,6 +267,20 @@ BODIES = {
         "division_id": ctx["county"].grid1a.pk,
     },
     ("post", "/api/fevers/{fever_id}/steps"): lambda ctx: {"step": "registered"},
+    ("post", "/api/quarantine/orders"): lambda ctx: {
+        "person_id": ctx["person_id"],
+        "kind": "home",
+        "reason": "close_contact",
+    },
+    ("post", "/api/quarantine/orders/{quarantine_id}/extend"): lambda ctx: {
+        "days": 2,
+        "reason": "矩阵",
+    },
+    ("post", "/api/quarantine/orders/{quarantine_id}/release"): lambda ctx: {},
+    ("post", "/api/quarantine/orders/{quarantine_id}/reports"): lambda ctx: _report_body(),
+    ("post", "/api/quarantine/reports/batch"): lambda ctx: {
+        "items": [{**_report_body(), "order_id": 999999}]
+    },
 }
 
 # Routes whose purpose is to show plaintext (after a reason, audited).
@@ -307,6 +338,18 @@ def _fever(person):
     from shuangying.fevers.services import report_fever
 
     return report_fever(actor=None, channel="village", person=person, temperature="38.0").episode
+
+
+def _report_body():
+    from django.utils import timezone
+
+    return {"day": str(timezone.localdate()), "slot": 1, "temperature": 36.5}
+
+
+def _quarantine(person):
+    from shuangying.quarantine.services import open_order
+
+    return open_order(person=person, kind="home", reason="close_contact").order
 
 
 def _place_in(division):
@@ -392,6 +435,7 @@ def objects(county, people):
             "place_id": _place(county.grid1a).pk,
             "order_id": _dispatch_order(county.grid1a).pk,
             "fever_id": _fever(people.in_grid1a).pk,
+            "quarantine_id": _quarantine(people.in_grid1a).pk,
         },
         "outside": {
             "lab_id": lab.pk,
@@ -404,6 +448,7 @@ def objects(county, people):
             "place_id": _place(county.grid2a).pk,
             "order_id": _dispatch_order(county.grid2a).pk,
             "fever_id": _fever(people.in_grid2a).pk,
+            "quarantine_id": _quarantine(people.in_grid2a).pk,
         },
     }
 
