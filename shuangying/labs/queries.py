@@ -26,3 +26,9 @@ def negative_sample_days(person_ids, *, since: date) -> dict[int, set[date]]:
     for person_id, sampled_at in rows:
         found.setdefault(person_id, set()).add(timezone.localdate(sampled_at))
     return found
+
+
+def sampled_persons():
+    """The ids of every person with a sample (a subquery): other modules' demo stories keep
+    clear of the labs' own, whose re-sample list a new sample would change."""
+    return Sample.objects.values("person_id").distinct()

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from shuangying.labs.models import Lab
+from shuangying.labs.queries import sampled_persons
 from shuangying.labs.services import ResultItem, record_results, take_sample
 from shuangying.people.models import Person
 
@@ -73,6 +74,9 @@ def load_quarantine(county) -> QuarantineDemo | None:
     candidates = list(
         Person.objects.filter(division__path__startswith=county.path)
         .exclude(quarantine_orders__state="active")
+        # Not a person of the labs' demo: a release's new negative sample would take them off
+        # the labs' re-sample list.
+        .exclude(pk__in=sampled_persons())
         .order_by("pk")
         .values_list("pk", flat=True)
     )
