@@ -27,7 +27,7 @@ from shuangying.people.models import Person
 
 from ..choices import Result
 from ..models import Lab, Pool, ResultCorrection, Sample
-from ..signals import Resulted, samples_resulted
+from ..signals import Resulted, Taken, samples_resulted
 
 CHUNK = 5000
 RESULT_LABELS = dict(Result.choices)
@@ -294,12 +294,20 @@ def _announce(singles, negative_pools, actor) -> None:
     member of a negative tube with its negative (members read per chunk of tubes)."""
     if not samples_resulted.has_listeners(Sample):
         return
-    by_id = Sample.objects.in_bulk([row[1] for _it, row in singles])
-    results = [Resulted(by_id[row[1]], it.result, it.resulted_at) for it, row in singles]
+    results = [
+        Resulted(Taken(row[2], row[0], row[3]), it.result, it.resulted_at) for it, row in singles
+    ]
     when = {row[1]: it.resulted_at for it, row in negative_pools}
     tubes = list(when)
     for i in range(0, len(tubes), CHUNK):
-        members = Sample.objects.filter(pool_id__in=tubes[i : i + CHUNK]).order_by("pk")
-        results += [Resulted(m, Result.NEGATIVE, when[m.pool_id]) for m in members]
+        members = (
+            Sample.objects.filter(pool_id__in=tubes[i : i + CHUNK])
+            .order_by("pk")
+            .values_list("person_id", "barcode", "sampled_at", "pool_id")
+        )
+        results += [
+            Resulted(Taken(person, code, sampled), Result.NEGATIVE, when[pool])
+            for person, code, sampled, pool in members
+        ]
     for i in range(0, len(results), CHUNK):
         samples_resulted.send(sender=Sample, results=results[i : i + CHUNK], actor=actor)
