@@ -28,7 +28,7 @@ class Lab(Audited, models.Model):
     daily_capacity = models.PositiveIntegerField(_("日检测能力（管）"))
     # A lab's own staff record results only for the tubes booked at this lab.
     staff = models.ManyToManyField(
-        USER, blank=True, related_name="labs", verbose_name=_("检验人员")
+        "accounts.User", blank=True, related_name="labs", verbose_name=_("检验人员")
     )
 
     objects = LabQuerySet.as_manager()
