@@ -1,4 +1,5 @@
-"""Cases over the API (E4): the list (jurisdiction, paged, audited) and reclassification.
+"""Cases over the API (E4, E5): the list (jurisdiction, paged, audited), reclassification,
+the hospitals' beds, admission and discharge.
 
 No ``from __future__ import annotations`` here: ninja reads a handler's annotations through
 ``@requires``' wrapper, whose globals are apibase's, so they must be objects, not strings."""
@@ -6,7 +7,7 @@ No ``from __future__ import annotations`` here: ninja reads a handler's annotati
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from shuangying.access import get_restricted_or_404
 from shuangying.apibase import (
@@ -23,8 +24,8 @@ from shuangying.audit.models import AuditAction
 from shuangying.audit.services import record_event
 
 from .choices import CaseClass
-from .models import Case
-from .services import reclassify_case
+from .models import Admission, Case, Hospital, Ward
+from .services import admit_case, discharge_case, reclassify_case
 
 router = Router(tags=["病例"])
 
@@ -123,3 +124,160 @@ def classify_case(request, case_id: DbId, payload: ClassifyIn):
         raise api_error(exc) from None
     case = Case.objects.select_related("person", "division").get(pk=case.pk)
     return case_out(case)
+
+
+class WardOut(Schema):
+    id: int
+    name: str
+    beds: int
+    occupied: int
+    free: int
+
+
+class HospitalOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    division: str
+    wards: list[WardOut]
+
+
+class AdmitIn(Schema):
+    ward_id: DbId = Field(..., title="病区")
+    admitted_at: datetime | None = Field(None, title="入院时间（缺省为当前时间）")
+
+
+class DischargeIn(Schema):
+    reason: str = Field(..., max_length=100, title="出院原因")
+    discharged_at: datetime | None = Field(None, title="出院时间（缺省为当前时间）")
+
+
+class AdmissionOut(Schema):
+    id: int
+    case_id: int
+    ward_id: int
+    ward: str
+    hospital: str
+    admitted_at: datetime
+    discharged_at: datetime | None
+    discharge_reason: str
+
+
+def admission_out(admission: Admission) -> dict:
+    admission = Admission.objects.select_related("ward__hospital").get(pk=admission.pk)
+    return {
+        "id": admission.pk,
+        "case_id": admission.case_id,
+        "ward_id": admission.ward_id,
+        "ward": admission.ward.name,
+        "hospital": admission.ward.hospital.name,
+        "admitted_at": admission.admitted_at,
+        "discharged_at": admission.discharged_at,
+        "discharge_reason": admission.discharge_reason,
+    }
+
+
+@router.get(
+    "/hospitals",
+    response={200: list[HospitalOut], **COMMON_ERRORS},
+    summary="救治医院与病区床位（限管辖范围）",
+    description="每个病区的床位数、在院人数和空床数；与医院床位页面同一管辖范围。",
+)
+@requires("cases.view_hospital")
+def list_hospitals(request):
+    user = request.auth
+    hospitals = list(Hospital.objects.restrict(user).select_related("division"))
+    wards: dict[int, list[dict]] = {}
+    for ward in Ward.objects.restrict(user).order_by("hospital_id", "name"):
+        wards.setdefault(ward.hospital_id, []).append(
+            {
+                "id": ward.pk,
+                "name": ward.name,
+                "beds": ward.capacity,
+                "occupied": ward.occupied,
+                "free": ward.capacity - ward.occupied,
+            }
+        )
+    record_event(
+        user=user,
+        action=AuditAction.LIST,
+        object_type="hospital",
+        summary=f"查询医院床位 {len(hospitals)}家医院",
+    )
+    return [
+        {
+            "id": h.pk,
+            "name": h.name,
+            "kind": h.kind,
+            "kind_label": h.get_kind_display(),
+            "division": h.division.name,
+            "wards": wards.get(h.pk, []),
+        }
+        for h in hospitals
+    ]
+
+
+# A service's field → (the API's field, status): a full ward and a case already in hospital
+# are conflicts with the current state; a bad time is the request's own fault.
+ADMIT_ERRORS = {
+    "ward": ("ward_id", 409, "ward_full"),
+    "case": ("case", 409, "case_not_admissible"),
+    "at": ("admitted_at", 422, "invalid_admitted_at"),
+}
+DISCHARGE_ERRORS = {
+    "admission": ("admission", 409, "already_discharged"),
+    "reason": ("reason", 422, "invalid_reason"),
+    "at": ("discharged_at", 422, "invalid_discharged_at"),
+}
+
+
+def _mapped(exc: ValidationError, table: dict) -> ApiError:
+    if hasattr(exc, "error_dict"):
+        for key, messages in exc.message_dict.items():
+            if key in table:
+                field, status, code = table[key]
+                return ApiError(status, code, "；".join(messages), field)
+    return api_error(exc)
+
+
+@router.post(
+    "/cases/{case_id}/admissions",
+    response={201: AdmissionOut, 409: ErrorOut, **COMMON_ERRORS},
+    summary="病例入院（占用病区床位）",
+    description="病区已满（field=ward_id）、病例已在院或已结案（field=case）返回 409；"
+    "入院时间晚于当前时间或早于病例开立时间返回 422（field=admitted_at）；"
+    "病区不在管辖范围内按不存在处理（422，field=ward_id）。",
+)
+@requires("cases.add_admission")
+def admit(request, case_id: DbId, payload: AdmitIn):
+    user = request.auth
+    case = get_restricted_or_404(Case, user, "change", pk=case_id)
+    ward = Ward.objects.restrict(user).filter(pk=payload.ward_id).first()
+    if ward is None:
+        raise ApiError(422, "invalid_ward_id", "病区：未找到该病区", "ward_id")
+    try:
+        admission = admit_case(case=case, ward=ward, actor=user, at=payload.admitted_at)
+    except ValidationError as exc:
+        raise _mapped(exc, ADMIT_ERRORS) from None
+    return Status(201, admission_out(admission))
+
+
+@router.post(
+    "/admissions/{admission_id}/discharge",
+    response={200: AdmissionOut, 409: ErrorOut, **COMMON_ERRORS},
+    summary="病例出院（释放病区床位）",
+    description="出院原因必填；已出院返回 409（field=admission）；"
+    "出院时间早于入院时间或晚于当前时间返回 422（field=discharged_at）。",
+)
+@requires("cases.change_admission")
+def discharge(request, admission_id: DbId, payload: DischargeIn):
+    user = request.auth
+    admission = get_restricted_or_404(Admission, user, "change", pk=admission_id)
+    try:
+        admission = discharge_case(
+            admission=admission, reason=payload.reason, actor=user, at=payload.discharged_at
+        )
+    except ValidationError as exc:
+        raise _mapped(exc, DISCHARGE_ERRORS) from None
+    return admission_out(admission)

@@ -8,7 +8,7 @@ under a row lock on its ward, and the database refuses a ward over capacity."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +24,10 @@ from .models import Admission, Case, Hospital, Reclassification, Team, TeamMembe
 
 HEALTH_EVENTS = {CaseClass.SUSPECTED: EventKind.SUSPECTED, CaseClass.CONFIRMED: EventKind.CONFIRMED}
 TERMINAL = (CaseClass.CURED, CaseClass.DIED, CaseClass.EXCLUDED)
+
+
+# A clock a few minutes ahead of the server's is not a time in the future.
+LATE = timedelta(minutes=10)
 
 
 def _user(actor):
@@ -190,7 +194,13 @@ def admit_case(*, case: Case, ward: Ward, actor=None, at: datetime | None = None
         raise ValidationError({"case": "病例：已在院，不能重复入院"})
     if ward.occupied >= ward.capacity:
         raise ValidationError({"ward": f"病区：{ward}床位已满（{ward.occupied}/{ward.capacity}）"})
-    admission = Admission.objects.create(case=case, ward=ward, admitted_at=at or timezone.now())
+    now = timezone.now()
+    at = at or now
+    if at > now + LATE:
+        raise ValidationError({"at": "入院时间：不能晚于当前时间"})
+    if at < case.opened_at:
+        raise ValidationError({"at": "入院时间：不能早于病例开立时间"})
+    admission = Admission.objects.create(case=case, ward=ward, admitted_at=at)
     Ward.objects.filter(pk=ward.pk).update(occupied=F("occupied") + 1)
     admission.log_action(AuditAction.CREATE, user=actor, summary=f"病例{case.pk}入院 {ward}")
     return admission
@@ -207,7 +217,10 @@ def discharge_case(
     admission = Admission.objects.select_for_update().get(pk=admission.pk)
     if admission.discharged_at is not None:
         raise ValidationError({"admission": "入院记录：已出院"})
-    at = at or timezone.now()
+    now = timezone.now()
+    at = at or now
+    if at > now + LATE:
+        raise ValidationError({"at": "出院时间：不能晚于当前时间"})
     if at < admission.admitted_at:
         raise ValidationError({"at": "出院时间：不能早于入院时间"})
     admission.discharged_at = at

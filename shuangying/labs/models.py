@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from shuangying.audit.logging import Audited
 
 from .choices import POOL_SIZES, Result, SampleType
-from .querysets import CountyQuerySet, PoolQuerySet, SampleQuerySet
+from .querysets import CountyQuerySet, LabQuerySet, PoolQuerySet, SampleQuerySet
 
 USER = settings.AUTH_USER_MODEL
 
@@ -26,8 +26,12 @@ class Lab(Audited, models.Model):
         "divisions.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
     )
     daily_capacity = models.PositiveIntegerField(_("日检测能力（管）"))
+    # A lab's own staff record results only for the tubes booked at this lab.
+    staff = models.ManyToManyField(
+        "accounts.User", blank=True, related_name="labs", verbose_name=_("检验人员")
+    )
 
-    objects = CountyQuerySet.as_manager()
+    objects = LabQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -5,16 +5,16 @@ One signal per act, with every sample of the act (a whole pooled round or result
 chunks of a few thousand), so that a receiver looks its samples' persons up in one query,
 not one per sample:
 
-``samples_taken(samples=[Sample, …], actor=)``: samples were taken (their ``person_id``,
+``samples_taken(samples=[Taken, …], actor=)``: samples were taken (their ``person_id``,
 ``barcode`` and ``sampled_at``).
-``samples_resulted(results=[Resulted, …], actor=)``: persons' samples have a result (a negative
+``samples_resulted(results=[Resulted, …], actor=)``: persons' samples (``Resulted.sample``, a
+``Taken``) have a result (a negative
 pool gives each member its negative; a positive or invalid pool gives its members no result:
 they go on the re-sample list). A correction sends it again with the new result; an identical
 repeat sends nothing."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.dispatch import Signal
 
@@ -22,8 +22,18 @@ samples_taken = Signal()
 samples_resulted = Signal()
 
 
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What a receiver learns of a sample: built from the rows the act already holds, not
+    read back as model instances (a pooled round has 100,000 of them)."""
+
+    person_id: int
+    barcode: str
+    sampled_at: datetime
+
+
 @dataclass(frozen=True)
 class Resulted:
-    sample: Any  # labs.models.Sample
+    sample: Taken
     result: str  # labs.choices.Result
     resulted_at: datetime

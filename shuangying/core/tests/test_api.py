@@ -90,6 +90,9 @@ MATRIX = {
     ("get", "/api/labs/{lab_id}/queue"): _statuses(401, 403, 200, 200, 403),
     ("get", "/api/cases"): _statuses(401, 403, 200, 200, 403),
     ("post", "/api/cases/{case_id}/classify"): _statuses(401, 403, 403, 403, 403),
+    ("get", "/api/hospitals"): _statuses(401, 403, 200, 200, 403),
+    ("post", "/api/cases/{case_id}/admissions"): _statuses(401, 403, 403, 403, 403),
+    ("post", "/api/admissions/{admission_id}/discharge"): _statuses(401, 403, 403, 403, 403),
     # The fever loop (E1, E2): grid workers and townships report and take the local steps;
     # the command reads; the health side (no persona here) samples and closes.
     ("post", "/api/fevers"): _statuses(401, 201, 201, 403, 403),
@@ -130,6 +133,8 @@ OUTSIDE = {
     # Labs are the county's: the same answers for any of them.
     ("get", "/api/labs/{lab_id}/queue"): _statuses(401, 403, 200, 200, 403),
     ("post", "/api/cases/{case_id}/classify"): _statuses(401, 403, 403, 403, 403),
+    ("post", "/api/cases/{case_id}/admissions"): _statuses(401, 403, 403, 403, 403),
+    ("post", "/api/admissions/{admission_id}/discharge"): _statuses(401, 403, 403, 403, 403),
     ("get", "/api/fevers/{fever_id}"): _statuses(401, 404, 404, 200, 403),
     ("post", "/api/fevers/{fever_id}/steps"): _statuses(401, 404, 404, 403, 403),
     ("get", "/api/quarantine/orders/{quarantine_id}"): _statuses(401, 404, 404, 200, 403),
@@ -259,6 +264,8 @@ BODIES = {
         "to_class": "confirmed",
         "reason": "矩阵",
     },
+    ("post", "/api/cases/{case_id}/admissions"): lambda ctx: {"ward_id": ctx["ward_id"]},
+    ("post", "/api/admissions/{admission_id}/discharge"): lambda ctx: {"reason": "矩阵"},
     # A tip-off naming someone the registry does not know: kept for the grid worker.
     ("post", "/api/fevers"): lambda ctx: {
         "channel": "tipoff",
@@ -419,14 +426,23 @@ def objects(county, people):
         level="low",
         start_date=date(2020, 1, 1),
     )
-    from shuangying.cases.services import open_case
+    from shuangying.cases.services import admit_case, create_hospital, create_ward, open_case
     from shuangying.labs.services import create_lab
 
     lab = create_lab(name="矩阵实验室", division=county.county, daily_capacity=10)
+    ward = create_ward(
+        hospital=create_hospital(name="矩阵医院", kind="designated", division=county.county),
+        name="矩阵病区",
+        capacity=10,
+    )
+    inside_case = open_case(person=people.in_grid1a)[0]
+    outside_case = open_case(person=people.in_grid2a)[0]
     return {
         "inside": {
             "lab_id": lab.pk,
-            "case_id": open_case(person=people.in_grid1a)[0].pk,
+            "ward_id": ward.pk,
+            "admission_id": admit_case(case=inside_case, ward=ward).pk,
+            "case_id": inside_case.pk,
             "division_id": county.grid1a.pk,
             "person_id": people.in_grid1a.pk,
             "household_id": inside.pk,
@@ -439,7 +455,9 @@ def objects(county, people):
         },
         "outside": {
             "lab_id": lab.pk,
-            "case_id": open_case(person=people.in_grid2a)[0].pk,
+            "ward_id": ward.pk,
+            "admission_id": admit_case(case=outside_case, ward=ward).pk,
+            "case_id": outside_case.pk,
             "division_id": county.grid2a.pk,
             "person_id": people.in_grid2a.pk,
             "household_id": outside.pk,
@@ -478,6 +496,7 @@ def run_matrix(client, personas, county, people, ids, persona, table):
         "county": county,
         "username": None if persona == "anonymous" else persona,
         "person_id": ids["person_id"],
+        "ward_id": ids["ward_id"],
     }
     secrets = plaintexts(people)
     for route, expected in table.items():

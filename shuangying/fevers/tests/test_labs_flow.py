@@ -40,6 +40,7 @@ def test_a_sample_and_a_positive_result_move_the_episode_and_turn_the_code_red(p
     person = people.in_grid1a
     episode = isolated_episode(person, cdc)
     staff = make_user("lab1", "lab_staff", [], department=None)
+    lab.staff.add(staff)  # the lab's own staff: its results are theirs to record
     take_sample(person=person, barcode="FX0001", actor=staff)
     episode.refresh_from_db()
     assert (episode.status, episode.sample_barcode, episode.sampled_by) == (

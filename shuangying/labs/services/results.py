@@ -26,8 +26,8 @@ from shuangying.cases.services import open_case
 from shuangying.people.models import Person
 
 from ..choices import Result
-from ..models import Pool, ResultCorrection, Sample
-from ..signals import Resulted, samples_resulted
+from ..models import Lab, Pool, ResultCorrection, Sample
+from ..signals import Resulted, Taken, samples_resulted
 
 CHUNK = 5000
 RESULT_LABELS = dict(Result.choices)
@@ -59,16 +59,23 @@ def _error(item: ResultItem, field: str, message: str) -> Outcome:
     return Outcome(str(item.barcode or ""), "error", field, message)
 
 
-def _lookup(barcodes: list[str]):
+def _lookup(barcodes: list[str], reach: set[int] | None):
+    """The samples and tubes of ``barcodes`` booked at the labs in ``reach`` (``None``: every
+    lab). One outside the reach is not found, as an unknown barcode is: the answer tells no
+    one that a barcode exists at another lab."""
     samples: dict[str, tuple] = {}
     pools: dict[str, tuple] = {}
+    sample_qs, pool_qs = Sample.objects.all(), Pool.objects.all()
+    if reach is not None:
+        sample_qs = sample_qs.filter(lab_id__in=reach)
+        pool_qs = pool_qs.filter(lab_id__in=reach)
     for i in range(0, len(barcodes), CHUNK):
         part = barcodes[i : i + CHUNK]
-        for row in Sample.objects.filter(barcode__in=part).values_list(
+        for row in sample_qs.filter(barcode__in=part).values_list(
             "barcode", "pk", "person_id", "sampled_at", "result", "pool_id"
         ):
             samples[row[0]] = row
-        for row in Pool.objects.filter(barcode__in=part).values_list("barcode", "pk", "result"):
+        for row in pool_qs.filter(barcode__in=part).values_list("barcode", "pk", "result"):
             pools[row[0]] = row
     return samples, pools
 
@@ -121,14 +128,18 @@ def _decide(item, current: str, sampled_at, now) -> Outcome | None:
 @transaction.atomic
 def record_results(*, items: list[ResultItem], actor=None, write: bool = True) -> list[Outcome]:
     """Check every item, then (``write``) write the good ones. Returns one outcome per item,
-    in order."""
+    in order. ``actor`` reaches only the samples and tubes of their labs
+    (``Lab.objects.result_reach``); ``None`` is the system, which reaches every lab."""
     now = timezone.now()
     for item in items:
         item.barcode = str(item.barcode or "").strip()
         if item.resulted_at is not None and timezone.is_naive(item.resulted_at):
             item.resulted_at = timezone.make_aware(item.resulted_at)
     outcomes: list[Outcome | None] = [check_item(item, now) for item in items]
-    samples, pools = _lookup([it.barcode for it, o in zip(items, outcomes, strict=True) if not o])
+    samples, pools = _lookup(
+        [it.barcode for it, o in zip(items, outcomes, strict=True) if not o],
+        Lab.objects.result_reach(actor),
+    )
     pool_first = _first_sampled([row[1] for row in pools.values()])
     seen: dict[str, str] = {}
     singles: list[tuple[ResultItem, tuple]] = []
@@ -283,12 +294,20 @@ def _announce(singles, negative_pools, actor) -> None:
     member of a negative tube with its negative (members read per chunk of tubes)."""
     if not samples_resulted.has_listeners(Sample):
         return
-    by_id = Sample.objects.in_bulk([row[1] for _it, row in singles])
-    results = [Resulted(by_id[row[1]], it.result, it.resulted_at) for it, row in singles]
+    results = [
+        Resulted(Taken(row[2], row[0], row[3]), it.result, it.resulted_at) for it, row in singles
+    ]
     when = {row[1]: it.resulted_at for it, row in negative_pools}
     tubes = list(when)
     for i in range(0, len(tubes), CHUNK):
-        members = Sample.objects.filter(pool_id__in=tubes[i : i + CHUNK]).order_by("pk")
-        results += [Resulted(m, Result.NEGATIVE, when[m.pool_id]) for m in members]
+        members = (
+            Sample.objects.filter(pool_id__in=tubes[i : i + CHUNK])
+            .order_by("pk")
+            .values_list("person_id", "barcode", "sampled_at", "pool_id")
+        )
+        results += [
+            Resulted(Taken(person, code, sampled), Result.NEGATIVE, when[pool])
+            for person, code, sampled, pool in members
+        ]
     for i in range(0, len(results), CHUNK):
         samples_resulted.send(sender=Sample, results=results[i : i + CHUNK], actor=actor)

@@ -18,7 +18,7 @@ from shuangying.people.models import Person
 
 from ..choices import POOL_SIZES, SampleType
 from ..models import Lab, Pool, Sample, SamplingPoint
-from ..signals import samples_taken
+from ..signals import Taken, samples_taken
 from .booking import book_slots
 
 MAX_BARCODE = 40
@@ -203,7 +203,7 @@ def take_sample(
         summary=f"采样 {barcode} 人员{person.pk}",
         detail={"实验室": lab_id, "检测日期": booked_day.isoformat(), "混采管": pool_barcode},
     )
-    _announce([sample], actor)
+    _announce([Taken(sample.person_id, sample.barcode, sample.sampled_at)], actor)
     return sample
 
 
@@ -300,7 +300,9 @@ def record_pooled_round(
         detail={"混采管数": len(pools), "样本数": len(rows)},
     )
     if samples_taken.has_listeners(Sample):
-        codes = [row[0] for row in rows]
-        for i in range(0, len(codes), CHUNK):
-            _announce(Sample.objects.filter(barcode__in=codes[i : i + CHUNK]), actor)
+        taken = [
+            Taken(person_id, code, sampled_at) for spec in pools for person_id, code in spec.members
+        ]
+        for i in range(0, len(taken), CHUNK):
+            _announce(taken[i : i + CHUNK], actor)
     return RoundResult(len(pools), len(rows), sum(1 for p in pool_objs if p.overflowed))

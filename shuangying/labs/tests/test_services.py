@@ -217,3 +217,37 @@ def test_a_failing_receiver_rolls_the_sample_back(labs, people):
         samples_taken.disconnect(boom)
     assert not Sample.objects.exists()
     assert sum(LabDay.objects.values_list("booked", flat=True)) == 0
+
+
+def test_a_round_and_its_results_announce_without_reading_the_samples_back(labs, people, county):
+    """The announcements are built from the rows the act holds: no sample is read back as a
+    whole row (a pooled round has 100,000), and the receivers still get person, barcode and
+    time of each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    who = persons(people, 10, county)
+    taken, resulted = [], []
+
+    def on_taken(sender, **kw):
+        taken.extend((s.person_id, s.barcode, s.sampled_at) for s in kw["samples"])
+
+    def on_resulted(sender, **kw):
+        resulted.extend((r.sample.person_id, r.sample.barcode, r.result) for r in kw["results"])
+
+    samples_taken.connect(on_taken)
+    samples_resulted.connect(on_resulted)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            record_pooled_round(
+                pools=[PoolSpec("P1", 10, [(p.pk, f"A{i}") for i, p in enumerate(who)])],
+                sampled_at=at(10),
+            )
+            record_results(items=[ResultItem("P1", "negative", at(11))])
+    finally:
+        samples_taken.disconnect(on_taken)
+        samples_resulted.disconnect(on_resulted)
+    whole_rows = [q["sql"] for q in queries if '"labs_sample"."sample_type"' in q["sql"]]
+    assert whole_rows == []
+    assert taken == [(p.pk, f"A{i}", at(10)) for i, p in enumerate(who)]
+    assert sorted(resulted) == sorted((p.pk, f"A{i}", "negative") for i, p in enumerate(who))
